@@ -1,0 +1,83 @@
+import type { Span } from "./types.js";
+
+export interface CommentOptions {
+  /** Dockerfile RUN text: an escaped line break continues the line, and so the comment. */
+  escapeChar?: string;
+  /** PowerShell `<# … #>` block comments. */
+  blocks?: boolean;
+}
+
+/**
+ * Ranges of `#` comments in `text[start, end)`: a `#` at the start of a word, outside quotes, runs
+ * to the end of its line. Quotes are tracked within a line only, which keeps prose apostrophes from
+ * hiding a whole file.
+ */
+export function hashComments(
+  text: string,
+  start: number,
+  end: number,
+  options: CommentOptions = {},
+): Span[] {
+  const out: Span[] = [];
+  let quote: string | null = null;
+  let i = start;
+  while (i < end) {
+    const c = text[i];
+    if (c === "\n" || c === "\r") {
+      quote = null;
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = null;
+      i++;
+      continue;
+    }
+    if (options.blocks && c === "<" && text[i + 1] === "#") {
+      const close = text.indexOf("#>", i + 2);
+      const stop = close < 0 || close + 2 > end ? end : close + 2;
+      out.push({ start: i, end: stop });
+      i = stop;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      i++;
+      continue;
+    }
+    if (c === "#" && (i === start || /[\s;&|(]/.test(text[i - 1] as string))) {
+      const stop = lineEnd(text, i, end, options.escapeChar);
+      out.push({ start: i, end: stop });
+      i = stop;
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+function lineEnd(text: string, from: number, end: number, escapeChar: string | undefined): number {
+  let i = from;
+  while (i < end) {
+    const c = text[i];
+    if (c === "\n" || c === "\r") {
+      if (!escapeChar || !escapedBreak(text, i, escapeChar)) return i;
+    }
+    i++;
+  }
+  return end;
+}
+
+/** Whether the line break at `i` is preceded by the escapeChar character (and optional blanks). */
+function escapedBreak(text: string, i: number, escapeChar: string): boolean {
+  let j = i - 1;
+  if (text[i] === "\n" && text[j] === "\r") j--;
+  while (j >= 0 && (text[j] === " " || text[j] === "\t")) j--;
+  return text[j] === escapeChar;
+}
+
+export function inside(spans: readonly Span[], offset: number): boolean {
+  for (const s of spans) if (s.start <= offset && offset < s.end) return true;
+  return false;
+}

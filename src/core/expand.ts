@@ -1,0 +1,300 @@
+import type { Span } from "./types.js";
+
+/** A variable's value as written in the file. */
+export interface Definition {
+  name: string;
+  /** Range of the value text (quotes excluded). */
+  start: number;
+  end: number;
+  /** 1-based line of the value text. */
+  line: number;
+}
+
+/**
+ * Finds a variable's definition as seen from `at`: a Definition, `null` when declared without a
+ * value, `undefined` when unknown.
+ */
+export type Lookup = (name: string, at: number) => Definition | null | undefined;
+
+interface Segment {
+  /** Offset in the expanded value. */
+  at: number;
+  length: number;
+  /** Offset in the file of the first character, or null for a placeholder. */
+  src: number | null;
+  /** The innermost variable that supplied this text. */
+  variable: string | null;
+  defLine: number | null;
+  /** For a placeholder: the variable that could not be resolved. */
+  unresolved: string | null;
+}
+
+export interface Expansion {
+  value: string;
+  segments: Segment[];
+}
+
+export type Mapped =
+  | { ok: true; span: Span; variable: string | null; defLine: number | null }
+  | { ok: false; reason: string };
+
+export const PLACEHOLDER = "\u0000";
+
+export interface ExpandOptions {
+  lookup: Lookup;
+  /** The escapeChar character (Dockerfile `\` or `` ` ``); an escaped `$` is literal. */
+  escapeChar?: string;
+  /** Ranges of the raw text to drop (line continuations, comment lines inside an instruction). */
+  drop?: readonly Span[];
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+const MAX_DEPTH = 8;
+
+/**
+ * Expands variable references in `text[start, end)` and keeps, for every character of the result,
+ * where in the file it came from. Understands `$V`, `${V}`, `${V:-d}`, `${V-d}`, `${V:=d}`,
+ * `$(V)`, `${{ env.V }}`, `$env:V` and `${env:V}`.
+ */
+export function expand(
+  text: string,
+  start: number,
+  end: number,
+  options: ExpandOptions,
+): Expansion {
+  const out: Expansion = { value: "", segments: [] };
+  expandInto(text, start, end, options, out, null, null, new Set(), 0);
+  return out;
+}
+
+function pushLiteral(
+  out: Expansion,
+  src: number,
+  s: string,
+  variable: string | null,
+  defLine: number | null,
+) {
+  if (s.length === 0) return;
+  const last = out.segments[out.segments.length - 1];
+  if (
+    last &&
+    last.src !== null &&
+    last.src + last.length === src &&
+    last.variable === variable &&
+    last.defLine === defLine
+  ) {
+    last.length += s.length;
+  } else {
+    out.segments.push({
+      at: out.value.length,
+      length: s.length,
+      src,
+      variable,
+      defLine,
+      unresolved: null,
+    });
+  }
+  out.value += s;
+}
+
+function pushPlaceholder(out: Expansion, name: string) {
+  out.segments.push({
+    at: out.value.length,
+    length: 1,
+    src: null,
+    variable: name,
+    defLine: null,
+    unresolved: name,
+  });
+  out.value += PLACEHOLDER;
+}
+
+interface Reference {
+  name: string | null;
+  /** End offset of the whole reference. */
+  end: number;
+  /** A `${V:-default}` default's raw range. */
+  fallback: Span | null;
+}
+
+/** Reads a variable reference that starts at `i` (which holds `$`). */
+function readReference(text: string, i: number, end: number): Reference | null {
+  const rest = text.slice(i + 1, end);
+  if (rest.startsWith("{{")) {
+    const close = rest.indexOf("}}");
+    if (close < 0) return null;
+    const expr = rest.slice(2, close).trim();
+    const m = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
+    return { name: m?.[1] ?? null, end: i + 1 + close + 2, fallback: null };
+  }
+  if (rest.startsWith("{")) {
+    const close = matchingBrace(rest);
+    if (close < 0) return null;
+    let inner = rest.slice(1, close);
+    const innerStart = i + 2;
+    let offset = 0;
+    if (inner.startsWith("env:")) {
+      inner = inner.slice(4);
+      offset = 4;
+    }
+    const m = NAME.exec(inner);
+    if (!m) return { name: null, end: i + 1 + close + 1, fallback: null };
+    const op = /^(:?[-=])/.exec(inner.slice(m[0].length));
+    let fallback: Span | null = null;
+    if (op) {
+      const fs = innerStart + offset + m[0].length + (op[1]?.length ?? 0);
+      fallback = { start: fs, end: i + 1 + close };
+    } else if (inner.length !== m[0].length) {
+      return { name: null, end: i + 1 + close + 1, fallback: null };
+    }
+    return { name: m[0], end: i + 1 + close + 1, fallback };
+  }
+  if (rest.startsWith("(")) {
+    const m = /^\(([A-Za-z_][A-Za-z0-9_.]*)\)/.exec(rest);
+    if (!m) return null;
+    return { name: m[1] ?? null, end: i + 1 + m[0].length, fallback: null };
+  }
+  if (rest.startsWith("env:")) {
+    const m = NAME.exec(rest.slice(4));
+    if (!m) return null;
+    return { name: m[0], end: i + 5 + m[0].length, fallback: null };
+  }
+  const m = NAME.exec(rest);
+  if (!m) return null;
+  return { name: m[0], end: i + 1 + m[0].length, fallback: null };
+}
+
+function matchingBrace(s: string): number {
+  let depth = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s[k];
+    if (c === "{") depth++;
+    else if (c === "}") {
+      depth--;
+      if (depth === 0) return k;
+    }
+  }
+  return -1;
+}
+
+function expandInto(
+  text: string,
+  start: number,
+  end: number,
+  options: ExpandOptions,
+  out: Expansion,
+  variable: string | null,
+  defLine: number | null,
+  active: Set<number>,
+  depth: number,
+): void {
+  const drop = options.drop ?? [];
+  let literalStart = start;
+  const flush = (upTo: number) => {
+    if (upTo > literalStart)
+      pushLiteral(out, literalStart, text.slice(literalStart, upTo), variable, defLine);
+  };
+  let i = start;
+  while (i < end) {
+    const dropped = drop.find((d) => d.start === i);
+    if (dropped) {
+      flush(i);
+      i = Math.max(dropped.end, i + 1);
+      literalStart = i;
+      continue;
+    }
+    const c = text[i];
+    if (options.escapeChar && c === options.escapeChar && text[i + 1] === "$") {
+      flush(i);
+      pushLiteral(out, i + 1, "$", variable, defLine);
+      i += 2;
+      literalStart = i;
+      continue;
+    }
+    if (c !== "$") {
+      i++;
+      continue;
+    }
+    const ref = readReference(text, i, end);
+    if (!ref) {
+      i++;
+      continue;
+    }
+    flush(i);
+    resolveReference(text, i, ref, options, out, variable, defLine, active, depth);
+    i = ref.end;
+    literalStart = i;
+  }
+  flush(end);
+}
+
+function resolveReference(
+  text: string,
+  at: number,
+  ref: Reference,
+  options: ExpandOptions,
+  out: Expansion,
+  variable: string | null,
+  defLine: number | null,
+  active: Set<number>,
+  depth: number,
+): void {
+  const name = ref.name;
+  if (name === null || depth >= MAX_DEPTH) {
+    pushPlaceholder(out, name ?? text.slice(at, ref.end));
+    return;
+  }
+  let def = options.lookup(name, at);
+  if (def && active.has(def.start)) def = undefined;
+  if (def && (def.end > def.start || !ref.fallback)) {
+    active.add(def.start);
+    expandInto(text, def.start, def.end, options, out, name, def.line, active, depth + 1);
+    active.delete(def.start);
+    return;
+  }
+  if (ref.fallback) {
+    expandInto(
+      text,
+      ref.fallback.start,
+      ref.fallback.end,
+      options,
+      out,
+      variable,
+      defLine,
+      active,
+      depth + 1,
+    );
+    return;
+  }
+  pushPlaceholder(out, name);
+}
+
+/** Maps a range of an expansion's value back to one contiguous range of the file. */
+export function mapRange(expansion: Expansion, from: number, to: number): Mapped {
+  for (const seg of expansion.segments) {
+    if (seg.unresolved !== null && seg.at >= from && seg.at < to) {
+      return { ok: false, reason: `\`${seg.unresolved}\` has no default value` };
+    }
+  }
+  for (const seg of expansion.segments) {
+    if (seg.src === null) continue;
+    if (seg.at <= from && to <= seg.at + seg.length) {
+      const s = seg.src + (from - seg.at);
+      return {
+        ok: true,
+        span: { start: s, end: s + (to - from) },
+        variable: seg.variable,
+        defLine: seg.defLine,
+      };
+    }
+  }
+  return { ok: false, reason: "the text is split over variables or lines" };
+}
+
+/** The first unresolved variable in a range of an expansion's value, if any. */
+export function unresolvedIn(expansion: Expansion, from: number, to: number): string | null {
+  for (const seg of expansion.segments) {
+    if (seg.unresolved !== null && seg.at >= from && seg.at < to) return seg.unresolved;
+  }
+  return null;
+}

@@ -1,0 +1,54 @@
+/**
+ * uv pins in shell scripts, Makefiles, PowerShell and YAML text: image references and installer
+ * URLs anywhere outside comments, with versions from the same file's variables.
+ */
+import { commandPins } from "./commands.js";
+import { hashComments, inside } from "./comments.js";
+import { expand, type Lookup } from "./expand.js";
+import { readToken } from "./matchers.js";
+import { type FileContext, imagePin } from "./pins.js";
+import type { Pin, Span } from "./types.js";
+import { type Dialect, definitions, lookupIn } from "./variables.js";
+
+export interface TextScan {
+  pins: Pin[];
+  hidden: Span[];
+  lookup: Lookup;
+}
+
+export function extractText(ctx: FileContext, dialect: Dialect): TextScan {
+  const { text } = ctx;
+  const hidden = hashComments(text, 0, text.length, { blocks: dialect === "powershell" });
+  const lookup = lookupIn(definitions(text, dialect, ctx.lines, hidden));
+  const pins = [
+    ...imagePinsInText(ctx, lookup, hidden),
+    ...commandPins(ctx, { start: 0, end: text.length, lookup, hidden }),
+  ];
+  return { pins, hidden, lookup };
+}
+
+const NAME_CHAR = /[A-Za-z0-9_./-]/;
+
+/** Image references written anywhere in the text (not in comments). */
+export function imagePinsInText(ctx: FileContext, lookup: Lookup, hidden: readonly Span[]): Pin[] {
+  const { text } = ctx;
+  const found: { at: number; pin: Pin }[] = [];
+  for (const image of ctx.images) {
+    let at = text.indexOf(image);
+    while (at >= 0) {
+      const before = text[at - 1];
+      const after = text[at + image.length];
+      const okBefore =
+        before === undefined || !NAME_CHAR.test(before) || text.slice(at - 9, at) === "docker://";
+      const okAfter = after === undefined || !NAME_CHAR.test(after) || after === ":";
+      if (okBefore && okAfter && !inside(hidden, at) && !found.some((f) => f.at === at)) {
+        const end = readToken(text, at);
+        const exp = expand(text, at, end, { lookup });
+        const pin = imagePin(ctx, exp, ctx.lines.lineOf(at));
+        if (pin) found.push({ at, pin });
+      }
+      at = text.indexOf(image, at + 1);
+    }
+  }
+  return found.sort((a, b) => a.at - b.at).map((f) => f.pin);
+}

@@ -1,0 +1,71 @@
+/** The scanner's entry: a file's path and text in, its uv pins and skip reasons out. Never throws. */
+import { extractDockerfile } from "./extract-dockerfile.js";
+import { extractText } from "./extract-text.js";
+import { extractToml } from "./extract-toml.js";
+import { extractYaml } from "./extract-yaml.js";
+import { type FileKind, fileKind } from "./file-kind.js";
+import { Lines } from "./lines.js";
+import { DEFAULT_IMAGES } from "./matchers.js";
+import type { FileContext } from "./pins.js";
+import type { Pin, ScanOptions, ScanResult, Skipped } from "./types.js";
+
+export function scanText(path: string, text: string, options: ScanOptions = {}): ScanResult {
+  const kind = fileKind(path);
+  if (kind === null) return { pins: [], skipped: [] };
+  return scanAs(kind, path, text, options);
+}
+
+export function scanAs(
+  kind: FileKind,
+  path: string,
+  text: string,
+  options: ScanOptions = {},
+): ScanResult {
+  const ctx: FileContext = {
+    file: path,
+    text,
+    lines: new Lines(text),
+    images: options.images ?? DEFAULT_IMAGES,
+  };
+  try {
+    const { pins, skipped } = extractByKind(kind, ctx);
+    pins.sort((a, b) => a.line - b.line);
+    for (const pin of pins) {
+      if (pin.skipReason) skipped.push({ file: path, line: pin.line, reason: pin.skipReason });
+    }
+    return { pins, skipped };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      pins: [],
+      skipped: [{ file: path, line: null, reason: `could not be read: ${message}` }],
+    };
+  }
+}
+
+function extractByKind(kind: FileKind, ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {
+  switch (kind) {
+    case "dockerfile":
+      return { pins: extractDockerfile(ctx), skipped: [] };
+    case "toml":
+      return {
+        pins: extractToml(
+          ctx,
+          ctx.file.endsWith("uv.toml") && !ctx.file.endsWith("pyproject.toml") ? "" : "tool.uv",
+        ),
+        skipped: [],
+      };
+    case "yaml": {
+      const text = extractText(ctx, "yaml");
+      const yaml = extractYaml(ctx, text.lookup);
+      if (yaml.error) {
+        // Text that is not valid YAML is reported and never edited.
+        for (const pin of text.pins) pin.skipReason ??= "the file is not valid YAML";
+        return { pins: text.pins, skipped: [yaml.error] };
+      }
+      return { pins: [...text.pins, ...yaml.pins], skipped: [] };
+    }
+    default:
+      return { pins: extractText(ctx, kind).pins, skipped: [] };
+  }
+}

@@ -1,0 +1,25 @@
+/** Which files can hold uv pins, by path alone (the app filters a git tree with this). */
+
+export type FileKind = "dockerfile" | "shell" | "make" | "powershell" | "yaml" | "toml";
+
+/** The kind of file a path names, or null when it cannot hold a uv pin. */
+export function fileKind(path: string): FileKind | null {
+  const base = path.slice(path.replace(/\\/g, "/").lastIndexOf("/") + 1);
+  const lower = base.toLowerCase();
+  if (lower.endsWith(".dockerignore")) return null;
+  if (
+    lower === "dockerfile" ||
+    lower.startsWith("dockerfile.") ||
+    lower.endsWith(".dockerfile") ||
+    lower === "containerfile" ||
+    lower.startsWith("containerfile.")
+  ) {
+    return "dockerfile";
+  }
+  if (/\.(sh|bash|zsh|ksh)$/.test(lower)) return "shell";
+  if (lower === "makefile" || lower === "gnumakefile" || /\.(mk|make)$/.test(lower)) return "make";
+  if (/\.(ps1|psm1)$/.test(lower)) return "powershell";
+  if (/\.(ya?ml)$/.test(lower)) return "yaml";
+  if (lower === "pyproject.toml" || lower === "uv.toml") return "toml";
+  return null;
+}

@@ -1,0 +1,159 @@
+/** What counts as uv: image repositories, tags, installer URLs. Pure string work. */
+
+export const DEFAULT_IMAGES: readonly string[] = [
+  "ghcr.io/astral-sh/uv",
+  "docker.io/astral/uv",
+  "astral/uv",
+];
+
+/** A uv version as it appears in tags and URLs: `X.Y`, `X.Y.Z`, optionally a pre-release. */
+export const VERSION_SOURCE = String.raw`\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc|alpha|beta|dev)\.?\d+)?`;
+const VERSION = new RegExp(`^${VERSION_SOURCE}$`);
+const TAG_WITH_VERSION = new RegExp(`^(v?)(${VERSION_SOURCE})(-.*)?$`);
+
+export function isVersion(s: string): boolean {
+  return VERSION.test(s);
+}
+
+/** A reference's parts, as offsets into the string that was parsed. */
+export interface RefParts {
+  name: string;
+  nameStart: number;
+  tag: { start: number; end: number } | null;
+  digest: { start: number; end: number } | null;
+}
+
+/** Splits `name[:tag][@digest]`. Returns null for text that is not shaped like a reference. */
+export function parseImageRef(ref: string): RefParts | null {
+  if (ref.length === 0 || /\s/.test(ref)) return null;
+  const at = ref.indexOf("@");
+  const beforeDigest = at >= 0 ? ref.slice(0, at) : ref;
+  const digest = at >= 0 ? { start: at + 1, end: ref.length } : null;
+  const slash = beforeDigest.lastIndexOf("/");
+  const colon = beforeDigest.indexOf(":", slash + 1);
+  const name = colon >= 0 ? beforeDigest.slice(0, colon) : beforeDigest;
+  const tag = colon >= 0 ? { start: colon + 1, end: beforeDigest.length } : null;
+  if (name.length === 0) return null;
+  return { name, nameStart: 0, tag, digest };
+}
+
+/** Whether an image repository is one of the uv images (registry host compared case-insensitively). */
+export function isUvImage(name: string, images: readonly string[]): boolean {
+  const normalized = normalizeName(name);
+  return images.some((image) => normalizeName(image) === normalized);
+}
+
+function normalizeName(name: string): string {
+  const slash = name.indexOf("/");
+  if (slash < 0) return name;
+  const host = name.slice(0, slash);
+  return host.includes(".") || host.includes(":") || host === "localhost"
+    ? `${host.toLowerCase()}${name.slice(slash)}`
+    : name;
+}
+
+export interface TagParts {
+  /** Offsets of the version inside the tag, or null. */
+  version: { start: number; end: number } | null;
+  suffix: string | null;
+}
+
+/** Reads the version and the variant suffix of a tag. `python3.12-bookworm-slim` has no version. */
+export function parseTag(tag: string): TagParts {
+  const m = TAG_WITH_VERSION.exec(tag);
+  if (m) {
+    const prefix = m[1] ?? "";
+    const version = m[2] ?? "";
+    return {
+      version: { start: prefix.length, end: prefix.length + version.length },
+      suffix: m[3] ?? null,
+    };
+  }
+  if (tag === "latest") return { version: null, suffix: null };
+  return { version: null, suffix: tag };
+}
+
+export const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+const ASSET = String.raw`(uv-installer\.sh|uv-installer\.ps1|uv-[A-Za-z0-9_.\u0000-]+?\.(?:tar\.gz|zip)(?:\.sha256)?|sha256\.sum|dist-manifest\.json|source\.tar\.gz(?:\.sha256)?)`;
+const INSTALLER_PATTERNS: readonly RegExp[] = [
+  /^https?:\/\/astral\.sh\/uv\/(?:(?<v>[^/]+)\/)?(?<asset>install\.sh|install\.ps1)$/d,
+  new RegExp(
+    String.raw`^https?://github\.com/astral-sh/uv/releases/download/v?(?<v>[^/]+)/(?<asset>${ASSET})$`,
+    "d",
+  ),
+  new RegExp(
+    String.raw`^https?://github\.com/astral-sh/uv/releases/latest/download/(?<asset>${ASSET})$`,
+    "d",
+  ),
+];
+
+/** Where an installer URL's parts are, as offsets into the URL. */
+export interface InstallerParts {
+  version: { start: number; end: number } | null;
+  /** The version text as it appears (may hold unresolved placeholders). */
+  versionText: string | null;
+  asset: string;
+}
+
+/** Parses a uv installer or release-download URL. */
+export function parseInstallerUrl(url: string): InstallerParts | null {
+  for (const pattern of INSTALLER_PATTERNS) {
+    const m = pattern.exec(url);
+    if (!m?.groups) continue;
+    const asset = m.groups.asset ?? "";
+    const v = m.groups.v;
+    if (v === undefined) return { version: null, versionText: null, asset };
+    const [start, end] = m.indices?.groups?.v ?? [0, 0];
+    return { version: { start, end }, versionText: v, asset };
+  }
+  return null;
+}
+
+/** Whether an installer asset is a release archive (which a checksum can be paired with). */
+export function isArchive(asset: string): boolean {
+  return /\.(tar\.gz|zip)$/.test(asset) && asset !== "source.tar.gz";
+}
+
+/**
+ * The start of a uv installer URL in free text. The URL continues with URL characters and
+ * variable references.
+ */
+export const INSTALLER_URL_START =
+  /https?:\/\/(?:astral\.sh\/uv\/|github\.com\/astral-sh\/uv\/releases\/)/g;
+
+/** Reads a token made of reference/URL characters and variable references, starting at `i`. */
+export function readToken(text: string, i: number, extra = ""): number {
+  let j = i;
+  while (j < text.length) {
+    const c = text[j] as string;
+    if (c === "$") {
+      const next = text[j + 1];
+      if (next === "{") {
+        const close = text.indexOf(text[j + 2] === "{" ? "}}" : "}", j + 2);
+        if (close < 0 || text.slice(j, close).includes("\n")) break;
+        j = close + (text[j + 2] === "{" ? 2 : 1);
+        continue;
+      }
+      if (next === "(") {
+        const close = text.indexOf(")", j + 2);
+        if (close < 0 || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text.slice(j + 2, close))) break;
+        j = close + 1;
+        continue;
+      }
+      if (next !== undefined && /[A-Za-z_]/.test(next)) {
+        j++;
+        if (text.startsWith("env:", j)) j += 4;
+        while (j < text.length && /[A-Za-z0-9_]/.test(text[j] as string)) j++;
+        continue;
+      }
+      break;
+    }
+    if (/[A-Za-z0-9_.:/@%?=&+~-]/.test(c) || extra.includes(c)) {
+      j++;
+      continue;
+    }
+    break;
+  }
+  return j;
+}

@@ -1,0 +1,230 @@
+/** Turns an expanded reference, URL or version text into a Pin with exact spans. */
+import { type Expansion, mapRange, PLACEHOLDER, unresolvedIn } from "./expand.js";
+import type { Lines } from "./lines.js";
+import {
+  DIGEST,
+  isUvImage,
+  parseImageRef,
+  parseInstallerUrl,
+  parseTag,
+  readToken,
+} from "./matchers.js";
+import type { Pin, PinKind, Span } from "./types.js";
+
+export interface FileContext {
+  file: string;
+  text: string;
+  lines: Lines;
+  images: readonly string[];
+}
+
+function emptyPin(ctx: FileContext, line: number, kind: PinKind): Pin {
+  return {
+    file: ctx.file,
+    line,
+    kind,
+    image: null,
+    url: null,
+    tag: null,
+    version: null,
+    digest: null,
+    form: null,
+    variable: null,
+    versionLine: null,
+    suffix: null,
+    resolvedTag: null,
+    asset: null,
+    spans: { version: null, digest: null, checksum: null, checksumPrefixed: false },
+    skipReason: null,
+  };
+}
+
+/** Renders an expansion's range with unresolved variables shown as `${NAME}`. */
+export function display(exp: Expansion, from: number, to: number): string {
+  let out = "";
+  for (let i = from; i < to; i++) {
+    const c = exp.value[i] as string;
+    if (c !== PLACEHOLDER) {
+      out += c;
+      continue;
+    }
+    const seg = exp.segments.find((s) => s.at === i && s.unresolved !== null);
+    out += seg ? `\${${seg.unresolved}}` : "";
+  }
+  return out;
+}
+
+/** The variable an unresolved placeholder in a range stands for. */
+function placeholderVariable(exp: Expansion, from: number, to: number): string | null {
+  return unresolvedIn(exp, from, to);
+}
+
+interface Located {
+  value: string;
+  span: Span | null;
+  variable: string | null;
+  line: number | null;
+  problem: string | null;
+}
+
+/** Reads a range of an expansion as a pin part: its text, where it lives, or why it cannot be edited. */
+function locate(ctx: FileContext, exp: Expansion, from: number, to: number): Located {
+  const value = exp.value.slice(from, to);
+  const missing = placeholderVariable(exp, from, to);
+  if (missing !== null) {
+    return {
+      value,
+      span: null,
+      variable: missing,
+      line: null,
+      problem: `\`${missing}\` has no default value`,
+    };
+  }
+  const mapped = mapRange(exp, from, to);
+  if (!mapped.ok) return { value, span: null, variable: null, line: null, problem: mapped.reason };
+  return {
+    value,
+    span: mapped.span,
+    variable: mapped.variable,
+    line: mapped.defLine ?? ctx.lines.lineOf(mapped.span.start),
+    problem: null,
+  };
+}
+
+/** The reference as written where its repository name is written (variables left in). */
+function writtenRef(ctx: FileContext, exp: Expansion): string | null {
+  const seg = exp.segments.find((s) => s.at === 0 && s.src !== null);
+  if (!seg || seg.src === null) return null;
+  return ctx.text.slice(seg.src, readToken(ctx.text, seg.src));
+}
+
+/** An image pin from an expanded image reference, or null when it is not a uv image. */
+export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | null {
+  const ref = exp.value;
+  const parts = parseImageRef(ref);
+  if (!parts || parts.name.includes(PLACEHOLDER) || !isUvImage(parts.name, ctx.images)) return null;
+  const pin = emptyPin(ctx, line, "image");
+  pin.image = parts.name;
+  const problems: string[] = [];
+
+  if (parts.tag) {
+    const tagText = ref.slice(parts.tag.start, parts.tag.end);
+    const written = writtenRef(ctx, exp);
+    const writtenParts = written ? parseImageRef(written) : null;
+    pin.tag = writtenParts?.tag
+      ? (written as string).slice(writtenParts.tag.start, writtenParts.tag.end)
+      : display(exp, parts.tag.start, parts.tag.end);
+    const tag = parseTag(tagText);
+    if (tag.version) {
+      const v = locate(
+        ctx,
+        exp,
+        parts.tag.start + tag.version.start,
+        parts.tag.start + tag.version.end,
+      );
+      pin.variable = v.variable;
+      if (v.problem) problems.push(`version: ${v.problem}`);
+      else {
+        pin.version = v.value;
+        pin.spans.version = v.span;
+        pin.versionLine = v.line;
+      }
+    } else if (tagText.startsWith(PLACEHOLDER)) {
+      pin.variable = placeholderVariable(exp, parts.tag.start, parts.tag.end);
+      problems.push(`tag: \`${pin.variable}\` has no default value`);
+    }
+    if (tagText.includes(PLACEHOLDER)) {
+      pin.suffix = null;
+      if (tag.version && !problems.length) {
+        problems.push(
+          `tag: \`${placeholderVariable(exp, parts.tag.start, parts.tag.end)}\` has no default value`,
+        );
+      }
+    } else {
+      pin.suffix = tag.suffix;
+      pin.resolvedTag = tagText;
+    }
+  }
+
+  if (parts.digest) {
+    const d = locate(ctx, exp, parts.digest.start, parts.digest.end);
+    if (d.problem) problems.push(`digest: ${d.problem}`);
+    else if (!DIGEST.test(d.value)) problems.push(`digest: \`${d.value}\` is not a sha256 digest`);
+    else {
+      pin.digest = d.value;
+      pin.spans.digest = d.span;
+    }
+  }
+
+  pin.form = parts.tag && parts.digest ? "tag+digest" : parts.digest ? "digest" : "tag";
+  if (problems.length) pin.skipReason = problems.join("; ");
+  return pin;
+}
+
+/** An installer pin from an expanded URL, or null when it is not a uv installer URL. */
+export function installerPin(
+  ctx: FileContext,
+  exp: Expansion,
+  rawUrl: string,
+  line: number,
+): Pin | null {
+  const parts = parseInstallerUrl(exp.value);
+  if (!parts) return null;
+  const pin = emptyPin(ctx, line, "installer");
+  pin.url = rawUrl;
+  pin.form = "url";
+  const asset = exp.value.indexOf(parts.asset, parts.version?.end ?? 0);
+  pin.asset = display(exp, asset, asset + parts.asset.length);
+  if (parts.version) {
+    const v = locate(ctx, exp, parts.version.start, parts.version.end);
+    pin.variable = v.variable;
+    if (v.problem) pin.skipReason = `version: ${v.problem}`;
+    else if (!/^\d+\.\d+\.\d+/.test(v.value))
+      pin.skipReason = `version: \`${v.value}\` is not a uv version`;
+    else {
+      pin.version = v.value;
+      pin.spans.version = v.span;
+      pin.versionLine = v.line;
+    }
+  }
+  return pin;
+}
+
+/** Attaches a checksum (`sha256:<hex>` or bare hex) found at an expansion's range to an installer pin. */
+export function attachChecksum(
+  ctx: FileContext,
+  pin: Pin,
+  exp: Expansion,
+  from: number,
+  to: number,
+): void {
+  const c = locate(ctx, exp, from, to);
+  if (c.problem) {
+    pin.skipReason = pin.skipReason ?? `checksum: ${c.problem}`;
+    pin.form = "url+checksum";
+    return;
+  }
+  const prefixed = c.value.startsWith("sha256:");
+  const hex = prefixed ? c.value.slice(7) : c.value;
+  if (!/^[a-f0-9]{64}$/i.test(hex)) {
+    pin.skipReason = pin.skipReason ?? `checksum: \`${c.value}\` is not a sha256 checksum`;
+  }
+  pin.form = "url+checksum";
+  pin.digest = `sha256:${hex.toLowerCase()}`;
+  pin.spans.checksum = c.span;
+  pin.spans.checksumPrefixed = prefixed;
+}
+
+/** A `version` pin (setup-uv, required-version, uv-pre-commit, pip install uv==…). */
+export function versionPin(ctx: FileContext, exp: Expansion, line: number): Pin {
+  const pin = emptyPin(ctx, line, "version");
+  const v = locate(ctx, exp, 0, exp.value.length);
+  pin.variable = v.variable;
+  if (v.problem) pin.skipReason = `version: ${v.problem}`;
+  else {
+    pin.version = v.value;
+    pin.spans.version = v.span;
+    pin.versionLine = v.line;
+  }
+  return pin;
+}

@@ -1,0 +1,84 @@
+/** A half-open range of UTF-16 code-unit offsets into a file's text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type PinKind = "image" | "installer" | "version";
+export type PinForm = "tag+digest" | "tag" | "digest" | "url" | "url+checksum";
+
+/** Where the text that an update changes lives, and how it is written there. */
+export interface PinSpans {
+  /** The version text (without a `v` prefix), where it is literal. */
+  version: Span | null;
+  /** The digest text `sha256:<hex>` of an image pin. */
+  digest: Span | null;
+  /** The checksum of an installer pin: either `sha256:<hex>` or a bare hex string. */
+  checksum: Span | null;
+  /** Whether the checksum text carries the `sha256:` prefix. */
+  checksumPrefixed: boolean;
+}
+
+/** One place where a file pins uv. */
+export interface Pin {
+  file: string;
+  /** 1-based line of the image reference, URL or version setting. */
+  line: number;
+  kind: PinKind;
+  /** Image repository as written (variables resolved), e.g. `ghcr.io/astral-sh/uv`. */
+  image: string | null;
+  /** Installer URL as written, variables left in. */
+  url: string | null;
+  /** The whole tag as written, variables left in. */
+  tag: string | null;
+  /** The uv version the pin stands for, resolved through variable defaults. */
+  version: string | null;
+  /** `sha256:<hex>`: an image digest, or an installer's checksum. */
+  digest: string | null;
+  form: PinForm | null;
+  /** Name of the variable that supplies the version (the innermost one). */
+  variable: string | null;
+  /** 1-based line where the version text lives. */
+  versionLine: number | null;
+  /** The variant part of the tag that updates keep (`-alpine`; the whole tag for variant-only tags). */
+  suffix: string | null;
+  /** The tag with variables resolved, when it could be. */
+  resolvedTag: string | null;
+  /** For installers: which file the URL serves (`install.sh`, `uv-installer.sh`, `uv-x86_64-unknown-linux-gnu.tar.gz`, …). */
+  asset: string | null;
+  /** Exact places an update would edit. */
+  spans: PinSpans;
+  /** Set when the pin can be seen but not safely changed. */
+  skipReason: string | null;
+}
+
+export interface Skipped {
+  file: string;
+  line: number | null;
+  reason: string;
+}
+
+export interface ScanResult {
+  pins: Pin[];
+  skipped: Skipped[];
+}
+
+export interface ScanOptions {
+  /** Image repositories that count as uv, e.g. `ghcr.io/astral-sh/uv`. */
+  images?: readonly string[];
+}
+
+/** What a pin should become. Absent or null fields are left as they are. */
+export interface Target {
+  /** New version (`X.Y.Z`); a rolling `X.Y` pin takes its `X.Y`. */
+  version?: string | null;
+  /** New `sha256:<hex>` image digest. */
+  digest?: string | null;
+  /** New `sha256:<hex>` installer checksum. */
+  checksum?: string | null;
+}
+
+export interface Update {
+  pin: Pin;
+  target: Target;
+}
