@@ -1,0 +1,212 @@
+/**
+ * The rewriter: splices new versions, digests and checksums into the exact spans the scanner
+ * recorded, keeps each pin's form, then scans the result again and confirms that every pin reads
+ * as its target. Every byte outside the spans stays as it was; on any doubt the file is returned
+ * unchanged with a reason.
+ */
+import { scanAs } from "./extract.js";
+import { fileKind } from "./file-kind.js";
+import { DIGEST, isVersion } from "./matchers.js";
+import type { Pin, ScanOptions, Span, Update } from "./types.js";
+
+export interface Edit {
+  span: Span;
+  text: string;
+}
+
+export interface Refusal {
+  update: Update;
+  reason: string;
+}
+
+export interface RewriteResult {
+  /** The new text, or the original text when nothing could be applied safely. */
+  text: string;
+  changed: boolean;
+  /** Updates now written in `text` (including those that were already current). */
+  applied: Update[];
+  refused: Refusal[];
+  /** The spans that were replaced, as offsets into the original text. */
+  edits: Edit[];
+  /** Set when the whole file was left unchanged. */
+  error: string | null;
+}
+
+const CHECKSUM = /^sha256:[a-f0-9]{64}$/;
+
+/** The version text a pin should read for a target version, keeping its precision. */
+export function renderVersion(current: string, target: string): string | { error: string } {
+  if (!isVersion(current)) return { error: `\`${current}\` is not a plain version` };
+  if (!isVersion(target)) return { error: `target \`${target}\` is not a version` };
+  const precision = current.split(".").length;
+  const parts = target.split(".");
+  if (parts.length < precision)
+    return { error: `target \`${target}\` is less precise than \`${current}\`` };
+  return precision === 2 ? `${parts[0]}.${parts[1]?.replace(/\D.*$/, "")}` : target;
+}
+
+/** The edits one update needs, or why it cannot be applied. */
+export function editsFor(text: string, update: Update): Edit[] | { error: string } {
+  const { pin, target } = update;
+  if (pin.skipReason) return { error: pin.skipReason };
+  const edits: Edit[] = [];
+  let versionChanges = false;
+  if (target.version != null && pin.version !== null) {
+    if (!pin.spans.version) return { error: "the version cannot be located" };
+    const rendered = renderVersion(pin.version, target.version);
+    if (typeof rendered !== "string") return rendered;
+    if (rendered !== pin.version) {
+      versionChanges = true;
+      edits.push({ span: pin.spans.version, text: rendered });
+    }
+  }
+  if (pin.kind === "image" && pin.spans.digest) {
+    if (target.digest != null) {
+      if (!DIGEST.test(target.digest))
+        return { error: `target digest \`${target.digest}\` is malformed` };
+      if (target.digest !== pin.digest) edits.push({ span: pin.spans.digest, text: target.digest });
+    } else if (versionChanges) {
+      return { error: "the digest must change with the tag, and no new digest was given" };
+    }
+  }
+  if (pin.form === "url+checksum" && pin.spans.checksum) {
+    if (target.checksum != null) {
+      if (!CHECKSUM.test(target.checksum))
+        return { error: `target checksum \`${target.checksum}\` is malformed` };
+      const written = pin.spans.checksumPrefixed ? target.checksum : target.checksum.slice(7);
+      const current = text.slice(pin.spans.checksum.start, pin.spans.checksum.end);
+      if (written.toLowerCase() !== current.toLowerCase())
+        edits.push({ span: pin.spans.checksum, text: written });
+    } else if (versionChanges) {
+      return { error: "the checksum must change with the version, and no new checksum was given" };
+    }
+  }
+  return edits;
+}
+
+const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
+const sameSpan = (a: Span, b: Span) => a.start === b.start && a.end === b.end;
+const spansOf = (p: Pin): Span[] =>
+  [p.spans.version, p.spans.digest, p.spans.checksum].filter((s): s is Span => s !== null);
+const samePin = (a: Pin, b: Pin) =>
+  a.kind === b.kind && a.line === b.line && JSON.stringify(a.spans) === JSON.stringify(b.spans);
+
+/** Applies updates to one file's text. */
+export function rewriteFile(
+  path: string,
+  text: string,
+  updates: readonly Update[],
+  options: ScanOptions = {},
+): RewriteResult {
+  const unchanged = (error: string | null, refused: Refusal[]): RewriteResult => ({
+    text,
+    changed: false,
+    applied: [],
+    refused,
+    edits: [],
+    error,
+  });
+  const kind = fileKind(path);
+  if (!kind) return unchanged(`${path} is not a file that can pin uv`, []);
+  const before = scanAs(kind, path, text, options).pins;
+
+  const refused: Refusal[] = [];
+  const planned: { update: Update; index: number; edits: Edit[] }[] = [];
+  for (const update of updates) {
+    const index = before.findIndex((p) => samePin(p, update.pin));
+    if (index < 0) {
+      refused.push({ update, reason: "the pin is not in the file as scanned (the file changed?)" });
+      continue;
+    }
+    const edits = editsFor(text, update);
+    if ("error" in edits) refused.push({ update, reason: edits.error });
+    else planned.push({ update, index, edits });
+  }
+
+  // Edits that collide, or that would silently move a pin nobody asked to move, are refused.
+  const conflicted = new Set<number>();
+  for (const a of planned) {
+    for (const b of planned) {
+      if (a === b) continue;
+      for (const ea of a.edits) {
+        for (const eb of b.edits) {
+          if (overlaps(ea.span, eb.span) && !(sameSpan(ea.span, eb.span) && ea.text === eb.text)) {
+            conflicted.add(a.index);
+          }
+        }
+      }
+    }
+    const updated = new Set(planned.map((p) => p.index));
+    before.forEach((other, i) => {
+      if (updated.has(i)) return;
+      if (a.edits.some((e) => spansOf(other).some((s) => overlaps(s, e.span))))
+        conflicted.add(a.index);
+    });
+  }
+  const accepted = planned.filter((p) => {
+    if (!conflicted.has(p.index)) return true;
+    refused.push({
+      update: p.update,
+      reason: "its text is shared with another pin that would not read the same after the update",
+    });
+    return false;
+  });
+
+  const edits: Edit[] = [];
+  for (const p of accepted) {
+    for (const e of p.edits) if (!edits.some((x) => sameSpan(x.span, e.span))) edits.push(e);
+  }
+  edits.sort((a, b) => b.span.start - a.span.start);
+  let next = text;
+  for (const e of edits) next = next.slice(0, e.span.start) + e.text + next.slice(e.span.end);
+
+  const problem = confirm(kind, path, next, before, accepted, options);
+  if (problem) return unchanged(problem, refused);
+  return {
+    text: next,
+    changed: next !== text,
+    applied: accepted.map((p) => p.update),
+    refused,
+    edits: edits.reverse(),
+    error: null,
+  };
+}
+
+/** Scans the new text and checks that each pin reads as planned. Returns a reason, or null. */
+function confirm(
+  kind: NonNullable<ReturnType<typeof fileKind>>,
+  path: string,
+  next: string,
+  before: Pin[],
+  accepted: { update: Update; index: number; edits: Edit[] }[],
+  options: ScanOptions,
+): string | null {
+  const after = scanAs(kind, path, next, options).pins;
+  if (after.length !== before.length) {
+    return `after the edit the file holds ${after.length} pins instead of ${before.length}`;
+  }
+  for (let i = 0; i < before.length; i++) {
+    const was = before[i] as Pin;
+    const now = after[i] as Pin;
+    const plan = accepted.find((p) => p.index === i);
+    let version = was.version;
+    let digest = was.digest;
+    if (plan) {
+      const { target } = plan.update;
+      if (target.version != null && was.version !== null) {
+        version = renderVersion(was.version, target.version) as string;
+      }
+      if (was.kind === "image" && was.spans.digest && target.digest != null) digest = target.digest;
+      if (was.form === "url+checksum" && target.checksum != null) digest = target.checksum;
+    }
+    if (
+      now.kind !== was.kind ||
+      now.line !== was.line ||
+      now.version !== version ||
+      now.digest !== digest
+    ) {
+      return `line ${was.line} would read ${now.version ?? "no version"} ${now.digest ?? ""} instead of ${version ?? "no version"} ${digest ?? ""}`.trimEnd();
+    }
+  }
+  return null;
+}
