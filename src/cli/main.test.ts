@@ -9,7 +9,14 @@ const D1 = `sha256:${"1".repeat(64)}`;
 async function run(argv: string[]) {
   let out = "";
   let err = "";
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
