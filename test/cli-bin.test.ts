@@ -1,0 +1,68 @@
+/** The built command as users run it: package.json#bin → dist/cli.js, executed by node. */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const project = join(import.meta.dirname, "..");
+// Inside the project so that the built files resolve the project's node_modules.
+const build = join(project, ".test-build");
+const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
+  version: string;
+  bin: Record<string, string>;
+};
+let work: string;
+
+beforeAll(() => {
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(build, { recursive: true });
+  copyFileSync(join(project, "package.json"), join(build, "package.json"));
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(project, "node_modules/typescript/bin/tsc"),
+      "-p",
+      join(project, "tsconfig.build.json"),
+      "--outDir",
+      join(build, "dist"),
+    ],
+    { encoding: "utf8" },
+  );
+  expect(tsc.stdout + tsc.stderr).toBe("");
+  work = mkdtempSync(join(tmpdir(), "uv-pin-bot-bin-"));
+  writeFileSync(join(work, "Dockerfile"), "COPY --from=ghcr.io/astral-sh/uv:0.9.17 /uv /bin/\n");
+}, 120_000);
+
+afterAll(() => {
+  rmSync(build, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) => {
+  const bin = join(build, pkg.bin["uv-pin-bot"] ?? "missing");
+  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+};
+
+it("maps uv-pin-bot to dist/cli.js, a node script", () => {
+  expect(pkg.bin).toEqual({ "uv-pin-bot": "dist/cli.js" });
+  expect(readFileSync(join(build, "dist/cli.js"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(
+    true,
+  );
+});
+
+it("prints its version and scans", () => {
+  expect(cli("--version")).toMatchObject({ status: 0, stdout: `${pkg.version}\n`, stderr: "" });
+  const scan = cli("scan", work, "--json");
+  expect(scan.status).toBe(0);
+  expect(JSON.parse(scan.stdout).pins).toMatchObject([
+    { file: "Dockerfile", line: 1, version: "0.9.17" },
+  ]);
+});
+
+it("exits 2 with one line on a usage error", () => {
+  const r = cli("scan", join(work, "missing"));
+  expect(r.status).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+});
