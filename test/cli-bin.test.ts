@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const project = join(import.meta.dirname, "..");
-// Inside the project so that the built files resolve the project's node_modules.
-const build = join(project, ".test-build");
+// Inside the project so that the built files resolve the project's node_modules; one per run.
+let build: string;
 const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
   version: string;
   bin: Record<string, string>;
@@ -15,8 +15,8 @@ const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
 let work: string;
 
 beforeAll(() => {
-  rmSync(build, { recursive: true, force: true });
-  mkdirSync(build, { recursive: true });
+  mkdirSync(join(project, ".test-build"), { recursive: true });
+  build = mkdtempSync(join(project, ".test-build", "run-"));
   copyFileSync(join(project, "package.json"), join(build, "package.json"));
   const tsc = spawnSync(
     process.execPath,

@@ -4,7 +4,7 @@
  */
 import { inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
-import { INSTALLER_URL_START, isArchive, readToken } from "./matchers.js";
+import { INSTALLER_URL_START, isArchive, isVersion, readToken, withoutDrops } from "./matchers.js";
 import { attachChecksum, type FileContext, installerPin, versionPin } from "./pins.js";
 import type { Pin, Span } from "./types.js";
 
@@ -25,13 +25,14 @@ export function installerPins(ctx: FileContext, region: Region): Pin[] {
   for (const m of slice.matchAll(INSTALLER_URL_START)) {
     const at = region.start + (m.index ?? 0);
     if (inside(region.hidden, at)) continue;
-    const end = Math.min(readToken(ctx.text, at), region.end);
+    const end = Math.min(readToken(ctx.text, at, "", region.drop), region.end);
     const exp = expand(ctx.text, at, end, {
       lookup: region.lookup,
       escapeChar: region.escapeChar,
       drop: region.drop,
     });
-    const pin = installerPin(ctx, exp, ctx.text.slice(at, end), ctx.lines.lineOf(at));
+    const url = withoutDrops(ctx.text, at, end, region.drop);
+    const pin = installerPin(ctx, exp, url, ctx.lines.lineOf(at));
     if (pin) pins.push(pin);
   }
   return pins;
@@ -47,10 +48,22 @@ export function pipPins(ctx: FileContext, region: Region): Pin[] {
   for (const m of slice.matchAll(PIP_UV)) {
     const at = region.start + (m.index ?? 0) + m[0].length;
     if (inside(region.hidden, region.start + (m.index ?? 0))) continue;
-    const end = Math.min(readToken(ctx.text, at), region.end);
+    // `*` is read too, so that a wildcard (`uv==0.9.*`) is seen whole and never edited as a version.
+    const end = Math.min(readToken(ctx.text, at, "*", region.drop), region.end);
     if (end === at) continue;
-    const exp = expand(ctx.text, at, end, { lookup: region.lookup, escapeChar: region.escapeChar });
-    pins.push(versionPin(ctx, exp, ctx.lines.lineOf(at)));
+    const exp = expand(ctx.text, at, end, {
+      lookup: region.lookup,
+      escapeChar: region.escapeChar,
+      drop: region.drop,
+    });
+    const pin = versionPin(ctx, exp, ctx.lines.lineOf(at));
+    if (pin.version !== null && !isVersion(pin.version)) {
+      pin.skipReason = `version: \`${pin.version}\` is not a uv version`;
+      pin.version = null;
+      pin.spans.version = null;
+      pin.versionLine = null;
+    }
+    pins.push(pin);
   }
   return pins;
 }

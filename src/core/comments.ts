@@ -47,7 +47,9 @@ export function hashComments(
       continue;
     }
     if (c === "#" && (i === start || /[\s;&|(]/.test(text[i - 1] as string))) {
-      const stop = lineEnd(text, i, end, options.escapeChar);
+      // In a Dockerfile, a line that starts with `#` inside an instruction is dropped whole.
+      const dropped = options.escapeChar !== undefined && startsLine(text, i, start);
+      const stop = lineEnd(text, i, end, dropped ? undefined : options.escapeChar);
       out.push({ start: i, end: stop });
       i = stop;
       continue;
@@ -57,16 +59,40 @@ export function hashComments(
   return out;
 }
 
+/** Whether only blanks stand between the start of `i`'s line (after `start`) and `i`. */
+function startsLine(text: string, i: number, start: number): boolean {
+  let j = i - 1;
+  while (j >= start && (text[j] === " " || text[j] === "\t")) j--;
+  return j >= start && (text[j] === "\n" || text[j] === "\r");
+}
+
+/**
+ * The end of a comment that starts at `from`: its line's end, or, where an escaped line break
+ * continues the line, the end of the logical line (comment and blank lines in between are dropped).
+ */
 function lineEnd(text: string, from: number, end: number, escapeChar: string | undefined): number {
   let i = from;
   while (i < end) {
     const c = text[i];
     if (c === "\n" || c === "\r") {
       if (!escapeChar || !escapedBreak(text, i, escapeChar)) return i;
+      i += c === "\r" && text[i + 1] === "\n" ? 2 : 1;
+      i = skipDroppedLines(text, i, end);
+      continue;
     }
     i++;
   }
   return end;
+}
+
+/** Skips whole lines that are blank or hold only a `#` comment. */
+function skipDroppedLines(text: string, from: number, end: number): number {
+  let i = from;
+  for (;;) {
+    const m = /^[ \t]*(#[^\r\n]*)?(\r\n|\n|\r)/.exec(text.slice(i, Math.min(end, i + 4096)));
+    if (!m) return i;
+    i += m[0].length;
+  }
 }
 
 /** Whether the line break at `i` is preceded by the escapeChar character (and optional blanks). */

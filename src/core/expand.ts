@@ -32,6 +32,8 @@ interface Segment {
 export interface Expansion {
   value: string;
   segments: Segment[];
+  /** The range of the file that was expanded. */
+  source: Span;
 }
 
 export type Mapped =
@@ -62,7 +64,7 @@ export function expand(
   end: number,
   options: ExpandOptions,
 ): Expansion {
-  const out: Expansion = { value: "", segments: [] };
+  const out: Expansion = { value: "", segments: [], source: { start, end } };
   expandInto(text, start, end, options, out, null, null, new Set(), 0);
   return out;
 }
@@ -221,7 +223,7 @@ function expandInto(
       continue;
     }
     flush(i);
-    resolveReference(text, i, ref, options, out, variable, defLine, active, depth);
+    resolveReference(text, i, ref, options, out, active, depth);
     i = ref.end;
     literalStart = i;
   }
@@ -234,8 +236,6 @@ function resolveReference(
   ref: Reference,
   options: ExpandOptions,
   out: Expansion,
-  variable: string | null,
-  defLine: number | null,
   active: Set<number>,
   depth: number,
 ): void {
@@ -253,14 +253,15 @@ function resolveReference(
     return;
   }
   if (ref.fallback) {
+    // `${V:-default}`: the default is written here, and it stands for V.
     expandInto(
       text,
       ref.fallback.start,
       ref.fallback.end,
       options,
       out,
-      variable,
-      defLine,
+      name,
+      null,
       active,
       depth + 1,
     );

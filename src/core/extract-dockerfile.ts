@@ -7,9 +7,12 @@ import {
   type From,
   type Instruction,
   ModifiableInstruction,
+  Onbuild,
+  Run,
 } from "dockerfile-ast";
 import { commandPins } from "./commands.js";
 import { hashComments } from "./comments.js";
+import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import type { Pin, Span } from "./types.js";
@@ -20,105 +23,67 @@ interface Range {
   end: { line: number; character: number };
 }
 
-interface Scoped {
-  name: string;
-  def: Definition | null;
-  /** Visible to text after this offset. */
-  at: number;
-  /** -1 for global ARGs (visible to FROM lines), else the stage index. */
-  stage: number;
-}
-
-export function extractDockerfile(ctx: FileContext): Pin[] {
-  const { text, lines } = ctx;
+export function extractDockerfile(base: FileContext): Pin[] {
+  const { text, lines } = base;
   const df = DockerfileParser.parse(text);
   const escapeChar = df.getEscapeCharacter();
+  const drops = continuationBreaks(text, escapeChar);
+  const ctx: FileContext = { ...base, drop: drops };
   const span = (r: Range): Span => ({
     start: lines.offsetAt(r.start.line, r.start.character),
     end: lines.offsetAt(r.end.line, r.end.character),
   });
-  const instructions = df.getInstructions();
   const commentSpans = df.getComments().map((c) => span(c.getRange()));
-  const drops = continuationBreaks(text, escapeChar);
-
-  const scoped: Scoped[] = [];
-  const fromStarts: Span[] = [];
-  const aliases = new Set<string>();
-  let stage = -1;
-
-  const stageAt = (at: number): number => {
-    if (fromStarts.some((f) => f.start <= at && at < f.end)) return -1;
-    let s = -1;
-    for (const f of fromStarts) if (f.start <= at) s++;
-    return s;
-  };
-  const lookup: Lookup = (name, at) => {
-    const s = stageAt(at);
-    let found: Scoped | undefined;
-    for (const v of scoped) if (v.stage === s && v.name === name && v.at < at) found = v;
-    return found === undefined ? undefined : found.def;
-  };
-  const globalDef = (name: string): Definition | null | undefined => {
-    let found: Scoped | undefined;
-    for (const v of scoped) if (v.stage === -1 && v.name === name) found = v;
-    return found?.def;
-  };
+  const scope = new DockerfileScope();
+  const { lookup } = scope;
 
   const pins: Pin[] = [];
-  const refPin = (valueRange: Range | null): void => {
-    if (!valueRange) return;
-    let { start, end } = span(valueRange);
-    const raw = text.slice(start, end);
-    if (raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw.endsWith(raw[0] as string)) {
-      start++;
-      end--;
-    }
-    const value = text.slice(start, end);
-    if (aliases.has(value.toLowerCase()) || /^\d+$/.test(value)) return;
+  /** An image reference (a FROM image, a `--from` value): a pin when it names a uv image. */
+  const refPin = (value: Span | null): void => {
+    if (!value) return;
+    let { start, end } = value;
+    if (text[start] === '"' || text[start] === "'") start++;
+    if (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
+    if (scope.isStage(text.slice(start, end))) return;
     const exp = expand(text, start, end, { lookup, escapeChar, drop: drops });
     const pin = imagePin(ctx, exp, lines.lineOf(start));
     if (pin) pins.push(pin);
   };
 
-  for (const ins of instructions) {
-    const insSpan = span(ins.getRange());
-    const keyword = ins.getKeyword();
-    if (keyword === "FROM") {
-      stage++;
-      fromStarts.push(insSpan);
-      const from = ins as From;
+  for (const outer of df.getInstructions()) {
+    const insSpan = span(outer.getRange());
+    if (outer.getKeyword() === "FROM") {
+      const from = outer as From;
       const image = from.getArguments()[0];
-      if (image) refPin(image.getRange());
-      const alias = from.getBuildStage();
-      if (alias) aliases.add(alias.toLowerCase());
+      scope.enterStage(insSpan, image?.getValue() ?? null);
+      if (image) refPin(span(image.getRange()));
+      scope.nameStage(from.getBuildStage());
       continue;
     }
-    if (keyword === "ARG" || keyword === "ENV") {
+    // `ONBUILD <instruction>`: the trigger is read like the instruction it holds.
+    const ins = outer instanceof Onbuild ? outer.getTriggerInstruction() : outer;
+    if (!ins) continue;
+    const keyword = ins.getKeyword();
+    if ((keyword === "ARG" || keyword === "ENV") && ins === outer) {
       for (const p of (ins as Arg | Env).getProperties()) {
-        const name = p.getName();
         const valueRange = p.getValueRange();
-        let def: Definition | null | undefined = null;
-        if (valueRange)
-          def = definitionAt(text, span(valueRange), lines.lineOf(span(valueRange).start));
-        else if (keyword === "ARG" && stage >= 0) def = globalDef(name) ?? null;
-        scoped.push({ name, def, at: insSpan.start, stage });
+        const def = valueRange ? definitionAt(text, span(valueRange), lines) : null;
+        scope.declare(keyword === "ARG" ? "arg" : "env", p.getName(), def, insSpan.end);
       }
     }
-    if (keyword === "COPY" || keyword === "ADD") {
-      refPin(flag(ins, "from")?.getValueRange() ?? null);
+    if (keyword === "COPY") {
+      const value = flag(ins, "from")?.getValueRange();
+      refPin(value ? span(value) : null);
     }
     if (keyword === "RUN") {
-      for (const mount of flags(ins, "mount")) {
-        const from = mount.getOption("from");
-        if (from) refPin(from.getValueRange());
-      }
+      for (const mount of flags(ins, "mount")) refPin(mountFrom(mount, span));
       for (const def of shellDefinitions(text, lines, insSpan.start, insSpan.end)) {
-        scoped.push({ name: def.name, def, at: def.start, stage });
+        scope.declareShell(def, insSpan.end);
       }
     }
     const hidden = [
       ...commentSpans.filter((c) => c.start >= insSpan.start && c.end <= insSpan.end),
-      ...(keyword === "RUN" ? hashComments(text, insSpan.start, insSpan.end, { escapeChar }) : []),
+      ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
     ];
     const found = commandPins(ctx, {
       start: insSpan.start,
@@ -143,15 +108,50 @@ function flag(ins: Instruction, name: string): Flag | undefined {
   return flags(ins, name)[0];
 }
 
+/**
+ * The value of a `--mount` flag's `from` option. Mount options are CSV fields, so a field may be
+ * quoted as a whole (`"from=…"`) and its key is read case-insensitively.
+ */
+function mountFrom(mount: Flag, span: (r: Range) => Span): Span | null {
+  for (const option of mount.getOptions()) {
+    if (option.getName().replace(/^["']/, "").toLowerCase() !== "from") continue;
+    const value = option.getValueRange();
+    return value ? span(value) : null;
+  }
+  return null;
+}
+
+/**
+ * `#` comments of a RUN instruction: shell comments in its command line (which an escaped line
+ * break continues), and in each here-document's body (where a line ends a comment).
+ */
+function runComments(
+  text: string,
+  ins: Instruction,
+  insSpan: Span,
+  span: (r: Range) => Span,
+  escapeChar: string,
+): Span[] {
+  const bodies = (ins instanceof Run ? ins.getHeredocs() : [])
+    .map((h) => h.getContentRange())
+    .filter((r) => r !== null)
+    .map(span);
+  const commandEnd = bodies[0]?.start ?? insSpan.end;
+  return [
+    ...hashComments(text, insSpan.start, commandEnd, { escapeChar }),
+    ...bodies.flatMap((b) => hashComments(text, b.start, b.end)),
+  ];
+}
+
 /** A definition whose value range is `value`, with surrounding quotes excluded. */
-function definitionAt(text: string, value: Span, line: number): Definition {
+function definitionAt(text: string, value: Span, lines: FileContext["lines"]): Definition {
   let { start, end } = value;
   const first = text[start];
   if (end - start >= 2 && (first === '"' || first === "'") && text[end - 1] === first) {
     start++;
     end--;
   }
-  return { name: "", start, end, line };
+  return { name: "", start, end, line: lines.lineOf(start) };
 }
 
 /** `ADD --checksum=sha256:… <url> <dest>`: the checksum belongs to the single URL source. */
@@ -168,7 +168,7 @@ function attachAddChecksum(
   const [only] = installers;
   if (!checksum || installers.length !== 1 || !only) return;
   const s = span(checksum);
-  const exp = expand(ctx.text, s.start, s.end, { lookup, escapeChar });
+  const exp = expand(ctx.text, s.start, s.end, { lookup, escapeChar, drop: ctx.drop });
   attachChecksum(ctx, only, exp, 0, exp.value.length);
 }
 

@@ -16,15 +16,50 @@ export interface TextScan {
   lookup: Lookup;
 }
 
-export function extractText(ctx: FileContext, dialect: Dialect): TextScan {
+/**
+ * Scans text in one dialect. `given` replaces what the dialect's own rules would find: the YAML
+ * extractor passes the comments and scoped variables that it read from the YAML structure.
+ */
+export function extractText(
+  ctx: FileContext,
+  dialect: Dialect,
+  given?: { hidden: Span[]; lookup: Lookup },
+): TextScan {
   const { text } = ctx;
-  const hidden = hashComments(text, 0, text.length, { blocks: dialect === "powershell" });
-  const lookup = lookupIn(definitions(text, dialect, ctx.lines, hidden));
+  const hidden =
+    given?.hidden ??
+    (dialect === "make"
+      ? makeComments(text)
+      : hashComments(text, 0, text.length, { blocks: dialect === "powershell" }));
+  const lookup =
+    given?.lookup ??
+    lookupIn(definitions(text, dialect, ctx.lines, hidden), {
+      ignoreCase: dialect === "powershell",
+    });
   const pins = [
     ...imagePinsInText(ctx, lookup, hidden),
     ...commandPins(ctx, { start: 0, end: text.length, lookup, hidden }),
   ];
   return { pins, hidden, lookup };
+}
+
+/**
+ * Comments in a Makefile. A recipe line (tab first) goes to the shell, so shell rules apply; on
+ * any other line an unescaped `#` starts a comment wherever it is, and quotes mean nothing.
+ */
+function makeComments(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(/^.*$/gm)) {
+    const start = m.index ?? 0;
+    const end = start + m[0].length;
+    if (m[0].startsWith("\t")) {
+      out.push(...hashComments(text, start + 1, end));
+      continue;
+    }
+    const hash = /(?<!\\)#/.exec(m[0]);
+    if (hash) out.push({ start: start + hash.index, end });
+  }
+  return out;
 }
 
 const NAME_CHAR = /[A-Za-z0-9_./-]/;

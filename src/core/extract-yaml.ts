@@ -1,34 +1,51 @@
 /**
- * `version` pins held in YAML structure: `astral-sh/setup-uv` steps' `with: version:` and
- * `astral-sh/uv-pre-commit` hooks' `rev:`. Values are read as written (`0.10` stays `0.10`).
+ * uv pins in YAML files. Image references, installer URLs and `pip install uv==…` are found in
+ * the text (outside comments), with variables from the YAML structure; `version` pins held in
+ * the structure are `astral-sh/setup-uv` steps' `with: version:` and `astral-sh/uv-pre-commit`
+ * hooks' `rev:`. Values are read as written (`0.10` stays `0.10`). Text that is not valid YAML is
+ * reported, and the pins found in it are never edited.
  */
-import { isMap, isScalar, isSeq, parseAllDocuments, type Scalar } from "yaml";
+import { type Document, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import { expand, type Lookup } from "./expand.js";
+import { extractText } from "./extract-text.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
+import { lookupIn } from "./variables.js";
+import { valueRange, yamlScopes } from "./yaml-scopes.js";
 
 const SETUP_UV = /^astral-sh\/setup-uv(@|$)/;
 const UV_PRE_COMMIT = /^https:\/\/github\.com\/astral-sh\/uv-pre-commit(\.git)?\/?$/;
+export const INVALID_YAML = "the file is not valid YAML";
 
-export interface YamlScan {
-  pins: Pin[];
-  /** Set when the text is not valid YAML. */
-  error: Skipped | null;
+export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {
+  const parsed = parseAllDocuments(ctx.text, { uniqueKeys: false });
+  const docs: Document[] = Array.isArray(parsed) ? parsed : [];
+  const error = firstError(ctx, docs);
+  if (error) {
+    const text = extractText(ctx, "yaml");
+    for (const pin of text.pins) pin.skipReason ??= INVALID_YAML;
+    return { pins: text.pins, skipped: [error] };
+  }
+  const { hidden, defs } = yamlScopes(ctx.text, ctx.lines, docs);
+  const lookup = lookupIn(defs);
+  const text = extractText(ctx, "yaml", { hidden, lookup });
+  return { pins: [...text.pins, ...structurePins(ctx, docs, lookup)], skipped: [] };
 }
 
-export function extractYaml(ctx: FileContext, lookup: Lookup): YamlScan {
-  const docs = parseAllDocuments(ctx.text, { keepSourceTokens: false, uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
+function firstError(ctx: FileContext, docs: readonly Document[]): Skipped | null {
+  for (const doc of docs) {
     const [error] = doc.errors;
-    if (error) {
-      const line = error.linePos?.[0]?.line ?? null;
-      return {
-        pins: [],
-        error: { file: ctx.file, line, reason: `invalid YAML: ${error.message.split("\n")[0]}` },
-      };
-    }
+    if (!error) continue;
+    const line = error.linePos?.[0]?.line ?? null;
+    // The first line of the message, without the source excerpt it introduces.
+    const message = (error.message.split("\n")[0] ?? "").replace(/:$/, "");
+    return { file: ctx.file, line, reason: `${INVALID_YAML}: ${message}` };
   }
+  return null;
+}
+
+/** setup-uv `with: version:` and uv-pre-commit `rev:`, anywhere in any document. */
+function structurePins(ctx: FileContext, docs: readonly Document[], lookup: Lookup): Pin[] {
   const pins: Pin[] = [];
   const visit = (node: unknown): void => {
     if (isSeq(node)) {
@@ -47,19 +64,25 @@ export function extractYaml(ctx: FileContext, lookup: Lookup): YamlScan {
     }
     for (const pair of node.items) visit(pair.value);
   };
-  for (const doc of list) visit(doc.contents);
-  return { pins, error: null };
+  for (const doc of docs) visit(doc.contents);
+  return pins;
 }
 
 function pushScalar(ctx: FileContext, node: unknown, lookup: Lookup, pins: Pin[]): void {
-  if (!isScalar(node) || !node.range) return;
-  const scalar = node as Scalar;
-  const [start, valueEnd] = scalar.range as [number, number, number];
-  const quoted = scalar.type === "QUOTE_DOUBLE" || scalar.type === "QUOTE_SINGLE";
-  if (!quoted && scalar.type !== "PLAIN") return;
-  const s = quoted ? start + 1 : start;
-  const e = quoted ? valueEnd - 1 : valueEnd;
-  if (e <= s) return;
-  const exp = expand(ctx.text, s, e, { lookup });
-  pins.push(versionPin(ctx, exp, ctx.lines.lineOf(s)));
+  if (!isScalar(node)) return;
+  if (node.type !== "PLAIN" && node.type !== "QUOTE_DOUBLE" && node.type !== "QUOTE_SINGLE") return;
+  const range = valueRange(node);
+  if (!range || range.end <= range.start) return;
+  // The version text leaves out a `v` prefix (`v0.9.17`), as image tags and URLs do.
+  const s = /^v\d/.test(ctx.text.slice(range.start, range.end)) ? range.start + 1 : range.start;
+  const exp = expand(ctx.text, s, range.end, { lookup });
+  const pin = versionPin(ctx, exp, ctx.lines.lineOf(s));
+  if (pin.version !== null && /^[0-9a-f]{40}$/i.test(pin.version)) {
+    // `pre-commit autoupdate --freeze` pins a commit; the version is only in a comment.
+    pin.skipReason = `version: \`${pin.version}\` is a commit SHA, not a version`;
+    pin.version = null;
+    pin.spans.version = null;
+    pin.versionLine = null;
+  }
+  pins.push(pin);
 }

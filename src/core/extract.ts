@@ -3,7 +3,7 @@ import { extractDockerfile } from "./extract-dockerfile.js";
 import { extractText } from "./extract-text.js";
 import { extractToml } from "./extract-toml.js";
 import { extractYaml } from "./extract-yaml.js";
-import { type FileKind, fileKind } from "./file-kind.js";
+import { baseName, type FileKind, fileKind } from "./file-kind.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
 import type { FileContext } from "./pins.js";
@@ -49,22 +49,11 @@ function extractByKind(kind: FileKind, ctx: FileContext): { pins: Pin[]; skipped
       return { pins: extractDockerfile(ctx), skipped: [] };
     case "toml":
       return {
-        pins: extractToml(
-          ctx,
-          ctx.file.endsWith("uv.toml") && !ctx.file.endsWith("pyproject.toml") ? "" : "tool.uv",
-        ),
+        pins: extractToml(ctx, baseName(ctx.file) === "uv.toml" ? "" : "tool.uv"),
         skipped: [],
       };
-    case "yaml": {
-      const text = extractText(ctx, "yaml");
-      const yaml = extractYaml(ctx, text.lookup);
-      if (yaml.error) {
-        // Text that is not valid YAML is reported and never edited.
-        for (const pin of text.pins) pin.skipReason ??= "the file is not valid YAML";
-        return { pins: text.pins, skipped: [yaml.error] };
-      }
-      return { pins: [...text.pins, ...yaml.pins], skipped: [] };
-    }
+    case "yaml":
+      return extractYaml(ctx);
     default:
       return { pins: extractText(ctx, kind).pins, skipped: [] };
   }

@@ -2,11 +2,16 @@
 
 export type FileKind = "dockerfile" | "shell" | "make" | "powershell" | "yaml" | "toml";
 
+/** The last segment of a path (`/` or `\` separated), lower-cased. */
+export function baseName(path: string): string {
+  return path.slice(path.replace(/\\/g, "/").lastIndexOf("/") + 1).toLowerCase();
+}
+
 /** The kind of file a path names, or null when it cannot hold a uv pin. */
 export function fileKind(path: string): FileKind | null {
-  const base = path.slice(path.replace(/\\/g, "/").lastIndexOf("/") + 1);
-  const lower = base.toLowerCase();
-  if (lower.endsWith(".dockerignore")) return null;
+  const lower = baseName(path);
+  // `Dockerfile.dockerignore` (and Podman's `.containerignore`) are ignore lists, not Dockerfiles.
+  if (lower.endsWith(".dockerignore") || lower.endsWith(".containerignore")) return null;
   if (
     lower === "dockerfile" ||
     lower.startsWith("dockerfile.") ||

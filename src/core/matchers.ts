@@ -1,4 +1,5 @@
 /** What counts as uv: image repositories, tags, installer URLs. Pure string work. */
+import type { Span } from "./types.js";
 
 export const DEFAULT_IMAGES: readonly string[] = [
   "ghcr.io/astral-sh/uv",
@@ -122,11 +123,24 @@ export function isArchive(asset: string): boolean {
 export const INSTALLER_URL_START =
   /https?:\/\/(?:astral\.sh\/uv\/|github\.com\/astral-sh\/uv\/releases\/)/g;
 
-/** Reads a token made of reference/URL characters and variable references, starting at `i`. */
-export function readToken(text: string, i: number, extra = ""): number {
+const TOKEN_CHAR = /[A-Za-z0-9_.:/@%?=&+~-]/;
+
+/**
+ * Reads a token made of reference/URL characters and variable references, starting at `i`. A
+ * token goes on across `drop` ranges (Dockerfile line continuations) that start inside it.
+ */
+export function readToken(text: string, i: number, extra = "", drop: readonly Span[] = []): number {
   let j = i;
   while (j < text.length) {
     const c = text[j] as string;
+    const dropped = j > i ? drop.find((d) => d.start === j) : undefined;
+    if (dropped) {
+      const next = text[dropped.end];
+      if (next === undefined || !(TOKEN_CHAR.test(next) || next === "$" || extra.includes(next)))
+        break;
+      j = dropped.end;
+      continue;
+    }
     if (c === "$") {
       const next = text[j + 1];
       if (next === "{") {
@@ -149,11 +163,28 @@ export function readToken(text: string, i: number, extra = ""): number {
       }
       break;
     }
-    if (/[A-Za-z0-9_.:/@%?=&+~-]/.test(c) || extra.includes(c)) {
+    if (TOKEN_CHAR.test(c) || extra.includes(c)) {
       j++;
       continue;
     }
     break;
   }
   return j;
+}
+
+/** `text[start, end)` without the `drop` ranges inside it. */
+export function withoutDrops(
+  text: string,
+  start: number,
+  end: number,
+  drop: readonly Span[] = [],
+): string {
+  let out = "";
+  let i = start;
+  for (const d of [...drop].sort((a, b) => a.start - b.start)) {
+    if (d.end <= i || d.start >= end) continue;
+    out += text.slice(i, Math.max(i, d.start));
+    i = Math.max(i, d.end);
+  }
+  return out + text.slice(i, Math.max(i, end));
 }

@@ -8,6 +8,7 @@ import {
   parseInstallerUrl,
   parseTag,
   readToken,
+  withoutDrops,
 } from "./matchers.js";
 import type { Pin, PinKind, Span } from "./types.js";
 
@@ -16,6 +17,8 @@ export interface FileContext {
   text: string;
   lines: Lines;
   images: readonly string[];
+  /** Text that the file's reader removes before reading a value (Dockerfile line continuations). */
+  drop?: readonly Span[];
 }
 
 function emptyPin(ctx: FileContext, line: number, kind: PinKind): Pin {
@@ -91,12 +94,39 @@ function locate(ctx: FileContext, exp: Expansion, from: number, to: number): Loc
   };
 }
 
-/** The reference as written where its repository name is written (variables left in). */
-function writtenRef(ctx: FileContext, exp: Expansion): string | null {
-  const seg = exp.segments.find((s) => s.at === 0 && s.src !== null);
+/** Where the character at an expansion's offset was written, and whether outside any variable. */
+function sourceAt(exp: Expansion, i: number): { offset: number; topLevel: boolean } | null {
+  const seg = exp.segments.find((s) => s.src !== null && s.at <= i && i < s.at + s.length);
   if (!seg || seg.src === null) return null;
-  return ctx.text.slice(seg.src, readToken(ctx.text, seg.src));
+  return { offset: seg.src + (i - seg.at), topLevel: seg.variable === null };
 }
+
+/** The tag as written (variables left in): the text after the `:` up to the `@` or the end. */
+function writtenTag(
+  ctx: FileContext,
+  exp: Expansion,
+  tag: { start: number; end: number },
+  digest: { start: number } | null,
+): string {
+  const colon = sourceAt(exp, tag.start - 1);
+  if (!colon) return display(exp, tag.start, tag.end);
+  const { text, drop } = ctx;
+  const start = colon.offset + 1;
+  let end: number;
+  if (colon.topLevel) {
+    const at = digest ? sourceAt(exp, digest.start - 1) : null;
+    end = at?.topLevel ? at.offset : exp.source.end;
+  } else {
+    // The tag is written in a variable's value.
+    end = readToken(text, start, "", drop);
+    const at = text.indexOf("@", start);
+    if (at >= 0 && at < end) end = at;
+  }
+  return withoutDrops(text, start, Math.max(start, end), drop);
+}
+
+/** Docker's tag grammar. */
+const TAG = /^\w[\w.-]{0,127}$/;
 
 /** An image pin from an expanded image reference, or null when it is not a uv image. */
 export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | null {
@@ -109,11 +139,7 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
 
   if (parts.tag) {
     const tagText = ref.slice(parts.tag.start, parts.tag.end);
-    const written = writtenRef(ctx, exp);
-    const writtenParts = written ? parseImageRef(written) : null;
-    pin.tag = writtenParts?.tag
-      ? (written as string).slice(writtenParts.tag.start, writtenParts.tag.end)
-      : display(exp, parts.tag.start, parts.tag.end);
+    pin.tag = writtenTag(ctx, exp, parts.tag, parts.digest);
     const tag = parseTag(tagText);
     if (tag.version) {
       const v = locate(
@@ -129,17 +155,16 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
         pin.spans.version = v.span;
         pin.versionLine = v.line;
       }
-    } else if (tagText.startsWith(PLACEHOLDER)) {
-      pin.variable = placeholderVariable(exp, parts.tag.start, parts.tag.end);
-      problems.push(`tag: \`${pin.variable}\` has no default value`);
     }
-    if (tagText.includes(PLACEHOLDER)) {
-      pin.suffix = null;
-      if (tag.version && !problems.length) {
-        problems.push(
-          `tag: \`${placeholderVariable(exp, parts.tag.start, parts.tag.end)}\` has no default value`,
-        );
-      }
+    const missing = placeholderVariable(exp, parts.tag.start, parts.tag.end);
+    if (missing !== null) {
+      // Part of the tag is unknown: its variant (and maybe its version) cannot be read.
+      if (!tag.version) pin.variable = missing;
+      if (!problems.length) problems.push(`tag: \`${missing}\` has no default value`);
+    } else if (tagText === "") {
+      problems.push("tag: the tag is empty");
+    } else if (!TAG.test(tagText)) {
+      problems.push(`tag: \`${tagText}\` is not a valid tag`);
     } else {
       pin.suffix = tag.suffix;
       pin.resolvedTag = tagText;

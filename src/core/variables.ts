@@ -41,7 +41,8 @@ const PATTERNS: Record<Dialect, Pattern[]> = {
     {
       re: new RegExp(
         String.raw`(?<=^|[\s;(])\$(?:env:|script:|global:)?(?<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*${VALUE}`,
-        "gmd",
+        // PowerShell ignores case: `$Env:UV_VERSION`.
+        "gmdi",
       ),
       token: true,
     },
@@ -72,9 +73,9 @@ export function definitions(
   hidden: readonly Span[] = [],
   start = 0,
   end = text.length,
-): Definition[] {
+): ScopedDefinition[] {
   const slice = start === 0 && end === text.length ? text : text.slice(start, end);
-  const out: Definition[] = [];
+  const out: ScopedDefinition[] = [];
   for (const { re } of PATTERNS[dialect]) {
     for (const m of slice.matchAll(re)) {
       const groups = m.indices?.groups;
@@ -86,12 +87,16 @@ export function definitions(
       if (!value) continue;
       const [vs, ve] = value;
       const valueStart = start + vs;
-      out.push({
+      const def: ScopedDefinition = {
         name,
         start: valueStart,
         end: start + ve,
         line: lines ? lines.lineOf(valueStart) : 0,
-      });
+      };
+      const quote = groups.dq ? '"' : groups.sq ? "'" : "";
+      if (ve === vs || computed(text.slice(valueStart, def.end), dialect, quote))
+        def.unknown = true;
+      out.push(def);
     }
   }
   return out.sort((a, b) => a.start - b.start);
@@ -107,19 +112,57 @@ export function shellDefinitions(
   return definitions(text, "shell", lines, [], start, end);
 }
 
-/** Nearest definition before the use, else the first after it. */
-export function lookupIn(defs: readonly Definition[]): Lookup {
-  const byName = new Map<string, Definition[]>();
-  for (const d of defs) {
-    const list = byName.get(d.name);
+/** A definition with where it applies and whether its value is known (see `lookupIn`). */
+export interface ScopedDefinition extends Definition {
+  /** Applies only inside this range (a YAML map, say); without one it applies file-wide. */
+  scope?: Span;
+  /** The value is empty or computed at run time (`$(cmd)`): declared, but without a known value. */
+  unknown?: boolean;
+}
+
+/**
+ * A lookup over definitions: within the innermost scope that defines the name, the nearest
+ * definition before the use, else the first after it. A reference inside a variable's own value
+ * (`V="${V:-0.9.17}"`) means an earlier value, never that one or a later one. An `unknown`
+ * definition reads as declared without a value (`null`). PowerShell names ignore case.
+ */
+export function lookupIn(
+  defs: readonly ScopedDefinition[],
+  options: { ignoreCase?: boolean } = {},
+): Lookup {
+  const fold = (name: string) => (options.ignoreCase ? name.toLowerCase() : name);
+  const byName = new Map<string, ScopedDefinition[]>();
+  for (const d of [...defs].sort((a, b) => a.start - b.start)) {
+    const list = byName.get(fold(d.name));
     if (list) list.push(d);
-    else byName.set(d.name, [d]);
+    else byName.set(fold(d.name), [d]);
   }
   return (name, at) => {
-    const list = byName.get(name);
-    if (!list) return undefined;
-    let before: Definition | undefined;
-    for (const d of list) if (d.start < at) before = d;
-    return before ?? list[0];
+    const visible = (byName.get(fold(name)) ?? []).filter(
+      (d) => !d.scope || (d.scope.start <= at && at < d.scope.end),
+    );
+    for (const scope of scopesInnermostFirst(visible)) {
+      const group = visible.filter((d) => d.scope === scope);
+      const own = group.find((d) => d.start <= at && at < d.end);
+      let found: ScopedDefinition | undefined;
+      if (own) found = group.filter((d) => d.end <= own.start).at(-1);
+      else found = group.filter((d) => d.start < at).at(-1) ?? group[0];
+      if (found) return found.unknown ? null : found;
+    }
+    return undefined;
   };
+}
+
+function scopesInnermostFirst(defs: readonly ScopedDefinition[]): (Span | undefined)[] {
+  const scopes = [...new Set(defs.map((d) => d.scope))];
+  const size = (s: Span | undefined) => (s ? s.end - s.start : Number.POSITIVE_INFINITY);
+  return scopes.sort((a, b) => size(a) - size(b));
+}
+
+/** Whether a shell or PowerShell value is computed when the script runs: `$(cmd)`, `(cmd)`. */
+function computed(value: string, dialect: Dialect, quote: string): boolean {
+  if (quote === "'") return false;
+  if (dialect === "shell") return value.startsWith("$(") && !value.startsWith("$((");
+  if (dialect === "powershell") return value.startsWith("$(") || (!quote && value.startsWith("("));
+  return false;
 }
