@@ -6,6 +6,7 @@
  */
 import type { Definition, Lookup } from "./expand.js";
 import type { Span } from "./types.js";
+import type { ScopedDefinition } from "./variables.js";
 
 type Kind = "arg" | "env" | "shell";
 
@@ -60,9 +61,13 @@ export class DockerfileScope {
     this.add({ kind, name, def: value, at: after, until: Number.POSITIVE_INFINITY });
   }
 
-  /** Records a shell assignment, visible only inside its RUN instruction. */
-  declareShell(def: Definition, until: number): void {
-    this.add({ kind: "shell", name: def.name, def, at: def.start, until });
+  /**
+   * Records a shell assignment, visible only inside its RUN instruction. A value computed when
+   * the command runs (`V=$(…)`) is not known here.
+   */
+  declareShell(def: ScopedDefinition, until: number): void {
+    const known = def.unknown ? null : def;
+    this.add({ kind: "shell", name: def.name, def: known, at: def.start, until });
   }
 
   readonly lookup: Lookup = (name, at) => {

@@ -106,10 +106,17 @@ describe("case 6: installer URLs", () => {
         asset: "install.ps1",
         version: "0.9.11",
       }),
+      // a version computed when the command runs is not known
+      installerPin(f, 17, {
+        url: `${ASTRAL}/\${UV_VERSION}/install.sh`,
+        asset: "install.sh",
+        variable: "UV_VERSION",
+        skipReason: "version: `UV_VERSION` has no default value",
+      }),
     ];
     const scanned = scanFixture(f);
     expect(scanned.pins).toEqual(pins);
-    expect(scanned.skipped).toEqual([]);
+    expect(scanned.skipped).toEqual(skipsOf(pins));
   });
 
   test("installer-heredoc: RUN <<EOF, <<-EOT with a shell variable, a comment ending in \\", () => {
