@@ -5,6 +5,8 @@ export interface CommentOptions {
   escapeChar?: string;
   /** PowerShell `<# … #>` block comments. */
   blocks?: boolean;
+  /** The escape character inside double quotes: `\` (default), PowerShell's `` ` ``. */
+  quoteEscape?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export function hashComments(
       continue;
     }
     if (quote) {
-      if (c === "\\" && quote === '"') i++;
+      if (c === (options.quoteEscape ?? "\\") && quote === '"') i++;
       else if (c === quote) quote = null;
       i++;
       continue;

@@ -135,7 +135,7 @@ function readReference(text: string, i: number, end: number): Reference | null {
     let inner = rest.slice(1, close);
     const innerStart = i + 2;
     let offset = 0;
-    if (inner.startsWith("env:")) {
+    if (/^env:/i.test(inner)) {
       inner = inner.slice(4);
       offset = 4;
     }
@@ -152,11 +152,12 @@ function readReference(text: string, i: number, end: number): Reference | null {
     return { name: m[0], end: i + 1 + close + 1, fallback };
   }
   if (rest.startsWith("(")) {
-    const m = /^\(([A-Za-z_][A-Za-z0-9_.]*)\)/.exec(rest);
+    // `$(NAME)` (Make, Azure Pipelines, Kubernetes) and PowerShell's `$($NAME)` / `$($env:NAME)`.
+    const m = /^\((?:\$(?:env:)?)?([A-Za-z_][A-Za-z0-9_.]*)\)/i.exec(rest);
     if (!m) return null;
     return { name: m[1] ?? null, end: i + 1 + m[0].length, fallback: null };
   }
-  if (rest.startsWith("env:")) {
+  if (/^env:/i.test(rest)) {
     const m = NAME.exec(rest.slice(4));
     if (!m) return null;
     return { name: m[0], end: i + 5 + m[0].length, fallback: null };
@@ -217,7 +218,9 @@ function expandInto(
       i++;
       continue;
     }
-    const ref = readReference(text, i, end);
+    // Make's `$$` is a literal `$` for the shell: `$${NAME}` reads NAME.
+    const doubled = text[i + 1] === "$" && /[{A-Za-z_]/.test(text[i + 2] ?? "");
+    const ref = readReference(text, doubled ? i + 1 : i, end);
     if (!ref) {
       i++;
       continue;

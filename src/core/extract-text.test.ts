@@ -438,10 +438,7 @@ describe("Makefiles", () => {
     });
   });
 
-  // Bug in matchers.ts `readToken` (and expand.ts): in a Makefile `$$` is a literal `$`, so a
-  // recipe's `$${UV_VERSION}` is the shell variable. readToken stops at `$$`, the URL reads
-  // `https://astral.sh/uv/` and the pin is silently lost.
-  it.fails("a recipe's `$${VAR}` shell reference is still an installer pin", () => {
+  it("a recipe's `$${VAR}` shell reference is still an installer pin", () => {
     const text =
       "export UV_VERSION := 0.9.17\nget:\n\tcurl -LsSf https://astral.sh/uv/$${UV_VERSION}/install.sh | sh\n";
     expect(scan("Makefile", text).pins.map((p) => [p.line, p.url, p.version])).toEqual([
@@ -507,10 +504,7 @@ describe("PowerShell", () => {
     ]);
   });
 
-  // Bug in matchers.ts `readToken` and expand.ts `readReference`: the subexpression `$(...)`
-  // is only read as Make's `$(NAME)`, so `$($env:UV_VERSION)` ends the URL token and the pin
-  // is silently lost.
-  it.fails("a `$($env:NAME)` subexpression in a URL is an installer pin", () => {
+  it("a `$($env:NAME)` subexpression in a URL is an installer pin", () => {
     const text =
       '$env:UV_VERSION = "0.9.17"\nirm "https://astral.sh/uv/$($env:UV_VERSION)/install.ps1" | iex\n';
     expect(scan("install.ps1", text).pins.map((p) => [p.line, p.version, p.variable])).toEqual([
@@ -518,10 +512,7 @@ describe("PowerShell", () => {
     ]);
   });
 
-  // Bug in expand.ts `readReference` and matchers.ts `readToken`: the `env:` drive prefix is
-  // matched case-sensitively, so `$Env:UV_VERSION` reads as variable `Env` followed by text and the
-  // pin is skipped with "`Env` has no default value".
-  it.fails("`$Env:NAME` (any case of the drive) reads the variable", () => {
+  it("`$Env:NAME` (any case of the drive) reads the variable", () => {
     const text =
       '$env:UV_VERSION = "0.9.17"\nirm https://astral.sh/uv/$Env:UV_VERSION/install.ps1 | iex\n';
     expect(scan("install.ps1", text).pins.map((p) => [p.line, p.version, p.skipReason])).toEqual([
@@ -529,10 +520,7 @@ describe("PowerShell", () => {
     ]);
   });
 
-  // Bug in comments.ts `hashComments`: inside double quotes it treats `\` as an escape, but
-  // PowerShell's escape is the backtick, so `"C:\tools\"` never closes and the comment after it
-  // is read as code.
-  it.fails("a comment after a string that ends in a backslash is not a pin", () => {
+  it("a comment after a string that ends in a backslash is not a pin", () => {
     const text = '$dir = "C:\\tools\\"  # docker pull ghcr.io/astral-sh/uv:0.1.0\n';
     expect(scan("paths.ps1", text).pins).toEqual([]);
   });

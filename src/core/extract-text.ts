@@ -30,7 +30,12 @@ export function extractText(
     given?.hidden ??
     (dialect === "make"
       ? makeComments(text)
-      : hashComments(text, 0, text.length, { blocks: dialect === "powershell" }));
+      : hashComments(
+          text,
+          0,
+          text.length,
+          dialect === "powershell" ? { blocks: true, quoteEscape: "`" } : {},
+        ));
   const lookup =
     given?.lookup ??
     lookupIn(definitions(text, dialect, ctx.lines, hidden), {

@@ -141,6 +141,11 @@ export function readToken(text: string, i: number, extra = "", drop: readonly Sp
       j = dropped.end;
       continue;
     }
+    if (c === "$" && text[j + 1] === "$" && /[{A-Za-z_]/.test(text[j + 2] ?? "")) {
+      // Make's `$$` is a literal `$` handed to the shell: `$${NAME}` reads NAME.
+      j++;
+      continue;
+    }
     if (c === "$") {
       const next = text[j + 1];
       if (next === "{") {
@@ -151,13 +156,17 @@ export function readToken(text: string, i: number, extra = "", drop: readonly Sp
       }
       if (next === "(") {
         const close = text.indexOf(")", j + 2);
-        if (close < 0 || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text.slice(j + 2, close))) break;
+        if (
+          close < 0 ||
+          !/^(?:\$(?:env:)?)?[A-Za-z_][A-Za-z0-9_.]*$/i.test(text.slice(j + 2, close))
+        )
+          break;
         j = close + 1;
         continue;
       }
       if (next !== undefined && /[A-Za-z_]/.test(next)) {
         j++;
-        if (text.startsWith("env:", j)) j += 4;
+        if (/^env:/i.test(text.slice(j, j + 4))) j += 4;
         while (j < text.length && /[A-Za-z0-9_]/.test(text[j] as string)) j++;
         continue;
       }
