@@ -21,12 +21,9 @@ export function scanAs(
   text: string,
   options: ScanOptions = {},
 ): ScanResult {
-  const ctx: FileContext = {
-    file: path,
-    text,
-    lines: new Lines(text),
-    images: options.images ?? DEFAULT_IMAGES,
-  };
+  const images = options.images ?? DEFAULT_IMAGES;
+  if (!mayPinUv(text, images)) return { pins: [], skipped: [] };
+  const ctx: FileContext = { file: path, text, lines: new Lines(text), images };
   try {
     const { pins, skipped } = extractByKind(kind, ctx);
     pins.sort((a, b) => a.line - b.line);
@@ -41,6 +38,20 @@ export function scanAs(
       skipped: [{ file: path, line: null, reason: `could not be read: ${message}` }],
     };
   }
+}
+
+/**
+ * Whether a text can hold a uv pin at all: every pin the extractors find has one of these strings
+ * written in the file (an image name, an astral.sh / astral-sh URL or action, `uv==`,
+ * `required-version`). Files without them are not parsed, which is most files.
+ */
+export function mayPinUv(text: string, images: readonly string[]): boolean {
+  return (
+    text.includes("astral") ||
+    text.includes("uv==") ||
+    text.includes("required-version") ||
+    images.some((image) => text.includes(image))
+  );
 }
 
 function extractByKind(kind: FileKind, ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {

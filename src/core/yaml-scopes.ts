@@ -5,7 +5,7 @@
  * form), `name:`/`value:` lists (Kubernetes `env:` for `$(NAME)` in `command`/`args`, Azure
  * Pipelines `variables:`), and shell assignments in scripts.
  */
-import { type Document, isMap, isScalar, isSeq, Parser, type Scalar } from "yaml";
+import { type Document, isMap, isScalar, isSeq, Lexer, type Scalar } from "yaml";
 import { hashComments } from "./comments.js";
 import type { Lines } from "./lines.js";
 import type { Span } from "./types.js";
@@ -94,26 +94,24 @@ export function valueRange(node: Scalar): Span | null {
   return quoted ? { start: start + 1, end: end - 1 } : { start, end };
 }
 
-/** Every YAML comment (`# …` outside scalars), from the concrete syntax tree. */
+/**
+ * Every YAML comment (`# …` outside scalars), from the lexer's tokens: their lengths add up to the
+ * text, except the document and flow-end markers, and the token after a scalar marker is scalar
+ * text (which may begin with `#` without being a comment).
+ */
 function yamlComments(text: string): Span[] {
   const out: Span[] = [];
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const v of value) walk(v);
-      return;
+  let offset = 0;
+  let scalar = false;
+  for (const token of new Lexer().lex(text)) {
+    if (token === "\x02" || token === "\x18") continue;
+    if (token === "\x1f") {
+      scalar = true;
+      continue;
     }
-    if (value === null || typeof value !== "object") return;
-    const token = value as { type?: unknown; offset?: unknown; source?: unknown };
-    if (
-      token.type === "comment" &&
-      typeof token.offset === "number" &&
-      typeof token.source === "string"
-    ) {
-      out.push({ start: token.offset, end: token.offset + token.source.length });
-      return;
-    }
-    for (const v of Object.values(value)) walk(v);
-  };
-  for (const token of new Parser().parse(text)) walk(token);
+    if (!scalar && token.startsWith("#")) out.push({ start: offset, end: offset + token.length });
+    scalar = false;
+    offset += token.length;
+  }
   return out;
 }

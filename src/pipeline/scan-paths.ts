@@ -21,28 +21,47 @@ export async function scanPaths(
     }),
   );
   const result: ScanResult = { pins: [], skipped: [] };
-  const scanOne = async (path: string, name: string) => {
-    const loaded = await readText(path);
-    if (!loaded.ok) {
-      result.skipped.push({ file: name, line: null, reason: loaded.reason });
-      return;
-    }
-    const found = scanText(name, loaded.text, options);
-    result.pins.push(...found.pins);
-    result.skipped.push(...found.skipped);
-  };
+  const files: { path: string; name: string }[] = [];
   for (const { path, dir } of kinds) {
     if (!dir) {
       if (fileKind(path) === null) {
         result.skipped.push({ file: path, line: null, reason: "not a kind of file that pins uv" });
       } else {
-        await scanOne(path, path);
+        files.push({ path, name: path });
       }
       continue;
     }
-    for await (const file of walk(path, (name) => fileKind(name) !== null)) {
-      await scanOne(file.path, file.name);
-    }
+    for await (const file of walk(path, (name) => fileKind(name) !== null)) files.push(file);
+  }
+  // Reads overlap (a bounded number at a time); results keep the walk's order.
+  const scanned = await mapBounded(files, READ_CONCURRENCY, async ({ path, name }) => {
+    const loaded = await readText(path);
+    if (!loaded.ok)
+      return { pins: [], skipped: [{ file: name, line: null, reason: loaded.reason }] };
+    return scanText(name, loaded.text, options);
+  });
+  for (const found of scanned) {
+    result.pins.push(...found.pins);
+    result.skipped.push(...found.skipped);
   }
   return result;
+}
+
+const READ_CONCURRENCY = 16;
+
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
