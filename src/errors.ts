@@ -1,5 +1,14 @@
 /** The project's coded errors: each has a `code`; the cause is kept. */
-export type ErrorCode = "usage";
+export type ErrorCode =
+  | "usage"
+  | "config-invalid"
+  | "upstream-unavailable"
+  | "rate-limited"
+  | "timeout"
+  | "not-found"
+  | "auth"
+  | "bad-response"
+  | "forbidden-host";
 
 export class UvPinBotError extends Error {
   constructor(
@@ -17,5 +26,19 @@ export class UsageError extends UvPinBotError {
   constructor(message: string) {
     super("usage", message);
     this.name = "UsageError";
+  }
+}
+
+/** An upstream (registry, releases, downloads) answered in a way the run cannot use. */
+export class UpstreamError extends UvPinBotError {
+  constructor(
+    code: Exclude<ErrorCode, "usage" | "config-invalid">,
+    message: string,
+    readonly url: string,
+    readonly status: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = "UpstreamError";
   }
 }
