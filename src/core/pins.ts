@@ -36,6 +36,7 @@ function emptyPin(ctx: FileContext, line: number, kind: PinKind): Pin {
     versionLine: null,
     suffix: null,
     resolvedTag: null,
+    resolvedUrl: null,
     asset: null,
     spans: { version: null, digest: null, checksum: null, checksumPrefixed: false },
     skipReason: null,
@@ -198,6 +199,7 @@ export function installerPin(
   const pin = emptyPin(ctx, line, "installer");
   pin.url = rawUrl;
   pin.form = "url";
+  if (!exp.value.includes(PLACEHOLDER)) pin.resolvedUrl = exp.value;
   const asset = exp.value.indexOf(parts.asset, parts.version?.end ?? 0);
   pin.asset = display(exp, asset, asset + parts.asset.length);
   if (parts.version) {

@@ -44,6 +44,8 @@ export interface Pin {
   suffix: string | null;
   /** The tag with variables resolved, when it could be. */
   resolvedTag: string | null;
+  /** For installers: the URL with variables resolved, when it could be. */
+  resolvedUrl: string | null;
   /** For installers: which file the URL serves (`install.sh`, `uv-installer.sh`, `uv-x86_64-unknown-linux-gnu.tar.gz`, …). */
   asset: string | null;
   /** Exact places an update would edit. */
@@ -81,4 +83,25 @@ export interface Target {
 export interface Update {
   pin: Pin;
   target: Target;
+}
+
+/** A uv release as the releases adapter reports it. */
+export interface Release {
+  /** Plain `X.Y.Z` (a leading `v` removed). */
+  version: string;
+  /** ISO 8601. */
+  publishedAt: string;
+  prerelease: boolean;
+  /** The release page. */
+  url: string;
+  /** Release notes (Markdown). */
+  notes: string;
+  assets: ReleaseAsset[];
+}
+
+export interface ReleaseAsset {
+  name: string;
+  /** `sha256:<hex>` from the API's `digest` field, when it has one. */
+  digest: string | null;
+  url: string;
 }
