@@ -292,3 +292,13 @@ function networkError(error: unknown, url: string, timeoutMs: number): UpstreamE
     error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
   return new UpstreamError("upstream-unavailable", `${url}: ${cause}`, url, null, { cause: error });
 }
+
+/** The `rel="next"` target of a Link header (relative or absolute), resolved against `base`. */
+export function nextLink(link: string | null, base: string): string | null {
+  if (!link) return null;
+  for (const part of link.split(",")) {
+    const m = /<([^>]*)>\s*;(.*)/.exec(part.trim());
+    if (m && /\brel="?next"?/.test(m[2] ?? "")) return new URL(m[1] ?? "", base).toString();
+  }
+  return null;
+}
