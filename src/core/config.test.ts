@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, describeProblems, parseConfig, validateConfig } from "./config.js";
+
+describe("config", () => {
+  it("defaults match the design", () => {
+    expect(DEFAULT_CONFIG).toEqual({
+      schedule: "weekly",
+      updateTypes: ["major", "minor", "patch", "digest"],
+      ignoreVersions: [],
+      minimumReleaseAge: 0,
+      pinDigests: false,
+      attestations: "required",
+      allowPrereleases: false,
+      paths: { include: [], exclude: [] },
+      labels: ["dependencies", "uv"],
+      reviewers: [],
+      assignees: [],
+      draft: false,
+      commitMessagePrefix: "chore(deps):",
+      images: [],
+    });
+    expect(parseConfig("")).toEqual({ ok: true, config: DEFAULT_CONFIG });
+  });
+
+  it("reads every key", () => {
+    const r = parseConfig(
+      [
+        "schedule: daily",
+        "updateTypes: [patch, digest]",
+        'ignoreVersions: [">=0.10.0"]',
+        "minimumReleaseAge: 3",
+        "pinDigests: true",
+        "attestations: warn",
+        "paths: {include: ['docker/**'], exclude: ['legacy/**']}",
+        "labels: [deps]",
+        "reviewers: [alice]",
+        "assignees: [bob]",
+        "draft: true",
+        'commitMessagePrefix: "build:"',
+        "images: [registry.example.com/mirror/uv]",
+      ].join("\n"),
+    );
+    expect(r.ok && r.config).toMatchObject({
+      schedule: "daily",
+      updateTypes: ["patch", "digest"],
+      minimumReleaseAge: 3,
+      paths: { include: ["docker/**"], exclude: ["legacy/**"] },
+      images: ["registry.example.com/mirror/uv"],
+    });
+  });
+
+  it("names the path of every problem; unknown keys are errors", () => {
+    const r = parseConfig(
+      "schedule: hourly\nupdateTypes: [minor, huge]\nminimumReleaseAge: -1\npaths: {inclde: []}\nlables: [x]\n",
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(describeProblems(".github/uv-pin-bot.yml", r.problems).split("\n")).toEqual([
+      '.github/uv-pin-bot.yml: schedule: Invalid option: expected one of "weekly"|"daily"|"off"',
+      '.github/uv-pin-bot.yml: updateTypes.1: Invalid option: expected one of "major"|"minor"|"patch"|"digest"',
+      ".github/uv-pin-bot.yml: minimumReleaseAge: Too small: expected number to be >=0",
+      ".github/uv-pin-bot.yml: paths: unknown key `inclde`",
+      ".github/uv-pin-bot.yml: (top level): unknown key `lables`",
+    ]);
+  });
+
+  it("reports YAML that does not parse, and a non-mapping document", () => {
+    expect(parseConfig("schedule: [weekly\n")).toMatchObject({
+      ok: false,
+      problems: [{ path: "line 2" }],
+    });
+    expect(parseConfig("a: 1\na: 2\n")).toMatchObject({ ok: false });
+    expect(validateConfig(["x"])).toMatchObject({ ok: false, problems: [{ path: "(top level)" }] });
+  });
+});
