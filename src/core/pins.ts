@@ -126,6 +126,20 @@ function writtenTag(
   return withoutDrops(text, start, Math.max(start, end), drop);
 }
 
+/**
+ * Where `@digest` goes in a tag-only reference: after the reference as written at the use site,
+ * or, when a variable holds the whole reference, at the end of that variable's value.
+ */
+function digestInsert(exp: Expansion): number | null {
+  const first = exp.segments[0];
+  const last = exp.segments[exp.segments.length - 1];
+  if (!first || !last || first.src === null || last.src === null) return null;
+  if (first.variable === null) return exp.source.end;
+  return first.variable === last.variable && first.defLine === last.defLine
+    ? last.src + last.length
+    : null;
+}
+
 /** Docker's tag grammar. */
 const TAG = /^\w[\w.-]{0,127}$/;
 
@@ -183,6 +197,7 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
   }
 
   pin.form = parts.tag && parts.digest ? "tag+digest" : parts.digest ? "digest" : "tag";
+  if (pin.form === "tag" && parts.tag && ref.length > 0) pin.spans.digestInsert = digestInsert(exp);
   if (problems.length) pin.skipReason = problems.join("; ");
   return pin;
 }

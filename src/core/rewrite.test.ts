@@ -85,6 +85,49 @@ describe("rewrite: images keep their form", () => {
   });
 });
 
+describe("rewrite: pinDigests adds a digest to tag-only pins", () => {
+  it("after a literal tag, after a variable tag, and inside an ARG holding the reference", () => {
+    const text = [
+      "ARG UV_VERSION=0.9.17",
+      "ARG UV_IMAGE=ghcr.io/astral-sh/uv:python3.12-trixie-slim",
+      "FROM ghcr.io/astral-sh/uv:0.9.17 AS a",
+      "FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS b",
+      "FROM ${UV_IMAGE} AS c",
+      "",
+    ].join("\n");
+    const { pins } = scanText("Dockerfile", text);
+    const r = rewriteFile(
+      "Dockerfile",
+      text,
+      pins.map((pin) => ({ pin, target: { digest: D2, addDigest: true } })),
+    );
+    expect(r.error).toBeNull();
+    expect(r.text).toBe(
+      [
+        "ARG UV_VERSION=0.9.17",
+        `ARG UV_IMAGE=ghcr.io/astral-sh/uv:python3.12-trixie-slim@${D2}`,
+        `FROM ghcr.io/astral-sh/uv:0.9.17@${D2} AS a`,
+        `FROM ghcr.io/astral-sh/uv:\${UV_VERSION}@${D2} AS b`,
+        "FROM ${UV_IMAGE} AS c",
+        "",
+      ].join("\n"),
+    );
+    expect(scanText("Dockerfile", r.text).pins.map((p) => p.form)).toEqual([
+      "tag+digest",
+      "tag+digest",
+      "tag+digest",
+    ]);
+  });
+
+  it("without addDigest a tag-only pin stays tag-only; addDigest without a digest is refused", () => {
+    const text = "FROM ghcr.io/astral-sh/uv:0.9.17\n";
+    expect(rewriteAll("Dockerfile", text, { digest: D2 }).text).toBe(text);
+    expect(rewriteAll("Dockerfile", text, { addDigest: true }).refused[0]?.reason).toBe(
+      "a digest to pin was asked for, but no valid digest was given",
+    );
+  });
+});
+
 describe("rewrite: ARG-held versions change at the default", () => {
   const text = [
     "ARG UV_VERSION=0.9.17",

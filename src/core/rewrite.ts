@@ -6,8 +6,9 @@
  */
 import { scanAs } from "./extract.js";
 import { fileKind } from "./file-kind.js";
-import { DIGEST, isVersion } from "./matchers.js";
+import { DIGEST } from "./matchers.js";
 import type { Pin, ScanOptions, Span, Update } from "./types.js";
+import { renderVersion } from "./version.js";
 
 export interface Edit {
   span: Span;
@@ -34,17 +35,6 @@ export interface RewriteResult {
 
 const CHECKSUM = /^sha256:[a-f0-9]{64}$/;
 
-/** The version text a pin should read for a target version, keeping its precision. */
-export function renderVersion(current: string, target: string): string | { error: string } {
-  if (!isVersion(current)) return { error: `\`${current}\` is not a plain version` };
-  if (!isVersion(target)) return { error: `target \`${target}\` is not a version` };
-  const precision = current.split(".").length;
-  const parts = target.split(".");
-  if (parts.length < precision)
-    return { error: `target \`${target}\` is less precise than \`${current}\`` };
-  return precision === 2 ? `${parts[0]}.${parts[1]?.replace(/\D.*$/, "")}` : target;
-}
-
 /** The edits one update needs, or why it cannot be applied. */
 export function editsFor(text: string, update: Update): Edit[] | { error: string } {
   const { pin, target } = update;
@@ -59,6 +49,14 @@ export function editsFor(text: string, update: Update): Edit[] | { error: string
       versionChanges = true;
       edits.push({ span: pin.spans.version, text: rendered });
     }
+  }
+  if (pin.kind === "image" && !pin.spans.digest && target.addDigest) {
+    if (target.digest == null || !DIGEST.test(target.digest)) {
+      return { error: "a digest to pin was asked for, but no valid digest was given" };
+    }
+    const at = pin.spans.digestInsert;
+    if (at == null) return { error: "there is no place to add the digest" };
+    edits.push({ span: { start: at, end: at }, text: `@${target.digest}` });
   }
   if (pin.kind === "image" && pin.spans.digest) {
     if (target.digest != null) {
@@ -196,7 +194,9 @@ function confirm(
       if (target.version != null && was.version !== null) {
         version = renderVersion(was.version, target.version) as string;
       }
-      if (was.kind === "image" && was.spans.digest && target.digest != null) digest = target.digest;
+      if (was.kind === "image" && (was.spans.digest || target.addDigest) && target.digest != null) {
+        digest = target.digest;
+      }
       if (was.form === "url+checksum" && target.checksum != null) digest = target.checksum;
     }
     if (

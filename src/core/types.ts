@@ -17,6 +17,8 @@ export interface PinSpans {
   checksum: Span | null;
   /** Whether the checksum text carries the `sha256:` prefix. */
   checksumPrefixed: boolean;
+  /** Where `@sha256:…` would be inserted into a tag-only image reference (`pinDigests`). */
+  digestInsert?: number | null;
 }
 
 /** One place where a file pins uv. */
@@ -78,6 +80,8 @@ export interface Target {
   digest?: string | null;
   /** New `sha256:<hex>` installer checksum. */
   checksum?: string | null;
+  /** Add `@digest` to a tag-only image pin (`pinDigests`): the one deliberate change of form. */
+  addDigest?: boolean;
 }
 
 export interface Update {
