@@ -247,8 +247,8 @@ export class OciRegistry {
   ): Promise<HttpResponse> {
     const key = `${repo.origin} ${repo.path}`;
     const cached = this.tokens.get(key);
-    const auth =
-      cached && cached.expires > this.now() ? { authorization: `Bearer ${cached.token}` } : {};
+    const auth: Record<string, string> = {};
+    if (cached && cached.expires > this.now()) auth.authorization = `Bearer ${cached.token}`;
     const first = await this.http.request({
       url,
       method,
