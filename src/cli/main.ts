@@ -1,19 +1,34 @@
 /** The CLI's commands: parse argv, call the pipeline, print. Returns the exit code. */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { createTwoFilesPatch } from "diff";
+import { createUpstreams, type Upstreams } from "../adapters/upstreams.js";
+import { planJson, renderPlanTable } from "../core/render-plan.js";
 import { renderScanTable, scanJson } from "../core/render-scan.js";
 import { UsageError, UvPinBotError } from "../errors.js";
+import { planLocal, rewriteLocal, writeChanges } from "../pipeline/local.js";
 import { scanPaths } from "../pipeline/scan-paths.js";
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The environment (UV_PIN_BOT_ORIGINS, GITHUB_API_URL, GITHUB_TOKEN); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** The clock, for release ages; default now. */
+  now?: () => Date;
+  /** Upstream adapters; default built from `env`. */
+  upstreams?: Pick<Upstreams, "registry" | "releases">;
 }
 
 export const HELP = `uv-pin-bot: keeps every uv pin in a repository current, digest-pinned and verified.
 
 Usage:
   uv-pin-bot scan [PATH...] [--json]   list every uv pin under PATH (default: .)
+  uv-pin-bot check [PATH...] [--json] [--exit-code] [--config FILE]
+                                       what would change: newest allowed uv release,
+                                       existing tags, index digests, installer checksums
+  uv-pin-bot update [PATH...] [--dry-run] [--config FILE]
+                                       apply the plan to the files (--dry-run: print a diff)
   uv-pin-bot --help                    show this help
   uv-pin-bot --version                 print the version
 
@@ -22,7 +37,12 @@ YAML (GitHub workflows, GitLab CI, compose, Kubernetes, pre-commit) and
 pyproject.toml / uv.toml. It skips .git, node_modules, binary files and files
 over 1 MiB. --json prints {"pins": [...], "skipped": [...]}.
 
-Exit codes: 0 success (also when nothing is found), 2 usage error.
+check and update read .github/uv-pin-bot.yml under the first directory given
+(or --config FILE) and the environment: UV_PIN_BOT_ORIGINS (origin rewrites,
+https://origin=http(s)://replacement,...), GITHUB_API_URL, GITHUB_TOKEN.
+
+Exit codes: 0 success (also when nothing is found), 1 updates exist (check
+--exit-code) or some could not be applied (update), 2 usage or configuration error.
 `;
 
 export function version(): string {
@@ -48,6 +68,71 @@ async function scanCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+function upstreamsFor(io: Io): Pick<Upstreams, "registry" | "releases"> {
+  return io.upstreams ?? createUpstreams({ env: io.env ?? process.env });
+}
+
+async function checkCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      json: { type: "boolean", default: false },
+      "exit-code": { type: "boolean", default: false },
+      config: { type: "string" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const paths = positionals.length > 0 ? positionals : ["."];
+  const plan = await planLocal(paths, upstreamsFor(io), {
+    configFile: values.config,
+    now: (io.now ?? (() => new Date()))(),
+  });
+  io.out(values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlanTable(plan));
+  return values["exit-code"] && plan.updates.length > 0 ? 1 : 0;
+}
+
+async function updateCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { "dry-run": { type: "boolean", default: false }, config: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const paths = positionals.length > 0 ? positionals : ["."];
+  const plan = await planLocal(paths, upstreamsFor(io), {
+    configFile: values.config,
+    now: (io.now ?? (() => new Date()))(),
+  });
+  const { changes, refused } = await rewriteLocal(plan);
+  const blocked = plan.updates.filter((u) => u.blocked);
+  for (const u of blocked)
+    io.err(`uv-pin-bot: ${u.pin.file}:${u.pin.line}: not updated: ${u.blocked}\n`);
+  for (const r of refused) io.err(`uv-pin-bot: ${r.file}:${r.line}: not updated: ${r.reason}\n`);
+  if (values["dry-run"]) {
+    for (const c of changes)
+      io.out(
+        createTwoFilesPatch(`a/${c.file}`, `b/${c.file}`, c.before, c.after, "", "", {
+          context: 3,
+        }),
+      );
+    if (changes.length === 0) io.out("Nothing to change.\n");
+    return blocked.length + refused.length > 0 ? 1 : 0;
+  }
+  const { written, conflicts } = await writeChanges(changes);
+  for (const f of conflicts)
+    io.err(`uv-pin-bot: ${f}: changed on disk while planning; not overwritten\n`);
+  const count = changes
+    .filter((c) => written.includes(c.file))
+    .reduce((n, c) => n + c.applied.length, 0);
+  io.out(
+    written.length
+      ? `Updated ${count} pin${count === 1 ? "" : "s"} in ${written.length} file${written.length === 1 ? "" : "s"}: ${written.join(", ")}\n`
+      : "Nothing to change.\n",
+  );
+  return blocked.length + refused.length + conflicts.length > 0 ? 1 : 0;
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
@@ -60,11 +145,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (command === "scan") return await scanCommand(rest, io);
+    if (command === "check") return await checkCommand(rest, io);
+    if (command === "update") return await updateCommand(rest, io);
     throw new UsageError(`unknown command: ${command} (see uv-pin-bot --help)`);
   } catch (error) {
     if (error instanceof UvPinBotError) {
       io.err(`uv-pin-bot: ${error.message}\n`);
-      return 2;
+      return error.code === "usage" || error.code === "config-invalid" ? 2 : 1;
     }
     if (
       error instanceof TypeError &&

@@ -6,11 +6,21 @@ import { fileKind } from "../core/file-kind.js";
 import type { ScanOptions, ScanResult } from "../core/types.js";
 import { UsageError } from "../errors.js";
 
+export interface LocalScan extends ScanResult {
+  /** Where each scanned file is on disk, by the name its pins carry. */
+  locations: Map<string, string>;
+}
+
+export interface LocalScanOptions extends ScanOptions {
+  /** Which files (by their reported name) to read; default all. */
+  accept?: (name: string) => boolean;
+}
+
 /** Scans files and directories; a missing path is a UsageError (nothing is scanned). */
 export async function scanPaths(
   paths: readonly string[],
-  options: ScanOptions = {},
-): Promise<ScanResult> {
+  options: LocalScanOptions = {},
+): Promise<LocalScan> {
   const kinds = await Promise.all(
     paths.map(async (p) => {
       try {
@@ -20,7 +30,8 @@ export async function scanPaths(
       }
     }),
   );
-  const result: ScanResult = { pins: [], skipped: [] };
+  const result: LocalScan = { pins: [], skipped: [], locations: new Map() };
+  const accept = options.accept ?? (() => true);
   const files: { path: string; name: string }[] = [];
   for (const { path, dir } of kinds) {
     if (!dir) {
@@ -31,9 +42,12 @@ export async function scanPaths(
       }
       continue;
     }
-    for await (const file of walk(path, (name) => fileKind(name) !== null)) files.push(file);
+    for await (const file of walk(path, (name) => fileKind(name) !== null && accept(name))) {
+      files.push(file);
+    }
   }
   // Reads overlap (a bounded number at a time); results keep the walk's order.
+  for (const f of files) result.locations.set(f.name, f.path);
   const scanned = await mapBounded(files, READ_CONCURRENCY, async ({ path, name }) => {
     const loaded = await readText(path);
     if (!loaded.ok)

@@ -1,0 +1,98 @@
+/** How `check` shows a plan: the exact JSON shape, and a table for people. */
+import { type PinJson, pinJson } from "./render-scan.js";
+import type { Pin, Skipped } from "./types.js";
+
+export interface PinStateJson {
+  version: string | null;
+  tag: string | null;
+  digest: string | null;
+  checksum: string | null;
+}
+
+/** The parts of a planned update that rendering reads. */
+export interface UpdateView {
+  pin: Pin;
+  type: string;
+  from: PinStateJson;
+  to: PinStateJson;
+  note: string | null;
+  attestation: unknown | null;
+  blocked: string | null;
+}
+
+export interface UpdateJson {
+  file: string;
+  line: number;
+  kind: Pin["kind"];
+  image: string | null;
+  url: string | null;
+  type: string;
+  from: PinStateJson;
+  to: PinStateJson;
+  note: string | null;
+  attestation: unknown | null;
+  blocked: string | null;
+}
+
+export function updateJson(u: UpdateView): UpdateJson {
+  return {
+    file: u.pin.file,
+    line: u.pin.line,
+    kind: u.pin.kind,
+    image: u.pin.image,
+    url: u.pin.url,
+    type: u.type,
+    from: { ...u.from },
+    to: { ...u.to },
+    note: u.note,
+    attestation: u.attestation,
+    blocked: u.blocked,
+  };
+}
+
+export function planJson(plan: {
+  updates: readonly UpdateView[];
+  current: readonly Pin[];
+  skipped: readonly Skipped[];
+}): { updates: UpdateJson[]; current: PinJson[]; skipped: Skipped[] } {
+  return {
+    updates: plan.updates.map(updateJson),
+    current: plan.current.map(pinJson),
+    skipped: plan.skipped.map((s) => ({ file: s.file, line: s.line, reason: s.reason })),
+  };
+}
+
+const short = (d: string | null) => (d ? `@${d.slice(7, 19)}` : "");
+
+function state(s: PinStateJson, kind: Pin["kind"]): string {
+  if (kind === "image") return `${s.tag ?? "(no tag)"}${short(s.digest)}`;
+  if (kind === "installer")
+    return `${s.version ?? "latest"}${s.checksum ? ` (${s.checksum.slice(0, 19)})` : ""}`;
+  return s.version ?? "-";
+}
+
+export function renderPlanTable(plan: {
+  updates: readonly UpdateView[];
+  current: readonly Pin[];
+  skipped: readonly Skipped[];
+}): string {
+  const out: string[] = [];
+  if (plan.updates.length === 0) out.push("Everything is up to date.");
+  for (const u of plan.updates) {
+    const where = `${u.pin.file}:${u.pin.line}`;
+    out.push(`${where}  ${u.type}  ${state(u.from, u.pin.kind)} -> ${state(u.to, u.pin.kind)}`);
+    if (u.note) out.push(`    note: ${u.note}`);
+    if (u.blocked) out.push(`    BLOCKED: ${u.blocked}`);
+  }
+  if (plan.skipped.length > 0) {
+    out.push("", "Skipped:");
+    for (const s of plan.skipped)
+      out.push(`  ${s.file}${s.line !== null ? `:${s.line}` : ""}: ${s.reason}`);
+  }
+  const blocked = plan.updates.filter((u) => u.blocked).length;
+  out.push(
+    "",
+    `${plan.updates.length} update${plan.updates.length === 1 ? "" : "s"} (${blocked} blocked), ${plan.current.length} current, ${plan.skipped.length} skipped.`,
+  );
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,167 @@
+/**
+ * The CLI's pipeline over a local checkout: config → scan → resolve → (rewrite → write). The same
+ * core and adapters as the app; "ensure PR" is replaced by writing files or printing the plan.
+ */
+import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import picomatch from "picomatch";
+import type { Upstreams } from "../adapters/upstreams.js";
+import { type Config, DEFAULT_CONFIG, describeProblems, parseConfig } from "../core/config.js";
+import { DEFAULT_IMAGES } from "../core/matchers.js";
+import type { PolicyOptions } from "../core/policy.js";
+import { rewriteFile } from "../core/rewrite.js";
+import type { Skipped, Update } from "../core/types.js";
+import { UvPinBotError } from "../errors.js";
+import { type Plan, type PlannedUpdate, resolvePlan } from "./resolve.js";
+import { scanPaths } from "./scan-paths.js";
+
+export const CONFIG_PATH = ".github/uv-pin-bot.yml";
+
+/** Reads `--config FILE`, else `.github/uv-pin-bot.yml` under the directory; invalid → error. */
+export async function loadConfig(dir: string | null, file: string | undefined): Promise<Config> {
+  const path = file ?? (dir ? join(dir, CONFIG_PATH) : null);
+  if (!path) return DEFAULT_CONFIG;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (!file && (error as NodeJS.ErrnoException).code === "ENOENT") return DEFAULT_CONFIG;
+    throw new UvPinBotError("config-invalid", `cannot read the configuration ${path}`);
+  }
+  const result = parseConfig(text);
+  if (!result.ok)
+    throw new UvPinBotError("config-invalid", describeProblems(path, result.problems));
+  return result.config;
+}
+
+export function policyFrom(config: Config, now: Date): PolicyOptions {
+  return {
+    updateTypes: [...config.updateTypes],
+    ignoreVersions: [...config.ignoreVersions],
+    minimumReleaseAge: config.minimumReleaseAge,
+    allowPrereleases: config.allowPrereleases,
+    pinDigests: config.pinDigests,
+    now,
+  };
+}
+
+export interface LocalPlan extends Plan {
+  locations: Map<string, string>;
+  config: Config;
+}
+
+/** Scans and resolves one repository (a directory, or files) with its configuration. */
+export async function planLocal(
+  paths: readonly string[],
+  upstreams: Pick<Upstreams, "registry" | "releases">,
+  options: { configFile?: string; now: Date },
+): Promise<LocalPlan> {
+  const dir = await firstDirectory(paths);
+  const config = await loadConfig(dir, options.configFile);
+  const include = config.paths.include.length
+    ? picomatch(config.paths.include, { dot: true })
+    : () => true;
+  const exclude = config.paths.exclude.length
+    ? picomatch(config.paths.exclude, { dot: true })
+    : () => false;
+  const scan = await scanPaths(paths, {
+    images: [...DEFAULT_IMAGES, ...config.images],
+    accept: (name) => include(name) && !exclude(name),
+  });
+  const plan = await resolvePlan(scan.pins, upstreams, policyFrom(config, options.now));
+  // A pin the scanner could not read is reported once, by the scanner.
+  const seen = new Set(scan.skipped.map((s) => `${s.file}:${s.line}`));
+  const skipped: Skipped[] = [
+    ...scan.skipped,
+    ...plan.skipped.filter((s) => !seen.has(`${s.file}:${s.line}`)),
+  ];
+  return { ...plan, skipped, locations: scan.locations, config };
+}
+
+async function firstDirectory(paths: readonly string[]): Promise<string | null> {
+  for (const p of paths) {
+    try {
+      if ((await stat(p)).isDirectory()) return p;
+    } catch {
+      // scanPaths reports missing paths.
+    }
+  }
+  return null;
+}
+
+export interface FileChange {
+  file: string;
+  path: string;
+  before: string;
+  after: string;
+  applied: PlannedUpdate[];
+}
+
+export interface ApplyResult {
+  changes: FileChange[];
+  /** Updates that could not be written, with the reason. */
+  refused: Skipped[];
+}
+
+/** Rewrites each file with its unblocked updates (in memory); nothing is written here. */
+export async function rewriteLocal(plan: LocalPlan): Promise<ApplyResult> {
+  const byFile = new Map<string, PlannedUpdate[]>();
+  for (const u of plan.updates) {
+    if (u.blocked) continue;
+    const list = byFile.get(u.pin.file) ?? [];
+    list.push(u);
+    byFile.set(u.pin.file, list);
+  }
+  const result: ApplyResult = { changes: [], refused: [] };
+  for (const [file, updates] of byFile) {
+    const path = plan.locations.get(file) ?? file;
+    const before = await readFile(path, "utf8");
+    const rewrite = rewriteFile(
+      file,
+      before,
+      updates.map((u): Update => ({ pin: u.pin, target: u.target })),
+      { images: [...DEFAULT_IMAGES, ...plan.config.images] },
+    );
+    for (const r of rewrite.refused)
+      result.refused.push({ file, line: r.update.pin.line, reason: r.reason });
+    if (rewrite.error) {
+      for (const u of updates)
+        result.refused.push({ file, line: u.pin.line, reason: rewrite.error });
+      continue;
+    }
+    if (rewrite.changed) {
+      const applied = updates.filter((u) => rewrite.applied.some((a) => a.pin === u.pin));
+      result.changes.push({ file, path, before, after: rewrite.text, applied });
+    }
+  }
+  return result;
+}
+
+/**
+ * Writes changed files, each through a temporary file and a rename. A file that changed on disk
+ * since it was read is not overwritten (reported instead).
+ */
+export async function writeChanges(
+  changes: readonly FileChange[],
+): Promise<{ written: string[]; conflicts: string[] }> {
+  const written: string[] = [];
+  const conflicts: string[] = [];
+  for (const change of changes) {
+    const now = await readFile(change.path, "utf8");
+    if (now !== change.before) {
+      conflicts.push(change.file);
+      continue;
+    }
+    const mode = (await stat(change.path)).mode;
+    const temp = join(dirname(change.path), `.uv-pin-bot-${process.pid}-${Date.now()}.tmp`);
+    try {
+      await writeFile(temp, change.after, { encoding: "utf8", mode });
+      await rename(temp, change.path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    written.push(change.file);
+  }
+  return { written, conflicts };
+}
