@@ -1,0 +1,295 @@
+/**
+ * `uv-pin-bot check` and `update` end to end: a real OCI registry (docker-registry on 127.0.0.1,
+ * reached through UV_PIN_BOT_ORIGINS as ghcr.io), uv's releases and installer downloads under
+ * nock, a repository on disk.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import nock from "nock";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { createUpstreams } from "../src/adapters/upstreams.js";
+import { main } from "../src/cli/main.js";
+import { describeWithRegistry } from "./registry/available.js";
+import { type SeededImage, startRegistry, type TestRegistry } from "./registry/harness.js";
+
+const NOW = new Date("2026-11-28T12:00:00Z");
+const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+const installer = (v: string) => `#!/bin/sh\n# uv ${v} installer\n`;
+const sha = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
+
+const RELEASES = [
+  { v: "0.10.1", age: 2 },
+  { v: "0.10.0", age: 10 },
+  { v: "0.9.18", age: 30 },
+  { v: "0.9.17", age: 40 },
+];
+
+function githubReleases() {
+  return RELEASES.map(({ v, age }) => ({
+    tag_name: v,
+    draft: false,
+    prerelease: false,
+    published_at: daysAgo(age),
+    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
+    body: `## ${v}\n- changes`,
+    assets: [
+      {
+        name: "uv-installer.sh",
+        digest: sha(installer(v)),
+        browser_download_url: `https://github.com/astral-sh/uv/releases/download/${v}/uv-installer.sh`,
+      },
+    ],
+  }));
+}
+
+let registry: TestRegistry;
+const seeded: Record<string, SeededImage> = {};
+let repo: string;
+
+describeWithRegistry("check and update against a real registry", () => {
+  beforeAll(async () => {
+    registry = await startRegistry();
+    for (const { v } of RELEASES) {
+      seeded[v] = await registry.seedImage("astral-sh/uv", v, {
+        attestations: true,
+        labels: { "org.opencontainers.image.version": v },
+      });
+    }
+    await registry.tag("astral-sh/uv", seeded["0.10.1"]?.digest as string, ["0.10", "latest"]);
+    await registry.tag("astral-sh/uv", seeded["0.9.18"]?.digest as string, "0.9");
+    // The bookworm variant stops at 0.9.18; trixie carries on.
+    for (const v of ["0.9.17", "0.9.18"]) {
+      seeded[`${v}-bookworm`] = await registry.seedImage(
+        "astral-sh/uv",
+        `${v}-python3.12-bookworm-slim`,
+      );
+    }
+    for (const v of ["0.10.0", "0.10.1"]) {
+      seeded[`${v}-trixie`] = await registry.seedImage(
+        "astral-sh/uv",
+        `${v}-python3.12-trixie-slim`,
+      );
+    }
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+  }, 60_000);
+
+  afterAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await registry?.stop();
+  });
+
+  beforeEach(() => {
+    nock.cleanAll();
+    registry.resetCounts();
+    repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-e2e-"));
+    return () => rmSync(repo, { recursive: true, force: true });
+  });
+
+  const write = (rel: string, text: string) => {
+    mkdirSync(dirname(join(repo, rel)), { recursive: true });
+    writeFileSync(join(repo, rel), text);
+  };
+  const read = (rel: string) => readFileSync(join(repo, rel), "utf8");
+
+  async function cli(argv: string[]) {
+    let out = "";
+    let err = "";
+    const env = { UV_PIN_BOT_ORIGINS: `https://ghcr.io=${registry.origin}` };
+    const code = await main(argv, {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      env,
+      now: () => NOW,
+      upstreams: createUpstreams({ env, http: { sleep: async () => undefined } }),
+    });
+    return { code, out, err };
+  }
+
+  function mockReleases() {
+    return nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/releases")
+      .query(true)
+      .reply(200, githubReleases());
+  }
+
+  const dockerfile = () =>
+    [
+      "# syntax=docker/dockerfile:1.7",
+      `FROM ghcr.io/astral-sh/uv:0.9.17-python3.12-bookworm-slim@${seeded["0.9.17-bookworm"]?.digest} AS uv`,
+      "FROM python:3.12-slim",
+      `COPY --from=ghcr.io/astral-sh/uv:0.9.17@${seeded["0.9.17"]?.digest} /uv /uvx /bin/`,
+      `ADD --checksum=${sha(installer("0.9.17"))} https://astral.sh/uv/0.9.17/install.sh /uv-installer.sh`,
+      "",
+    ].join("\n");
+
+  it("check --json proposes one version, index digests, checksums; update applies it once", async () => {
+    write("Dockerfile", dockerfile());
+    write(
+      ".github/workflows/ci.yml",
+      "jobs:\n  test:\n    steps:\n      - uses: astral-sh/setup-uv@v7\n        with:\n          version: 0.9.17\n",
+    );
+    write("pyproject.toml", '[tool.uv]\nrequired-version = ">=0.9"\n');
+    mockReleases();
+    nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, installer("0.10.1"));
+
+    const check = await cli(["check", repo, "--json", "--exit-code"]);
+    expect(check.err).toBe("");
+    expect(check.code).toBe(1);
+    const plan = JSON.parse(check.out);
+    expect(plan.updates).toEqual(
+      [
+        {
+          file: "Dockerfile",
+          line: 2,
+          kind: "image",
+          image: "ghcr.io/astral-sh/uv",
+          url: null,
+          type: "patch",
+          from: {
+            version: "0.9.17",
+            tag: "0.9.17-python3.12-bookworm-slim",
+            digest: seeded["0.9.17-bookworm"]?.digest,
+            checksum: null,
+          },
+          to: {
+            version: "0.9.18",
+            tag: "0.9.18-python3.12-bookworm-slim",
+            digest: seeded["0.9.18-bookworm"]?.digest,
+            checksum: null,
+          },
+          note: expect.stringMatching(/python3\.12-trixie-slim/),
+          attestation: null,
+          blocked: null,
+        },
+        {
+          file: "Dockerfile",
+          line: 4,
+          kind: "image",
+          image: "ghcr.io/astral-sh/uv",
+          url: null,
+          type: "minor",
+          from: {
+            version: "0.9.17",
+            tag: "0.9.17",
+            digest: seeded["0.9.17"]?.digest,
+            checksum: null,
+          },
+          to: {
+            version: "0.10.1",
+            tag: "0.10.1",
+            digest: seeded["0.10.1"]?.digest,
+            checksum: null,
+          },
+          note: null,
+          attestation: null,
+          blocked: null,
+        },
+        {
+          file: "Dockerfile",
+          line: 5,
+          kind: "installer",
+          image: null,
+          url: "https://astral.sh/uv/0.9.17/install.sh",
+          type: "minor",
+          from: { version: "0.9.17", tag: null, digest: null, checksum: sha(installer("0.9.17")) },
+          to: { version: "0.10.1", tag: null, digest: null, checksum: sha(installer("0.10.1")) },
+          note: null,
+          attestation: null,
+          blocked: null,
+        },
+        {
+          file: ".github/workflows/ci.yml",
+          line: 6,
+          kind: "version",
+          image: null,
+          url: null,
+          type: "minor",
+          from: { version: "0.9.17", tag: null, digest: null, checksum: null },
+          to: { version: "0.10.1", tag: null, digest: null, checksum: null },
+          note: null,
+          attestation: null,
+          blocked: null,
+        },
+      ].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    );
+    expect(plan.current.map((p: { file: string }) => p.file)).toEqual(["pyproject.toml"]);
+    // Each tag asked once: one challenge, one token, one tags listing, one HEAD per distinct tag.
+    expect(registry.count({ status: 401 })).toBe(1);
+    expect(registry.count({ path: "/token" })).toBe(1);
+    expect(registry.count({ method: "GET", path: "/v2/astral-sh/uv/tags/list", status: 200 })).toBe(1);
+    expect(registry.count({ method: "HEAD", path: "/v2/astral-sh/uv/manifests/0.10.1" })).toBe(1);
+
+    mockReleases();
+    nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, installer("0.10.1"));
+    const update = await cli(["update", repo]);
+    expect(update.err).toBe("");
+    expect(update.out).toBe("Updated 4 pins in 2 files: .github/workflows/ci.yml, Dockerfile\n");
+    expect(read("Dockerfile")).toBe(
+      dockerfile()
+        .replace(
+          `0.9.17-python3.12-bookworm-slim@${seeded["0.9.17-bookworm"]?.digest}`,
+          `0.9.18-python3.12-bookworm-slim@${seeded["0.9.18-bookworm"]?.digest}`,
+        )
+        .replace(`uv:0.9.17@${seeded["0.9.17"]?.digest}`, `uv:0.10.1@${seeded["0.10.1"]?.digest}`)
+        .replace(
+          `${sha(installer("0.9.17"))} https://astral.sh/uv/0.9.17/`,
+          `${sha(installer("0.10.1"))} https://astral.sh/uv/0.10.1/`,
+        ),
+    );
+    expect(read(".github/workflows/ci.yml")).toContain("version: 0.10.1\n");
+
+    mockReleases();
+    const again = await cli(["update", repo]);
+    expect(again).toEqual({ code: 0, out: "Nothing to change.\n", err: "" });
+  });
+
+  it("honours minimumReleaseAge and updateTypes from the repository config; --dry-run writes nothing", async () => {
+    write("Dockerfile", dockerfile());
+    write(".github/uv-pin-bot.yml", "minimumReleaseAge: 5\nupdateTypes: [minor, patch, digest]\n");
+    mockReleases();
+    nock("https://astral.sh").get("/uv/0.10.0/install.sh").reply(200, installer("0.10.0"));
+    const dry = await cli(["update", repo, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain(
+      `-COPY --from=ghcr.io/astral-sh/uv:0.9.17@${seeded["0.9.17"]?.digest} /uv /uvx /bin/`,
+    );
+    expect(dry.out).toContain(
+      `+COPY --from=ghcr.io/astral-sh/uv:0.10.0@${seeded["0.10.0"]?.digest} /uv /uvx /bin/`,
+    );
+    expect(read("Dockerfile")).toBe(dockerfile());
+  });
+
+  it("blocks an installer whose bytes do not match the release asset, and says why", async () => {
+    write("Dockerfile", dockerfile());
+    mockReleases();
+    nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, "tampered");
+    const check = await cli(["check", repo, "--json"]);
+    const blocked = JSON.parse(check.out).updates.filter(
+      (u: { blocked: string | null }) => u.blocked,
+    );
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0].blocked).toMatch(
+      /^https:\/\/astral\.sh\/uv\/0\.10\.1\/install\.sh serves bytes with sha256:[0-9a-f]{64}, but the release asset's digest is sha256:/,
+    );
+  });
+
+  it("an invalid config is a clear error that changes nothing", async () => {
+    write("Dockerfile", dockerfile());
+    write(".github/uv-pin-bot.yml", "updateTypes: [huge]\n");
+    const r = await cli(["update", repo]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(
+      `uv-pin-bot: ${join(repo, ".github/uv-pin-bot.yml")}: updateTypes.0: Invalid option: expected one of "major"|"minor"|"patch"|"digest"\n`,
+    );
+    expect(read("Dockerfile")).toBe(dockerfile());
+  });
+});
