@@ -149,26 +149,26 @@ class Writer {
  */
 export const KNOWN_BUGS = {
   /** `ARG A B=1`: dockerfile-ast reads it as the ENV-style `A = "B=1"`. */
-  argWithoutValueThenMore: false,
+  argWithoutValueThenMore: true,
   /**
    * `RUN --mount=…,\⏎from=…`: dockerfile-ast's mount option ranges ignore escaped line breaks
    * inside the flag, so such a `from=` is missed or read short.
    */
-  mountOptionAfterLineBreak: false,
+  mountOptionAfterLineBreak: true,
   /** `COPY --from=\⏎"ref"`: the quote is not stripped when a line break comes before it. */
-  quoteAfterLineBreak: false,
+  quoteAfterLineBreak: true,
   /** `FROM a\⏎stral/uv`: the quick "can this file pin uv?" test looks for "astral" unbroken. */
-  breakInsideAstral: false,
+  breakInsideAstral: true,
   /**
    * `RUN \⏎  # C:\Users/me⏎  …`: dockerfile-ast's `Run.getHeredocs()` throws, and the file
    * reads as "could not be read". Until it is fixed, that one crash is tolerated.
    */
-  runCommentWithBackslash: false,
+  runCommentWithBackslash: true,
   /**
    * The rewriter treats a pin that has an update as agreeing with any edit to a span it shares,
    * even when its own update does not make that edit; confirmation then abandons the whole file.
    */
-  sharedSpanWithoutEdit: false,
+  sharedSpanWithoutEdit: true,
 };
 
 /** A uv pin the generator wrote, as the scanner should report it. */

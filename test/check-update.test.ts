@@ -224,7 +224,9 @@ describeWithRegistry("check and update against a real registry", () => {
     // Each tag asked once: one challenge, one token, one tags listing, one HEAD per distinct tag.
     expect(registry.count({ status: 401 })).toBe(1);
     expect(registry.count({ path: "/token" })).toBe(1);
-    expect(registry.count({ method: "GET", path: "/v2/astral-sh/uv/tags/list", status: 200 })).toBe(1);
+    expect(registry.count({ method: "GET", path: "/v2/astral-sh/uv/tags/list", status: 200 })).toBe(
+      1,
+    );
     expect(registry.count({ method: "HEAD", path: "/v2/astral-sh/uv/manifests/0.10.1" })).toBe(1);
 
     mockReleases();

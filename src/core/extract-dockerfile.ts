@@ -1,6 +1,5 @@
 /** uv pins in a Dockerfile, parsed with dockerfile-ast; spans are offsets into the file's text. */
 import {
-  type Arg,
   DockerfileParser,
   type Env,
   type Flag,
@@ -42,6 +41,9 @@ export function extractDockerfile(base: FileContext): Pin[] {
   const refPin = (value: Span | null): void => {
     if (!value) return;
     let { start, end } = value;
+    // A line break may come before the value's first character (`--from=\⏎"ref"`).
+    const leading = drops.find((d) => d.start === start);
+    if (leading) start = leading.end;
     if (text[start] === '"' || text[start] === "'") start++;
     if (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
     if (scope.isStage(text.slice(start, end))) return;
@@ -64,11 +66,24 @@ export function extractDockerfile(base: FileContext): Pin[] {
     const ins = outer instanceof Onbuild ? outer.getTriggerInstruction() : outer;
     if (!ins) continue;
     const keyword = ins.getKeyword();
-    if ((keyword === "ARG" || keyword === "ENV") && ins === outer) {
-      for (const p of (ins as Arg | Env).getProperties()) {
+    if (keyword === "ENV" && ins === outer) {
+      for (const p of (ins as Env).getProperties()) {
         const valueRange = p.getValueRange();
         const def = valueRange ? definitionAt(text, span(valueRange), lines) : null;
-        scope.declare(keyword === "ARG" ? "arg" : "env", p.getName(), def, insSpan.end);
+        scope.declare("env", p.getName(), def, insSpan.end);
+      }
+    }
+    if (keyword === "ARG" && ins === outer) {
+      // `ARG A B=1` declares A (no value) and B=1; each argument is `NAME` or `NAME=value`.
+      for (const arg of ins.getArguments()) {
+        const r = span(arg.getRange());
+        const raw = text.slice(r.start, r.end);
+        const eq = raw.indexOf("=");
+        const name = eq < 0 ? raw : raw.slice(0, eq);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+        const def =
+          eq < 0 ? null : definitionAt(text, { start: r.start + eq + 1, end: r.end }, lines);
+        scope.declare("arg", name, def, insSpan.end);
       }
     }
     if (keyword === "COPY") {
@@ -76,7 +91,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
       refPin(value ? span(value) : null);
     }
     if (keyword === "RUN") {
-      for (const mount of flags(ins, "mount")) refPin(mountFrom(mount, span));
+      for (const mount of flags(ins, "mount")) refPin(mountFrom(text, mount, span, drops));
       for (const def of shellDefinitions(text, lines, insSpan.start, insSpan.end)) {
         scope.declareShell(def, insSpan.end);
       }
@@ -109,14 +124,58 @@ function flag(ins: Instruction, name: string): Flag | undefined {
 }
 
 /**
- * The value of a `--mount` flag's `from` option. Mount options are CSV fields, so a field may be
- * quoted as a whole (`"from=…"`) and its key is read case-insensitively.
+ * The value of a `--mount` flag's `from` field, as a range of the file. Mount options are CSV
+ * fields: a field may be quoted as a whole (`"from=…"`), keys are read case-insensitively, and an
+ * escaped line break may fall anywhere in the flag, so the flag's value is walked here with the
+ * breaks skipped rather than trusting per-option positions.
  */
-function mountFrom(mount: Flag, span: (r: Range) => Span): Span | null {
-  for (const option of mount.getOptions()) {
-    if (option.getName().replace(/^["']/, "").toLowerCase() !== "from") continue;
-    const value = option.getValueRange();
-    return value ? span(value) : null;
+function mountFrom(
+  text: string,
+  mount: Flag,
+  span: (r: Range) => Span,
+  drops: readonly Span[],
+): Span | null {
+  const range = mount.getValueRange();
+  if (!range) return null;
+  const { start, end } = span(range);
+  // Raw offsets of the value's characters with line breaks removed.
+  const offsets: number[] = [];
+  for (let i = start; i < end; ) {
+    const drop = drops.find((d) => d.start === i);
+    if (drop) {
+      i = drop.end;
+      continue;
+    }
+    offsets.push(i++);
+  }
+  const clean = offsets.map((o) => text[o]).join("");
+  let fieldStart = 0;
+  let quote: string | null = null;
+  for (let k = 0; k <= clean.length; k++) {
+    const c = clean[k];
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      continue;
+    }
+    if (c !== "," && k !== clean.length) continue;
+    let field = clean.slice(fieldStart, k);
+    let offset = fieldStart;
+    if (/^["']/.test(field) && field.endsWith(field[0] as string) && field.length >= 2) {
+      field = field.slice(1, -1);
+      offset++;
+    }
+    const eq = field.indexOf("=");
+    if (eq > 0 && field.slice(0, eq).trim().toLowerCase() === "from") {
+      const from = offset + eq + 1;
+      const to = offset + field.length;
+      if (to <= from) return null;
+      return { start: offsets[from] as number, end: (offsets[to - 1] as number) + 1 };
+    }
+    fieldStart = k + 1;
   }
   return null;
 }
@@ -132,7 +191,7 @@ function runComments(
   span: (r: Range) => Span,
   escapeChar: string,
 ): Span[] {
-  const bodies = (ins instanceof Run ? ins.getHeredocs() : [])
+  const bodies = heredocs(text, ins, insSpan)
     .map((h) => h.getContentRange())
     .filter((r) => r !== null)
     .map(span);
@@ -141,6 +200,16 @@ function runComments(
     ...hashComments(text, insSpan.start, commandEnd, { escapeChar }),
     ...bodies.flatMap((b) => hashComments(text, b.start, b.end)),
   ];
+}
+
+/** A RUN's here-documents; dockerfile-ast can throw on odd input, which then has none. */
+function heredocs(text: string, ins: Instruction, insSpan: Span) {
+  if (!(ins instanceof Run) || !text.slice(insSpan.start, insSpan.end).includes("<<")) return [];
+  try {
+    return ins.getHeredocs();
+  } catch {
+    return [];
+  }
 }
 
 /** A definition whose value range is `value`, with surrounding quotes excluded. */

@@ -22,7 +22,7 @@ export function scanAs(
   options: ScanOptions = {},
 ): ScanResult {
   const images = options.images ?? DEFAULT_IMAGES;
-  if (!mayPinUv(text, images)) return { pins: [], skipped: [] };
+  if (!mayPinUv(text, images, kind)) return { pins: [], skipped: [] };
   const ctx: FileContext = { file: path, text, lines: new Lines(text), images };
   try {
     const { pins, skipped } = extractByKind(kind, ctx);
@@ -42,16 +42,30 @@ export function scanAs(
 
 /**
  * Whether a text can hold a uv pin at all: every pin the extractors find has one of these strings
- * written in the file (an image name, an astral.sh / astral-sh URL or action, `uv==`,
- * `required-version`). Files without them are not parsed, which is most files.
+ * written in the file (an image name, whose registry host may be in any case; an astral.sh /
+ * astral-sh URL or action; `uv==`; `required-version`). In a Dockerfile a line continuation may
+ * split them, so it is also tried with continuations removed. Other files are not parsed, which
+ * is most files.
  */
-export function mayPinUv(text: string, images: readonly string[]): boolean {
-  return (
-    text.includes("astral") ||
-    text.includes("uv==") ||
-    text.includes("required-version") ||
-    images.some((image) => text.includes(image))
+export function mayPinUv(text: string, images: readonly string[], kind?: FileKind): boolean {
+  const pattern = markers(images);
+  if (pattern.test(text)) return true;
+  if (kind !== "dockerfile" || !/[\\`][ \t]*[\r\n]/.test(text)) return false;
+  return pattern.test(
+    text.replace(/[\\`][ \t]*(?:\r\n|\n|\r)(?:[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r))*/g, ""),
   );
+}
+
+const MARKERS = new WeakMap<readonly string[], RegExp>();
+
+function markers(images: readonly string[]): RegExp {
+  let re = MARKERS.get(images);
+  if (!re) {
+    const names = images.map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    re = new RegExp(["astral", "uv==", "required-version", ...names].join("|"), "i");
+    MARKERS.set(images, re);
+  }
+  return re;
 }
 
 function extractByKind(kind: FileKind, ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {

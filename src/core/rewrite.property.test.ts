@@ -281,7 +281,7 @@ describe("rewriteFile on noisy text", () => {
  * its test here fails: turn it into a plain `it` and set its flag in `KNOWN_BUGS` to true.
  */
 describe("regressions found by the properties", () => {
-  it.fails("refuses only the update that moves a variable another pin keeps, and applies the rest (bug: a pin whose update leaves its version alone is taken to agree with any edit to the variable; confirmation then abandons the whole file; KNOWN_BUGS.sharedSpanWithoutEdit)", () => {
+  it("refuses only the update that moves a variable another pin keeps, and applies the rest", () => {
     const text = [
       "ARG UV_VERSION=0.9.0",
       "FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv",
@@ -302,7 +302,7 @@ describe("regressions found by the properties", () => {
     expect(result.refused.map((r) => r.update)).toContain(move);
   });
 
-  it.fails("writes the target version into a --mount `from=` split by an escaped line break, or refuses (bug: the scanner reads `0.9.1` as `0.9`, the rewriter writes `1.0` over `0.9`, and the re-scan confirms `1.0.1`; KNOWN_BUGS.mountOptionAfterLineBreak)", () => {
+  it("writes the target version into a --mount `from=` split by an escaped line break, or refuses", () => {
     const text =
       "FROM python:3.12-slim\nRUN --mount=from=ghcr.io/astral-sh/\\\nuv:0.9.1,target=/bin/uv uv sync\n";
     const pins = scanText("Dockerfile", text).pins;

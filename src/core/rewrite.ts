@@ -121,34 +121,29 @@ export function rewriteFile(
     else planned.push({ update, index, edits });
   }
 
-  // Edits that collide, or that would silently move a pin nobody asked to move, are refused.
-  const conflicted = new Set<number>();
-  for (const a of planned) {
-    for (const b of planned) {
-      if (a === b) continue;
-      for (const ea of a.edits) {
-        for (const eb of b.edits) {
-          if (overlaps(ea.span, eb.span) && !(sameSpan(ea.span, eb.span) && ea.text === eb.text)) {
-            conflicted.add(a.index);
-          }
-        }
-      }
+  // An edit to text that another pin reads must be one that pin's own update makes too;
+  // otherwise that pin would silently move (or collide). Refusing one update can leave another
+  // alone with a shared edit, so this repeats until nothing changes.
+  let accepted = planned;
+  for (;;) {
+    const conflicted = accepted.filter((a) =>
+      a.edits.some((e) =>
+        before.some((other, i) => {
+          if (i === a.index || !spansOf(other).some((s) => overlaps(s, e.span))) return false;
+          const b = accepted.find((p) => p.index === i);
+          return !b?.edits.some((x) => sameSpan(x.span, e.span) && x.text === e.text);
+        }),
+      ),
+    );
+    if (conflicted.length === 0) break;
+    for (const p of conflicted) {
+      refused.push({
+        update: p.update,
+        reason: "its text is shared with another pin that would not read the same after the update",
+      });
     }
-    const updated = new Set(planned.map((p) => p.index));
-    before.forEach((other, i) => {
-      if (updated.has(i)) return;
-      if (a.edits.some((e) => spansOf(other).some((s) => overlaps(s, e.span))))
-        conflicted.add(a.index);
-    });
+    accepted = accepted.filter((p) => !conflicted.includes(p));
   }
-  const accepted = planned.filter((p) => {
-    if (!conflicted.has(p.index)) return true;
-    refused.push({
-      update: p.update,
-      reason: "its text is shared with another pin that would not read the same after the update",
-    });
-    return false;
-  });
 
   const edits: Edit[] = [];
   for (const p of accepted) {

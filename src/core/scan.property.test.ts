@@ -146,37 +146,37 @@ describe("regressions found by the properties", () => {
     return pins.map((p) => ({ line: p.line, version: p.version, skipReason: p.skipReason }));
   };
 
-  it.fails('`ARG A B=0.9.1` declares B = 0.9.1 (bug: dockerfile-ast reads it as the ENV-style `A = "B=0.9.1"`; KNOWN_BUGS.argWithoutValueThenMore)', () => {
+  it("`ARG A B=0.9.1` declares B = 0.9.1", () => {
     expect(only("ARG A B=0.9.1\nFROM ghcr.io/astral-sh/uv:${B}\n")).toEqual([
       { line: 2, version: "0.9.1", skipReason: null },
     ]);
   });
 
-  it.fails("reads a --mount `from=` that starts after an escaped line break in the flag (bug: dockerfile-ast's mount option ranges ignore line continuations, so the pin is missed; KNOWN_BUGS.mountOptionAfterLineBreak)", () => {
+  it("reads a --mount `from=` that starts after an escaped line break in the flag", () => {
     const text =
       "FROM python:3.12-slim\nRUN --mount=type=bind,source=/uv,target=/bin/uv,\\\nfrom=ghcr.io/astral-sh/uv:0.9.1 \\\n    uv sync\n";
     expect(only(text)).toEqual([{ line: 3, version: "0.9.1", skipReason: null }]);
   });
 
-  it.fails("reads a --mount `from=` value that an escaped line break splits (bug: the option range ends short by the break's length, so `0.9.1` reads as the rolling `0.9`; KNOWN_BUGS.mountOptionAfterLineBreak)", () => {
+  it("reads a --mount `from=` value that an escaped line break splits", () => {
     const text =
       "FROM python:3.12-slim\nRUN --mount=from=ghcr.io/astral-sh/\\\nuv:0.9.1,target=/bin/uv uv sync\n";
     expect(only(text)).toEqual([{ line: 2, version: "0.9.1", skipReason: null }]);
   });
 
-  it.fails("finds a uv image whose name an escaped line break splits, in a file that names uv nowhere else (bug: `mayPinUv` looks for `astral` in the raw text and skips the file; KNOWN_BUGS.breakInsideAstral)", () => {
+  it("finds a uv image whose name an escaped line break splits, in a file that names uv nowhere else", () => {
     expect(only("FROM a\\\nstral/uv:0.9.1\n")).toEqual([
       { line: 1, version: "0.9.1", skipReason: null },
     ]);
   });
 
-  it.fails("scans a RUN that opens with a line break and a comment holding a backslash (bug: dockerfile-ast's `Run.getHeredocs()` throws, the whole file reads as `could not be read`, and its pins are lost; KNOWN_BUGS.runCommentWithBackslash)", () => {
+  it("scans a RUN that opens with a line break and a comment holding a backslash", () => {
     const text = "FROM ghcr.io/astral-sh/uv:0.9.1\nRUN \\\n  # C:\\Users/me\n  echo hi\n";
     expect(scanText("Dockerfile", text).skipped).toEqual([]);
     expect(only(text)).toEqual([{ line: 1, version: "0.9.1", skipReason: null }]);
   });
 
-  it.fails('strips the quotes of a --from value that an escaped line break precedes (bug: the opening quote is looked for before the break, so the name reads `"ghcr.io/…` and the pin is missed; KNOWN_BUGS.quoteAfterLineBreak)', () => {
+  it("strips the quotes of a --from value that an escaped line break precedes", () => {
     const text = 'FROM python:3.12-slim\nCOPY --from=\\\n"ghcr.io/astral-sh/uv:0.9.1" /uv /bin/\n';
     expect(only(text)).toEqual([{ line: 3, version: "0.9.1", skipReason: null }]);
   });
