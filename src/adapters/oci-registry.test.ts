@@ -63,7 +63,8 @@ async function failure(lookup: Promise<unknown>): Promise<UpstreamError> {
     (error: unknown) => ({ error }),
   );
   if ("value" in outcome) {
-    throw new Error(`expected an UpstreamError, got ${JSON.stringify(outcome.value)}`);
+    const got = JSON.stringify(outcome.value) ?? String(outcome.value);
+    throw new Error(`expected an UpstreamError, got ${got.slice(0, 200)}`);
   }
   if (outcome.error instanceof UpstreamError) return outcome.error;
   throw outcome.error;
@@ -553,6 +554,25 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         [manifestPath("0.9.17"), 0],
         [manifestPath("0.9.17"), 0],
       ]);
+    });
+
+    it("gives up after 200 pages of tags instead of returning part of the list", async () => {
+      const { oci } = await warm();
+      registry.failNext(
+        { method: "GET", path: TAGS_PATH },
+        Array.from({ length: 200 }, (_, i) => ({
+          status: 200,
+          headers: { link: `<${TAGS_PATH}?last=p${i}&n=1000>; rel="next"` },
+          body: { name: NAME, tags: [`p${i}`] },
+        })),
+      );
+      const error = await failure(oci.tags(IMAGE));
+      expect(error.code).toBe("bad-response");
+      expect(error.message).toBe(
+        `${GHCR}${TAGS_PATH}?n=1000: more than 200 pages of tags; giving up`,
+      );
+      expect(registry.count()).toBe(200);
+      expect(registry.pendingFaults()).toBe(0);
     });
 
     it("reports a tags answer that is not JSON as bad-response in one line", async () => {

@@ -16,6 +16,8 @@ export const MEDIA = {
   dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
 } as const;
 
+const MANIFEST_TYPES: ReadonlySet<string> = new Set(Object.values(MEDIA));
+
 /** All four, so that an index is answered as an index (never a platform picked for us). */
 export const MANIFEST_ACCEPT = [
   MEDIA.ociIndex,
@@ -69,6 +71,11 @@ export interface Manifest {
   json: Record<string, unknown>;
 }
 
+interface Token {
+  token: string;
+  expires: number;
+}
+
 interface Challenge {
   realm: string;
   service?: string;
@@ -90,7 +97,9 @@ export function parseChallenge(header: string | null): Challenge | null {
 }
 
 export class OciRegistry {
-  private readonly tokens = new Map<string, { token: string; expires: number }>();
+  private readonly tokens = new Map<string, Token>();
+  /** Token requests in flight, so that concurrent 401s of one repository share one. */
+  private readonly pendingTokens = new Map<string, Promise<Token>>();
 
   constructor(
     private readonly http: HttpClient,
@@ -103,8 +112,27 @@ export class OciRegistry {
     return this.cache.memo(`tags:${image}`, TAGS_TTL, async () => {
       const repo = repositoryOf(image);
       const seen = new Set<string>();
-      let url: string | null = `${repo.origin}/v2/${repo.path}/tags/list?n=1000`;
-      for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
+      const first = `${repo.origin}/v2/${repo.path}/tags/list?n=1000`;
+      const read = new Set<string>();
+      let url: string | null = first;
+      while (url) {
+        if (read.has(url)) {
+          throw new UpstreamError(
+            "bad-response",
+            `${url}: the tags list's next link points back to a page already read`,
+            url,
+            null,
+          );
+        }
+        if (read.size >= MAX_TAG_PAGES) {
+          throw new UpstreamError(
+            "bad-response",
+            `${first}: more than ${MAX_TAG_PAGES} pages of tags; giving up`,
+            url,
+            null,
+          );
+        }
+        read.add(url);
         const res = await this.get(repo, url, { accept: "application/json" });
         const json = parseJson(res, url) as { tags?: unknown };
         if (json.tags !== null && json.tags !== undefined && !Array.isArray(json.tags)) {
@@ -117,7 +145,10 @@ export class OciRegistry {
         }
         for (const t of (json.tags as unknown[] | undefined) ?? [])
           if (typeof t === "string") seen.add(t);
-        url = nextLink(res.headers.get("link"), url);
+        // An absolute link names the physical origin when a rewrite is in place: name it as the
+        // upstream again, so that it passes the allow-list and is rewritten like the first page.
+        const next = nextLink(res.headers.get("link"), res.url);
+        url = next === null ? null : this.http.logical(next);
       }
       return [...seen];
     });
@@ -138,10 +169,17 @@ export class OciRegistry {
           res.status,
         );
       }
-      return {
-        digest,
-        mediaType: (res.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "",
-      };
+      const mediaType = (res.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
+      // E.g. a schema1 conversion from a proxy that dropped Accept: its digest is nothing to pin.
+      if (mediaType !== "" && !MANIFEST_TYPES.has(mediaType)) {
+        throw new UpstreamError(
+          "bad-response",
+          `${url}: answered ${mediaType}, not one of the manifest types asked for`,
+          url,
+          res.status,
+        );
+      }
+      return { digest, mediaType };
     });
   }
 
@@ -247,8 +285,9 @@ export class OciRegistry {
   ): Promise<HttpResponse> {
     const key = `${repo.origin} ${repo.path}`;
     const cached = this.tokens.get(key);
+    const sent = cached && cached.expires > this.now() ? cached : undefined;
     const auth: Record<string, string> = {};
-    if (cached && cached.expires > this.now()) auth.authorization = `Bearer ${cached.token}`;
+    if (sent) auth.authorization = `Bearer ${sent.token}`;
     const first = await this.http.request({
       url,
       method,
@@ -265,8 +304,7 @@ export class OciRegistry {
         401,
       );
     }
-    const token = await this.token(challenge, repo);
-    this.tokens.set(key, token);
+    const token = await this.tokenFor(key, challenge, repo, sent);
     return this.http.request({
       url,
       method,
@@ -274,10 +312,35 @@ export class OciRegistry {
     });
   }
 
-  private async token(
+  /**
+   * A token after a 401: the one another request is already fetching, or one fetched meanwhile
+   * (other than the one just refused), or a new one.
+   */
+  private tokenFor(
+    key: string,
     challenge: Challenge,
     repo: Repository,
-  ): Promise<{ token: string; expires: number }> {
+    refused: Token | undefined,
+  ): Promise<Token> {
+    const pending = this.pendingTokens.get(key);
+    if (pending) return pending;
+    const current = this.tokens.get(key);
+    if (current && current !== refused && current.expires > this.now()) {
+      return Promise.resolve(current);
+    }
+    const fetched = this.token(challenge, repo).then((token) => {
+      this.tokens.set(key, token);
+      return token;
+    });
+    this.pendingTokens.set(key, fetched);
+    const done = () => {
+      if (this.pendingTokens.get(key) === fetched) this.pendingTokens.delete(key);
+    };
+    fetched.then(done, done);
+    return fetched;
+  }
+
+  private async token(challenge: Challenge, repo: Repository): Promise<Token> {
     const realm = new URL(this.http.logical(challenge.realm));
     if (challenge.service) realm.searchParams.set("service", challenge.service);
     realm.searchParams.set("scope", challenge.scope ?? `repository:${repo.path}:pull`);
