@@ -144,6 +144,32 @@ describe("HttpClient", () => {
     );
   });
 
+  it("drops credentials on a redirect to another origin, keeps them on the same origin", async () => {
+    const auth: (string | undefined)[] = [];
+    const record =
+      (next: Handler): Handler =>
+      (req, res) => {
+        auth.push(req.headers.authorization);
+        next(req, res);
+      };
+    const { http } = client({
+      origins: [
+        { from: "https://up.example", to: origin },
+        { from: "https://other.example", to: origin.replace("127.0.0.1", "localhost") },
+      ],
+    });
+    queue.push(
+      record(reply(307, "", { Location: "/same" })),
+      record(reply(302, "", { Location: `${origin.replace("127.0.0.1", "localhost")}/blob` })),
+      record(reply(200, "blob")),
+    );
+    await http.request({
+      url: "https://up.example/start",
+      headers: { authorization: "Bearer secret" },
+    });
+    expect(auth).toEqual(["Bearer secret", "Bearer secret", undefined]);
+  });
+
   it("never contacts an origin that is not configured", async () => {
     const { http } = client();
     const error = await failure(http.request({ url: "https://not-listed.example/x" }));

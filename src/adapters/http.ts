@@ -148,6 +148,7 @@ export class HttpClient {
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     let url = req.url;
+    let current = req;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (!this.allows(url)) {
         throw new UpstreamError(
@@ -157,10 +158,15 @@ export class HttpClient {
           null,
         );
       }
-      const res = await this.withRetries(url, req);
+      const res = await this.withRetries(url, current);
       if (REDIRECTS.has(res.status) && res.headers.has("location")) {
-        const next = new URL(res.headers.get("location") as string, this.physical(url)).toString();
-        url = this.logical(next);
+        const next = this.logical(
+          new URL(res.headers.get("location") as string, this.physical(url)).toString(),
+        );
+        // Credentials never follow a redirect to another origin (a registry's blob storage, say).
+        if (new URL(next).origin !== new URL(url).origin)
+          current = { ...current, headers: withoutCredentials(current.headers) };
+        url = next;
         continue;
       }
       if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) {
@@ -228,6 +234,14 @@ export class HttpClient {
     }
     return { status: res.status, headers: res.headers, body };
   }
+}
+
+function withoutCredentials(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (!/^(authorization|cookie|proxy-authorization)$/i.test(k)) out[k] = v;
+  }
+  return out;
 }
 
 function safeOrigin(url: string): string {
