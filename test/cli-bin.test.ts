@@ -35,8 +35,8 @@ beforeAll(() => {
 }, 120_000);
 
 afterAll(() => {
-  rmSync(build, { recursive: true, force: true });
-  rmSync(work, { recursive: true, force: true });
+  if (build) rmSync(build, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const cli = (...args: string[]) => {

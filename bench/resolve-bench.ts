@@ -8,13 +8,13 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startRegistry } from "../../test/registry/harness.js";
-import { createUpstreams } from "../adapters/upstreams.js";
-import { scanText } from "../core/extract.js";
-import { DEFAULT_POLICY } from "../core/policy.js";
-import type { Pin } from "../core/types.js";
-import { resolvePlan } from "../pipeline/resolve.js";
-import { mulberry32 } from "./corpus.js";
+import { createUpstreams } from "../src/adapters/upstreams.js";
+import { mulberry32 } from "../src/bench/corpus.js";
+import { scanText } from "../src/core/extract.js";
+import { DEFAULT_POLICY } from "../src/core/policy.js";
+import type { Pin } from "../src/core/types.js";
+import { resolvePlan } from "../src/pipeline/resolve.js";
+import { startRegistry } from "../test/registry/harness.js";
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 1000);
 const VERSIONS = ["0.9.12", "0.9.13", "0.9.14", "0.9.15", "0.9.16", "0.9.17", "0.10.0", "0.10.1"];
