@@ -1,5 +1,7 @@
 /** Builds the upstream adapters from the environment: one HTTP layer, one cache, shared by all. */
 
+import { UsageError } from "../errors.js";
+import { ATTESTATION_BUNDLE_ORIGINS, GitHubAttestations } from "./attestations.js";
 import { type LookupCache, MemoryCache } from "./cache.js";
 import { DEFAULT_UPSTREAMS, HttpClient, type HttpOptions, parseOrigins } from "./http.js";
 import { OciRegistry, repositoryOf } from "./oci-registry.js";
@@ -10,6 +12,7 @@ export interface Upstreams {
   cache: LookupCache;
   registry: OciRegistry;
   releases: UvReleases;
+  attestations: GitHubAttestations;
 }
 
 export interface UpstreamsOptions {
@@ -22,7 +25,9 @@ export interface UpstreamsOptions {
 
 /**
  * `UV_PIN_BOT_ORIGINS` rewrites origins; `GITHUB_API_URL` (default https://api.github.com) and
- * `GITHUB_TOKEN` reach uv's releases. Only the named upstreams can be contacted.
+ * `GITHUB_TOKEN` reach uv's releases and artifact attestations; `UV_PIN_BOT_ATTESTATION_ORIGINS`
+ * (comma-separated https origins) allows more hosts for attestation `bundle_url`s. Only the named
+ * upstreams can be contacted.
  */
 export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
   const env = options.env ?? process.env;
@@ -30,16 +35,41 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
   const allowed = new Set(DEFAULT_UPSTREAMS);
   allowed.add(new URL(apiUrl).origin);
   for (const image of options.images ?? []) allowed.add(repositoryOf(image).origin);
+  for (const origin of ATTESTATION_BUNDLE_ORIGINS) allowed.add(origin);
+  for (const origin of parseAllowedOrigins(env.UV_PIN_BOT_ATTESTATION_ORIGINS)) allowed.add(origin);
   const http = new HttpClient({
     ...options.http,
     origins: parseOrigins(env.UV_PIN_BOT_ORIGINS),
     allowedOrigins: [...allowed],
   });
   const cache = options.cache ?? new MemoryCache();
+  const token = env.GITHUB_TOKEN?.trim() || undefined;
   return {
     http,
     cache,
     registry: new OciRegistry(http, cache),
-    releases: new UvReleases(http, cache, { apiUrl, token: env.GITHUB_TOKEN?.trim() || undefined }),
+    releases: new UvReleases(http, cache, { apiUrl, token }),
+    attestations: new GitHubAttestations(http, cache, { apiUrl, token }),
   };
+}
+
+/** `https://host[:port],…`: exact https origins (no path, no wildcard); anything else is a UsageError. */
+export function parseAllowedOrigins(spec: string | undefined): string[] {
+  if (!spec?.trim()) return [];
+  return spec.split(",").map((entry) => {
+    let origin: string | null = null;
+    try {
+      const url = new URL(entry.trim());
+      const bare = url.pathname === "/" && !url.search && !url.hash && !url.username;
+      if (url.protocol === "https:" && bare && !url.hostname.includes("*")) origin = url.origin;
+    } catch {
+      origin = null;
+    }
+    if (!origin) {
+      throw new UsageError(
+        `UV_PIN_BOT_ATTESTATION_ORIGINS: \`${entry.trim()}\` is not an https origin such as https://host.example`,
+      );
+    }
+    return origin;
+  });
 }
