@@ -108,6 +108,32 @@ describeWithRegistry("resolvePlan", () => {
     expect(current.current).toHaveLength(1);
   });
 
+  it("moves a rolling X.Y pin to the newest X.Y tag with its digest", async () => {
+    const p = await plan(
+      `COPY --from=ghcr.io/astral-sh/uv:0.9@${seeded["0.9.17"]?.digest} /uv /bin/\n`,
+    );
+    expect(p.updates[0]).toMatchObject({
+      type: "minor",
+      to: { version: "0.10", tag: "0.10", digest: seeded["0.10.1"]?.digest },
+    });
+  });
+
+  it("with pinDigests, a tag-only pin gains the tag's index digest (type pin)", async () => {
+    const pins = scanText("Dockerfile", "FROM ghcr.io/astral-sh/uv:0.10.1\n").pins;
+    const p = await resolvePlan(
+      pins,
+      { registry: oci, releases },
+      { ...DEFAULT_POLICY, pinDigests: true, now: NOW },
+    );
+    expect(p.updates[0]).toMatchObject({
+      type: "pin",
+      to: { tag: "0.10.1", digest: seeded["0.10.1"]?.digest },
+      target: { digest: seeded["0.10.1"]?.digest, addDigest: true },
+    });
+    const without = await plan("FROM ghcr.io/astral-sh/uv:0.10.1\n");
+    expect(without.updates).toEqual([]);
+  });
+
   it("asks the registry about each tag once across pins and runs", async () => {
     const text = [
       `COPY --from=ghcr.io/astral-sh/uv:0.9.17@${seeded["0.9.17"]?.digest} /uv /bin/`,
