@@ -1,4 +1,9 @@
 /** How `check` shows a plan: the exact JSON shape, and a table for people. */
+import {
+  type AttestationJson,
+  type AttestationSummary,
+  attestationJson,
+} from "./attestation-policy.js";
 import { type PinJson, pinJson } from "./render-scan.js";
 import type { Pin, Skipped } from "./types.js";
 
@@ -16,7 +21,7 @@ export interface UpdateView {
   from: PinStateJson;
   to: PinStateJson;
   note: string | null;
-  attestation: unknown | null;
+  attestation: AttestationSummary | null;
   blocked: string | null;
 }
 
@@ -30,7 +35,7 @@ export interface UpdateJson {
   from: PinStateJson;
   to: PinStateJson;
   note: string | null;
-  attestation: unknown | null;
+  attestation: AttestationJson | null;
   blocked: string | null;
 }
 
@@ -45,7 +50,7 @@ export function updateJson(u: UpdateView): UpdateJson {
     from: { ...u.from },
     to: { ...u.to },
     note: u.note,
-    attestation: u.attestation,
+    attestation: u.attestation ? attestationJson(u.attestation) : null,
     blocked: u.blocked,
   };
 }
@@ -82,6 +87,13 @@ export function renderPlanTable(plan: {
     const where = `${u.pin.file}:${u.pin.line}`;
     out.push(`${where}  ${u.type}  ${state(u.from, u.pin.kind)} -> ${state(u.to, u.pin.kind)}`);
     if (u.note) out.push(`    note: ${u.note}`);
+    if (u.attestation?.verified) {
+      out.push(
+        `    attestation: verified (${u.attestation.signerWorkflow ?? u.attestation.san ?? "?"})`,
+      );
+    } else if (u.attestation) {
+      out.push(`    attestation: NOT verified: ${u.attestation.reason}`);
+    }
     if (u.blocked) out.push(`    BLOCKED: ${u.blocked}`);
   }
   if (plan.skipped.length > 0) {

@@ -8,6 +8,7 @@
 import type { OciRegistry } from "../adapters/oci-registry.js";
 import { isIndex, repositoryOf } from "../adapters/oci-registry.js";
 import { assetName, type UvReleases } from "../adapters/uv-releases.js";
+import type { AttestationSummary } from "../core/attestation-policy.js";
 import { parseInstallerUrl } from "../core/matchers.js";
 import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
@@ -26,8 +27,13 @@ export interface PlannedUpdate {
   to: PinState;
   release: Release | null;
   note: string | null;
+  /**
+   * The digest whose attestation vouches for the new bytes: the new index digest (also for a
+   * per-platform pin, whose digest is listed in that digest-verified index), or the new checksum.
+   */
+  attestationSubject: string | null;
   /** Filled by verification (a later step); null until then. */
-  attestation: unknown | null;
+  attestation: AttestationSummary | null;
   /** Why this update must not be applied, or null. */
   blocked: string | null;
   /** What the rewriter splices. */
@@ -123,6 +129,7 @@ async function resolveDecision(
     to,
     release: decision.release,
     note: decision.note,
+    attestationSubject: null,
     attestation: null,
     blocked: null,
     target: { version: decision.version },
@@ -132,6 +139,7 @@ async function resolveDecision(
     if (pin.kind === "image" && decision.needDigest && pin.image && decision.tag) {
       const found = await imageDigest(deps.registry, pin, decision.tag);
       to.digest = found.digest;
+      update.attestationSubject = found.index;
       if (found.note) notes.push(found.note);
       update.target.digest = found.digest;
       update.target.addDigest = !pin.digest;
@@ -145,6 +153,7 @@ async function resolveDecision(
       if (checksum) {
         to.checksum = checksum;
         update.target.checksum = checksum;
+        update.attestationSubject = checksum;
       }
     }
   } catch (error) {
@@ -162,24 +171,31 @@ async function imageDigest(
   registry: OciRegistry,
   pin: Pin,
   tag: string,
-): Promise<{ digest: string; note: string | null }> {
+): Promise<{ digest: string; index: string; note: string | null }> {
   const image = pin.image as string;
   const { digest, mediaType } = await registry.digest(image, tag);
-  if (!pin.digest) return { digest, note: null };
+  if (!pin.digest) return { digest, index: digest, note: null };
   let platform: Awaited<ReturnType<OciRegistry["platformOf"]>>;
   try {
     platform = await registry.platformOf(image, pin.digest);
   } catch {
     return {
       digest,
+      index: digest,
       note: `the current digest is no longer in ${repositoryOf(image).origin}; pinning the index digest`,
     };
   }
-  if (!platform) return { digest, note: null };
+  if (!platform) return { digest, index: digest, note: null };
   const key = [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
-  if (!isIndex(mediaType))
-    return { digest, note: `the file pins the ${key} digest; ${tag} is single-platform` };
-  const entry = (await registry.platforms(image, tag)).find(
+  if (!isIndex(mediaType)) {
+    return {
+      digest,
+      index: digest,
+      note: `the file pins the ${key} digest; ${tag} is single-platform`,
+    };
+  }
+  // Read by digest, so the platform list comes from exactly the index that is attested.
+  const entry = (await registry.platforms(image, digest)).find(
     (e) =>
       e.platform?.os === platform.os &&
       e.platform.architecture === platform.architecture &&
@@ -188,6 +204,7 @@ async function imageDigest(
   if (!entry) throw new Error(`${image}:${tag} has no ${key} image, which the file pins today`);
   return {
     digest: entry.digest,
+    index: digest,
     note: `keeps pinning the ${key} platform digest, as the file does`,
   };
 }
