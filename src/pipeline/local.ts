@@ -12,6 +12,7 @@ import type { PolicyOptions } from "../core/policy.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Skipped, Update } from "../core/types.js";
 import { UvPinBotError } from "../errors.js";
+import { type AttestDeps, attachAttestations } from "./attest.js";
 import { type Plan, type PlannedUpdate, resolvePlan } from "./resolve.js";
 import { scanPaths } from "./scan-paths.js";
 
@@ -54,7 +55,7 @@ export interface LocalPlan extends Plan {
 export async function planLocal(
   paths: readonly string[],
   upstreams: Pick<Upstreams, "registry" | "releases">,
-  options: { configFile?: string; now: Date },
+  options: { configFile?: string; now: Date; attest?: AttestDeps | null },
 ): Promise<LocalPlan> {
   const dir = await firstDirectory(paths);
   const config = await loadConfig(dir, options.configFile);
@@ -69,6 +70,7 @@ export async function planLocal(
     accept: (name) => include(name) && !exclude(name),
   });
   const plan = await resolvePlan(scan.pins, upstreams, policyFrom(config, options.now));
+  if (options.attest) await attachAttestations(plan, options.attest, config.attestations);
   // A pin the scanner could not read is reported once, by the scanner.
   const seen = new Set(scan.skipped.map((s) => `${s.file}:${s.line}`));
   const skipped: Skipped[] = [
