@@ -5,6 +5,7 @@ import { scanText } from "../core/extract.js";
 import { fileKind } from "../core/file-kind.js";
 import type { ScanOptions, ScanResult } from "../core/types.js";
 import { UsageError } from "../errors.js";
+import { mapBounded } from "../util/concurrency.js";
 
 export interface LocalScan extends ScanResult {
   /** Where each scanned file is on disk, by the name its pins carry. */
@@ -62,20 +63,3 @@ export async function scanPaths(
 }
 
 const READ_CONCURRENCY = 16;
-
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
