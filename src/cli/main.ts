@@ -8,6 +8,7 @@ import { renderScanTable, scanJson } from "../core/render-scan.js";
 import { UsageError, UvPinBotError } from "../errors.js";
 import { planLocal, rewriteLocal, writeChanges } from "../pipeline/local.js";
 import { scanPaths } from "../pipeline/scan-paths.js";
+import { verifyCommand } from "./verify-command.js";
 
 export interface Io {
   out: (text: string) => void;
@@ -29,6 +30,11 @@ Usage:
                                        existing tags, index digests, installer checksums
   uv-pin-bot update [PATH...] [--dry-run] [--config FILE]
                                        apply the plan to the files (--dry-run: print a diff)
+  uv-pin-bot verify --bundle FILE (--digest ALG:HEX | --artifact FILE)
+                  [--owner O] [--repo O/R] [--predicate-type URI]
+                  [--signer-workflow WORKFLOW] [--cert-oidc-issuer URI]
+                  [--source-ref REF] [--trusted-root FILE] [--json]
+                                       verify a Sigstore attestation bundle offline
   uv-pin-bot --help                    show this help
   uv-pin-bot --version                 print the version
 
@@ -41,8 +47,23 @@ check and update read .github/uv-pin-bot.yml under the first directory given
 (or --config FILE) and the environment: UV_PIN_BOT_ORIGINS (origin rewrites,
 https://origin=http(s)://replacement,...), GITHUB_API_URL, GITHUB_TOKEN.
 
-Exit codes: 0 success (also when nothing is found), 1 updates exist (check
---exit-code) or some could not be applied (update), 2 usage or configuration error.
+verify checks the bundle's signature, certificate chain and transparency log
+against the public-good Sigstore trusted root embedded in @sigstore/tuf (or
+--trusted-root FILE / UV_PIN_BOT_TRUSTED_ROOT), then the policy gh attestation
+verify --owner enforces: issuer https://token.actions.githubusercontent.com,
+source repository owner https://github.com/<owner> (default astral-sh),
+certificate identity ^https://github\\.com/<owner>/ (replaced by
+--signer-workflow [host/]owner/repo/path/to/workflow.yml[@ref]), predicate type
+https://slsa.dev/provenance/v1, and that a subject digest of the statement is
+the --digest given or the --artifact's (hashed with the statement's algorithms).
+--json prints {verified, reason, subjectDigest, predicateType,
+certificateIssuer, san, sourceRepository, sourceRepositoryOwner, sourceRef,
+sourceCommit, signerWorkflow, buildTrigger, runUrl, rekorLogIndex,
+integratedTime}.
+
+Exit codes: 0 success (also when nothing is found; verify: verified), 1 updates
+exist (check --exit-code), some could not be applied (update) or the attestation
+is not verified (verify), 2 usage or configuration error.
 `;
 
 export function version(): string {
@@ -147,6 +168,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command === "scan") return await scanCommand(rest, io);
     if (command === "check") return await checkCommand(rest, io);
     if (command === "update") return await updateCommand(rest, io);
+    if (command === "verify") return await verifyCommand(rest, io);
     throw new UsageError(`unknown command: ${command} (see uv-pin-bot --help)`);
   } catch (error) {
     if (error instanceof UvPinBotError) {

@@ -381,3 +381,31 @@ describe("checkPolicy", () => {
     });
   });
 });
+
+describe("checkPolicy subjectDigest", () => {
+  it.each<[StatementFacts["subjects"], Record<string, string>, string | null]>([
+    [
+      [
+        { name: "a", digest: { sha256: "1".repeat(64) } },
+        { name: "b", digest: { sha256: SHA } },
+      ],
+      { sha256: SHA },
+      `sha256:${SHA}`,
+    ],
+    [
+      [{ name: "a", digest: { sha512: "2".repeat(128), sha256: "1".repeat(64) } }],
+      { sha256: SHA },
+      `sha256:${"1".repeat(64)}`,
+    ],
+    [
+      [{ name: "a", digest: { sha512: "2".repeat(128) } }],
+      { sha256: SHA },
+      `sha512:${"2".repeat(128)}`,
+    ],
+    [[], { sha256: SHA }, null],
+  ])("%j for %j → %s", (subjects, digests, expected) => {
+    expect(checkPolicy(facts(), statement({ subjects }), digests, policy()).subjectDigest).toBe(
+      expected,
+    );
+  });
+});

@@ -50,7 +50,7 @@ export function parseStatement(payloadType: string, payload: Uint8Array): Statem
   }
   if (!isObject(doc)) return fail("the payload is not a JSON object");
   if (doc._type !== STATEMENT_V1) {
-    return fail(`_type ${String(str(doc._type) ?? "(none)")} is not ${STATEMENT_V1}`);
+    return fail(`_type ${str(doc._type) ?? "(none)"} is not ${STATEMENT_V1}`);
   }
   if (!Array.isArray(doc.subject)) return fail("no subject list");
   const subjects: Statement["subjects"] = [];

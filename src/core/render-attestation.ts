@@ -71,7 +71,10 @@ export function renderAttestation(s: AttestationSummary): string {
   return `${lines.join("\n")}\n`;
 }
 
-const plain = (value: string | null) => (value === null ? "-" : value.replace(CONTROL, "?"));
+/** Untrusted text for a terminal: control characters (escape sequences) become `?`. */
+export const terminalText = (value: string | null) =>
+  value === null ? "-" : value.replace(CONTROL, "?");
+const plain = terminalText;
 
 function checkLine(c: PolicyCheck, width: number): string {
   const actual = plain(c.actual);

@@ -1,0 +1,733 @@
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  BRANCH,
+  branchHasForeignCommits,
+  closedUnmerged,
+  commentOnce,
+  commitFiles,
+  createCheckRun,
+  deleteBranch,
+  type EnsureInput,
+  ensurePullRequest,
+  findPullRequest,
+  hiddenMarker,
+  permissionOf,
+  react,
+  reply,
+} from "./github-prs.js";
+
+const API = "https://api.github.com";
+const REPO = { owner: "acme", repo: "app" };
+const R = "/repos/acme/app";
+const BOT = "uv-pin-bot[bot]";
+const BASE = "b".repeat(40);
+const NEW_BASE = "c".repeat(40);
+const BASE_TREE = "d".repeat(40);
+const OLD_HEAD = "e".repeat(40);
+const NEW_COMMIT = "f".repeat(40);
+const NEW_TREE = "9".repeat(40);
+const PR_URL = "https://github.com/acme/app/pull/7";
+
+// A BOM, CRLF line ends and no final newline: the bytes must reach GitHub as they are.
+const DOCKERFILE = Uint8Array.from([
+  ...[0xef, 0xbb, 0xbf],
+  ...Buffer.from("FROM python:3.12\r\nCOPY --from=ghcr.io/astral-sh/uv:0.9.18 /uv /bin/\r\n# é"),
+]);
+const SCRIPT = "#!/bin/sh\r\ncurl -LsSf https://astral.sh/uv/0.9.18/install.sh | sh";
+
+let octokit: InstanceType<typeof ProbotOctokit>;
+/** Every request the Octokit sent, as `METHOD path?query`, in order. */
+let sent: string[];
+/** Body assertions that failed inside an interceptor (also surfaced as a request error). */
+let failures: unknown[];
+
+beforeAll(() => nock.disableNetConnect());
+beforeEach(() => {
+  sent = [];
+  failures = [];
+  octokit = new ProbotOctokit({
+    auth: { token: "t" },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  });
+  octokit.hook.before("request", (options) => {
+    const { method, url } = octokit.request.endpoint.parse(options as never);
+    const parsed = new URL(url);
+    sent.push(`${method} ${decodeURIComponent(parsed.pathname)}${parsed.search}`);
+  });
+});
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(failures).toEqual([]);
+  expect(pending).toEqual([]);
+});
+
+type Json = Record<string, unknown>;
+
+/** A reply that first checks the request body (inside the interceptor), then answers. */
+function answer(status: number, json: unknown, check?: (body: Json) => void) {
+  return (
+    _uri: string,
+    body: unknown,
+    done: (error: Error | null, reply: nock.ReplyFnResult) => void,
+  ) => {
+    try {
+      check?.(body as Json);
+      done(null, [status, json as nock.ReplyBody]);
+    } catch (error) {
+      failures.push(error);
+      done(error as Error, [500, ""]);
+    }
+  };
+}
+
+const gh = () => nock(API, { reqheaders: { authorization: "token t" } });
+
+const openPull = (body: string, extra: Json = {}) => ({
+  number: 7,
+  html_url: PR_URL,
+  title: "chore(deps): update uv to 0.9.17",
+  body,
+  head: { sha: OLD_HEAD, ref: BRANCH },
+  base: { ref: "main" },
+  merged_at: null,
+  closed_at: null,
+  ...extra,
+});
+
+const commit = (sha: string, author: string | null, committer: string | null, parent = BASE) => ({
+  sha,
+  parents: [{ sha: parent }],
+  author: author === null ? null : { login: author },
+  committer: committer === null ? null : { login: committer },
+});
+
+const fingerprintOf = (body: string) => /<!-- fp: (\S+) -->/.exec(body)?.[1] ?? null;
+
+const input = (extra: Partial<EnsureInput> = {}): EnsureInput => ({
+  baseBranch: "main",
+  baseSha: BASE,
+  baseTreeSha: BASE_TREE,
+  files: [
+    { path: "Dockerfile", content: DOCKERFILE, mode: "100644" },
+    { path: "scripts/install-uv.sh", content: SCRIPT, mode: "100755" },
+  ],
+  commitMessage: "chore(deps): update uv to 0.9.18",
+  title: "chore(deps): update uv to 0.9.18",
+  body: "Updates uv.\n<!-- fp: plan-0.9.18 -->",
+  fingerprint: "plan-0.9.18",
+  currentFingerprint: fingerprintOf,
+  labels: [],
+  reviewers: [],
+  assignees: [],
+  draft: false,
+  appBotLogin: BOT,
+  rebase: false,
+  ...extra,
+});
+
+const findOpen = (pulls: unknown[]) =>
+  gh()
+    .get(`${R}/pulls`)
+    .query({ head: `acme:${BRANCH}`, state: "open", per_page: "100" })
+    .reply(200, pulls);
+
+const FIND = `GET ${R}/pulls?head=acme%3Auv-pin-bot%2Fuv&state=open&per_page=100`;
+const LIST_COMMITS = `GET ${R}/pulls/7/commits?per_page=100`;
+
+/** Interceptors for the two blobs, the tree on `BASE_TREE` and the commit on `parent`. */
+function expectCommit(parent: string, message = "chore(deps): update uv to 0.9.18") {
+  gh()
+    .post(`${R}/git/blobs`)
+    .reply(
+      answer(201, { sha: "1".repeat(40) }, (body) => {
+        expect(body.encoding).toBe("base64");
+        expect(Buffer.from(String(body.content), "base64")).toEqual(Buffer.from(DOCKERFILE));
+      }),
+    )
+    .post(`${R}/git/blobs`)
+    .reply(
+      answer(201, { sha: "2".repeat(40) }, (body) => {
+        expect(body.encoding).toBe("base64");
+        expect(Buffer.from(String(body.content), "base64").toString("latin1")).toBe(
+          Buffer.from(SCRIPT, "utf8").toString("latin1"),
+        );
+      }),
+    )
+    .post(`${R}/git/trees`)
+    .reply(
+      answer(201, { sha: NEW_TREE }, (body) =>
+        expect(body).toEqual({
+          base_tree: BASE_TREE,
+          tree: [
+            { path: "Dockerfile", mode: "100644", type: "blob", sha: "1".repeat(40) },
+            { path: "scripts/install-uv.sh", mode: "100755", type: "blob", sha: "2".repeat(40) },
+          ],
+        }),
+      ),
+    )
+    .post(`${R}/git/commits`)
+    .reply(
+      answer(201, { sha: NEW_COMMIT }, (body) =>
+        expect(body).toEqual({ message, tree: NEW_TREE, parents: [parent] }),
+      ),
+    );
+}
+const COMMIT_REQUESTS = [
+  `POST ${R}/git/blobs`,
+  `POST ${R}/git/blobs`,
+  `POST ${R}/git/trees`,
+  `POST ${R}/git/commits`,
+];
+
+const expectForcePush = () =>
+  gh()
+    .patch(`${R}/git/refs/heads/${BRANCH}`)
+    .reply(
+      answer(200, { ref: `refs/heads/${BRANCH}` }, (body) =>
+        expect(body).toEqual({ sha: NEW_COMMIT, force: true }),
+      ),
+    );
+const FORCE_PUSH = `PATCH ${R}/git/refs/heads/${BRANCH}`;
+
+describe("ensurePullRequest", () => {
+  it("opens the first pull request: commit, branch, draft PR, labels, reviewers, assignees", async () => {
+    findOpen([]);
+    expectCommit(BASE);
+    gh()
+      .post(`${R}/git/refs`)
+      .reply(
+        answer(201, {}, (body) =>
+          expect(body).toEqual({ ref: `refs/heads/${BRANCH}`, sha: NEW_COMMIT }),
+        ),
+      )
+      .post(`${R}/pulls`)
+      .reply(
+        answer(201, { number: 7, html_url: PR_URL }, (body) =>
+          expect(body).toEqual({
+            head: BRANCH,
+            base: "main",
+            title: "chore(deps): update uv to 0.9.18",
+            body: "Updates uv.\n<!-- fp: plan-0.9.18 -->",
+            draft: true,
+          }),
+        ),
+      )
+      .post(`${R}/issues/7/labels`)
+      .reply(answer(200, [], (body) => expect(body).toEqual({ labels: ["dependencies", "uv"] })))
+      .post(`${R}/pulls/7/requested_reviewers`)
+      .reply(
+        answer(201, {}, (body) =>
+          expect(body).toEqual({ reviewers: ["octocat"], team_reviewers: ["platform"] }),
+        ),
+      )
+      .post(`${R}/issues/7/assignees`)
+      .reply(answer(201, {}, (body) => expect(body).toEqual({ assignees: ["hubot"] })));
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({
+        draft: true,
+        labels: ["dependencies", "uv"],
+        reviewers: ["octocat", "acme/platform"],
+        assignees: ["hubot"],
+      }),
+    );
+    expect(result).toEqual({
+      action: "created",
+      number: 7,
+      url: PR_URL,
+      headSha: NEW_COMMIT,
+      warnings: [],
+    });
+    // 1 + N blobs + tree + commit + ref + pull + labels + reviewers + assignees (N = 2).
+    expect(sent).toEqual([
+      FIND,
+      ...COMMIT_REQUESTS,
+      `POST ${R}/git/refs`,
+      `POST ${R}/pulls`,
+      `POST ${R}/issues/7/labels`,
+      `POST ${R}/pulls/7/requested_reviewers`,
+      `POST ${R}/issues/7/assignees`,
+    ]);
+  });
+
+  it("force-moves a branch left over from a closed PR; no labels/reviewers/assignees calls", async () => {
+    findOpen([]);
+    expectCommit(BASE);
+    gh()
+      .post(`${R}/git/refs`)
+      .reply(answer(422, { message: "Reference already exists" }));
+    expectForcePush();
+    gh()
+      .post(`${R}/pulls`)
+      .reply(
+        answer(201, { number: 8, html_url: `${PR_URL}8` }, (body) =>
+          expect(body.draft).toBe(false),
+        ),
+      );
+    const result = await ensurePullRequest(octokit, REPO, input());
+    expect(result).toMatchObject({ action: "created", number: 8, headSha: NEW_COMMIT });
+    expect(sent).toEqual([
+      FIND,
+      ...COMMIT_REQUESTS,
+      `POST ${R}/git/refs`,
+      FORCE_PUSH,
+      `POST ${R}/pulls`,
+    ]);
+  });
+
+  it("leaves an open PR with the same fingerprint untouched: one read, zero writes", async () => {
+    findOpen([openPull("Updates uv.\n<!-- fp: plan-0.9.18 -->")]);
+    const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
+    expect(result).toEqual({
+      action: "unchanged",
+      number: 7,
+      url: PR_URL,
+      headSha: OLD_HEAD,
+      warnings: [],
+    });
+    expect(sent).toEqual([FIND]);
+  });
+
+  it("rebuilds a newer plan as one commit on the new base, force-pushes, updates the PR", async () => {
+    findOpen([openPull("Updates uv.\n<!-- fp: plan-0.9.17 -->")]);
+    gh()
+      .get(`${R}/pulls/7/commits`)
+      .query({ per_page: "100" })
+      .reply(200, [commit(OLD_HEAD, BOT, BOT)]);
+    expectCommit(NEW_BASE);
+    expectForcePush();
+    gh()
+      .patch(`${R}/pulls/7`)
+      .reply(
+        answer(200, {}, (body) =>
+          expect(body).toEqual({
+            title: "chore(deps): update uv to 0.9.18",
+            body: "Updates uv.\n<!-- fp: plan-0.9.18 -->",
+          }),
+        ),
+      );
+    const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
+    expect(result).toEqual({
+      action: "updated",
+      number: 7,
+      url: PR_URL,
+      headSha: NEW_COMMIT,
+      warnings: [],
+    });
+    expect(sent).toEqual([
+      FIND,
+      LIST_COMMITS,
+      ...COMMIT_REQUESTS,
+      FORCE_PUSH,
+      `PATCH ${R}/pulls/7`,
+    ]);
+  });
+
+  it("leaves a branch with someone else's commit alone: zero writes", async () => {
+    findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
+    gh()
+      .get(`${R}/pulls/7/commits`)
+      .query({ per_page: "100" })
+      .reply(200, [commit("1".repeat(40), BOT, BOT), commit(OLD_HEAD, "alice", "alice", "1")]);
+    const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
+    expect(result).toEqual({
+      action: "left-alone",
+      number: 7,
+      url: PR_URL,
+      headSha: OLD_HEAD,
+      warnings: [],
+    });
+    expect(sent).toEqual([FIND, LIST_COMMITS]);
+  });
+
+  it("rebuilds over foreign commits when asked to rebase", async () => {
+    findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
+    expectCommit(NEW_BASE);
+    expectForcePush();
+    gh().patch(`${R}/pulls/7`).reply(200, {});
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ baseSha: NEW_BASE, rebase: true }),
+    );
+    expect(result).toMatchObject({ action: "updated", headSha: NEW_COMMIT });
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, FORCE_PUSH, `PATCH ${R}/pulls/7`]);
+  });
+
+  it("a repeated rebase with the same plan is a no-op once the branch is our commit on base", async () => {
+    findOpen([openPull("<!-- fp: plan-0.9.18 -->")]);
+    gh()
+      .get(`${R}/pulls/7/commits`)
+      .query({ per_page: "100" })
+      .reply(200, [commit(OLD_HEAD, BOT, BOT, NEW_BASE)]);
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ baseSha: NEW_BASE, rebase: true }),
+    );
+    expect(result.action).toBe("unchanged");
+    expect(sent).toEqual([FIND, LIST_COMMITS]);
+  });
+
+  it("a rebase with the same plan on a moved base rebuilds", async () => {
+    findOpen([openPull("<!-- fp: plan-0.9.18 -->")]);
+    gh()
+      .get(`${R}/pulls/7/commits`)
+      .query({ per_page: "100" })
+      .reply(200, [commit(OLD_HEAD, BOT, BOT, BASE)]);
+    expectCommit(NEW_BASE);
+    expectForcePush();
+    gh().patch(`${R}/pulls/7`).reply(200, {});
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ baseSha: NEW_BASE, rebase: true }),
+    );
+    expect(result.action).toBe("updated");
+    expect(sent).toEqual([
+      FIND,
+      LIST_COMMITS,
+      ...COMMIT_REQUESTS,
+      FORCE_PUSH,
+      `PATCH ${R}/pulls/7`,
+    ]);
+  });
+
+  it("retargets a PR whose base branch is no longer the default branch", async () => {
+    const pr = { ...openPull("<!-- fp: plan-0.9.18 -->"), base: { ref: "master" } };
+    findOpen([pr]);
+    gh()
+      .get(`${R}/pulls/7/commits`)
+      .query({ per_page: "100" })
+      .reply(200, [commit(OLD_HEAD, BOT, BOT)]);
+    expectCommit(BASE);
+    expectForcePush();
+    gh()
+      .patch(`${R}/pulls/7`)
+      .reply(answer(200, {}, (body) => expect(body.base).toBe("main")));
+    expect((await ensurePullRequest(octokit, REPO, input())).action).toBe("updated");
+  });
+
+  it("uses a PR the caller already found, and reads the base tree when not given", async () => {
+    gh()
+      .get(`${R}/git/commits/${BASE}`)
+      .reply(200, { sha: BASE, tree: { sha: BASE_TREE } });
+    expectCommit(BASE);
+    gh().post(`${R}/git/refs`).reply(201, {});
+    gh().post(`${R}/pulls`).reply(201, { number: 7, html_url: PR_URL });
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ pr: null, baseTreeSha: undefined }),
+    );
+    expect(result.action).toBe("created");
+    expect(sent).toEqual([
+      `GET ${R}/git/commits/${BASE}`,
+      ...COMMIT_REQUESTS,
+      `POST ${R}/git/refs`,
+      `POST ${R}/pulls`,
+    ]);
+  });
+
+  it("opens a ready PR where drafts are not available, and says so", async () => {
+    findOpen([]);
+    expectCommit(BASE);
+    gh()
+      .post(`${R}/git/refs`)
+      .reply(201, {})
+      .post(`${R}/pulls`)
+      .reply(answer(422, { message: "Draft pull requests are not supported in this repository." }))
+      .post(`${R}/pulls`)
+      .reply(
+        answer(201, { number: 7, html_url: PR_URL }, (body) => expect(body.draft).toBe(false)),
+      );
+    const result = await ensurePullRequest(octokit, REPO, input({ draft: true }));
+    expect(result.action).toBe("created");
+    expect(result.warnings).toEqual([
+      "draft pull requests are not available in this repository; opened a ready one",
+    ]);
+  });
+
+  it("keeps the PR when a reviewer cannot be requested", async () => {
+    findOpen([]);
+    expectCommit(BASE);
+    gh()
+      .post(`${R}/git/refs`)
+      .reply(201, {})
+      .post(`${R}/pulls`)
+      .reply(201, { number: 7, html_url: PR_URL })
+      .post(`${R}/pulls/7/requested_reviewers`)
+      .reply(
+        answer(422, { message: "Reviews may only be requested from collaborators." }, (body) =>
+          expect(body).toEqual({ reviewers: ["stranger"] }),
+        ),
+      );
+    const result = await ensurePullRequest(octokit, REPO, input({ reviewers: ["stranger"] }));
+    expect(result.action).toBe("created");
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/^could not request reviews from stranger: /);
+  });
+
+  it("a racing delivery that opened the PR first: ours becomes unchanged", async () => {
+    findOpen([]);
+    expectCommit(BASE);
+    gh().post(`${R}/git/refs`).reply(422, { message: "Reference already exists" });
+    expectForcePush();
+    gh()
+      .post(`${R}/pulls`)
+      .reply(422, { message: "A pull request already exists for acme:uv-pin-bot/uv." });
+    findOpen([openPull("<!-- fp: plan-0.9.18 -->")]);
+    const result = await ensurePullRequest(octokit, REPO, input());
+    expect(result).toMatchObject({ action: "unchanged", number: 7, headSha: NEW_COMMIT });
+    expect(sent).toEqual([
+      FIND,
+      ...COMMIT_REQUESTS,
+      `POST ${R}/git/refs`,
+      FORCE_PUSH,
+      `POST ${R}/pulls`,
+      FIND,
+    ]);
+  });
+
+  it("reports other failures as they are", async () => {
+    findOpen([]);
+    expectCommit(BASE);
+    gh().post(`${R}/git/refs`).reply(422, { message: "Object does not exist" });
+    await expect(ensurePullRequest(octokit, REPO, input())).rejects.toMatchObject({
+      status: 422,
+    });
+  });
+});
+
+describe("commitFiles", () => {
+  it("writes blobs, one tree, one commit, and nothing else", async () => {
+    expectCommit(BASE, "msg");
+    const sha = await commitFiles(octokit, REPO, {
+      baseSha: BASE,
+      baseTreeSha: BASE_TREE,
+      files: input().files,
+      message: "msg",
+    });
+    expect(sha).toBe(NEW_COMMIT);
+    expect(sent).toEqual(COMMIT_REQUESTS);
+  });
+
+  it("refuses an empty or ambiguous change before any request", async () => {
+    const base = { baseSha: BASE, baseTreeSha: BASE_TREE, message: "m" };
+    await expect(commitFiles(octokit, REPO, { ...base, files: [] })).rejects.toThrow(
+      "commitFiles: no files to commit",
+    );
+    const file = { path: "a", content: "x", mode: "100644" } as const;
+    await expect(commitFiles(octokit, REPO, { ...base, files: [file, file] })).rejects.toThrow(
+      "commitFiles: a path is listed twice",
+    );
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("reading the pull requests", () => {
+  it("findPullRequest returns the open PR from the branch, or null", async () => {
+    findOpen([openPull("hello")]);
+    expect(await findPullRequest(octokit, REPO)).toEqual({
+      number: 7,
+      url: PR_URL,
+      title: "chore(deps): update uv to 0.9.17",
+      body: "hello",
+      headSha: OLD_HEAD,
+      baseRef: "main",
+    });
+    findOpen([]);
+    expect(await findPullRequest(octokit, REPO)).toBeNull();
+    expect(sent).toEqual([FIND, FIND]);
+  });
+
+  it("closedUnmerged keeps the PRs closed without a merge, with their bodies", async () => {
+    gh()
+      .get(`${R}/pulls`)
+      .query({
+        head: `acme:${BRANCH}`,
+        state: "closed",
+        sort: "updated",
+        direction: "desc",
+        per_page: "100",
+      })
+      .reply(200, [
+        openPull("<!-- fp: a -->", { number: 5, closed_at: "2026-11-02T00:00:00Z" }),
+        openPull("merged", { number: 4, merged_at: "2026-10-01T00:00:00Z" }),
+        openPull(null as never, { number: 3, closed_at: "2026-09-01T00:00:00Z" }),
+      ]);
+    expect(await closedUnmerged(octokit, REPO)).toEqual([
+      { number: 5, url: PR_URL, body: "<!-- fp: a -->", closedAt: "2026-11-02T00:00:00Z" },
+      { number: 3, url: PR_URL, body: "", closedAt: "2026-09-01T00:00:00Z" },
+    ]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it.each([
+    ["only the app's commit", [commit("1", BOT, BOT)], false],
+    ["a person's commit", [commit("1", BOT, BOT), commit("2", "alice", "alice")], true],
+    ["our commit amended by a person", [commit("1", BOT, "alice")], true],
+    ["a person's commit with the bot as author", [commit("1", "alice", BOT)], true],
+    ["'Update branch' (committer web-flow)", [commit("1", "alice", "web-flow")], true],
+    ["a commit GitHub links to no account", [commit("1", null, null)], true],
+    [
+      "a full page (more may follow)",
+      Array.from({ length: 100 }, () => commit("1", BOT, BOT)),
+      true,
+    ],
+  ])("branchHasForeignCommits: %s → %s", async (_name, commits, foreign) => {
+    gh().get(`${R}/pulls/7/commits`).query({ per_page: "100" }).reply(200, commits);
+    expect(await branchHasForeignCommits(octokit, REPO, { number: 7 }, BOT)).toBe(foreign);
+    expect(sent).toEqual([LIST_COMMITS]);
+  });
+});
+
+describe("comments", () => {
+  const marker = hiddenMarker("foreign-commits");
+
+  it("commentOnce posts once, with the hidden marker", async () => {
+    gh()
+      .get(`${R}/issues/7/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [{ id: 1, body: "lgtm", html_url: "u1" }])
+      .post(`${R}/issues/7/comments`)
+      .reply(
+        answer(201, { id: 2, html_url: "u2" }, (body) =>
+          expect(body).toEqual({
+            body: "<!-- uv-pin-bot:foreign-commits -->\nSomeone pushed here; I will not.",
+          }),
+        ),
+      );
+    const result = await commentOnce(
+      octokit,
+      REPO,
+      7,
+      "foreign-commits",
+      "Someone pushed here; I will not.",
+    );
+    expect(result).toEqual({ posted: true, id: 2, url: "u2" });
+    expect(sent).toEqual([
+      `GET ${R}/issues/7/comments?per_page=100`,
+      `POST ${R}/issues/7/comments`,
+    ]);
+  });
+
+  it("commentOnce finds its marker (on a later page too) and posts nothing", async () => {
+    gh()
+      .get(`${R}/issues/7/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [{ id: 1, body: null, html_url: "u1" }], {
+        Link: `<${API}/repositories/1/issues/7/comments?per_page=100&page=2>; rel="next"`,
+      })
+      .get("/repositories/1/issues/7/comments")
+      .query({ per_page: "100", page: "2" })
+      .reply(200, [{ id: 9, body: `${marker}\nearlier`, html_url: "u9" }]);
+    const result = await commentOnce(octokit, REPO, 7, "foreign-commits", "again");
+    expect(result).toEqual({ posted: false, id: 9, url: "u9" });
+    expect(sent).toHaveLength(2);
+  });
+
+  it("hiddenMarker refuses keys that would end the HTML comment", () => {
+    expect(() => hiddenMarker("a-->b")).toThrow("cannot sit inside an HTML comment");
+    expect(() => hiddenMarker("")).toThrow();
+  });
+
+  it("reply and react", async () => {
+    gh()
+      .post(`${R}/issues/7/comments`)
+      .reply(
+        answer(201, { id: 3, html_url: "u3" }, (body) => expect(body).toEqual({ body: "done" })),
+      )
+      .post(`${R}/issues/comments/42/reactions`)
+      .reply(answer(201, {}, (body) => expect(body).toEqual({ content: "eyes" })));
+    expect(await reply(octokit, REPO, 7, "done")).toEqual({ id: 3, url: "u3" });
+    await react(octokit, REPO, 42, "eyes");
+    expect(sent).toHaveLength(2);
+  });
+});
+
+describe("createCheckRun", () => {
+  it("posts a completed run on the head sha, cutting output GitHub would refuse", async () => {
+    gh()
+      .post(`${R}/check-runs`)
+      .reply(
+        answer(201, { id: 5, html_url: "c5" }, (body) => {
+          expect(body).toMatchObject({
+            name: "uv-pin-bot / provenance",
+            head_sha: NEW_COMMIT,
+            status: "completed",
+            conclusion: "success",
+            output: { title: "Attested", summary: "All 2 digests verified", text: "details" },
+          });
+        }),
+      );
+    gh()
+      .post(`${R}/check-runs`)
+      .reply(
+        answer(201, { id: 6, html_url: "c6" }, (body) => {
+          const output = body.output as Json;
+          expect(String(output.summary)).toHaveLength(65_535);
+          expect(String(output.summary)).toMatch(/\(cut: longer than GitHub allows\)$/);
+          expect(output).not.toHaveProperty("text");
+        }),
+      );
+    const run = await createCheckRun(octokit, REPO, NEW_COMMIT, {
+      conclusion: "success",
+      title: "Attested",
+      summary: "All 2 digests verified",
+      text: "details",
+    });
+    expect(run).toEqual({ id: 5, url: "c5" });
+    await createCheckRun(octokit, REPO, NEW_COMMIT, {
+      conclusion: "failure",
+      title: "Not attested",
+      summary: "x".repeat(70_000),
+    });
+  });
+});
+
+describe("deleteBranch", () => {
+  it.each([
+    [204, true],
+    [404, false],
+    [422, false],
+  ])("DELETE answered %i → %s", async (status, deleted) => {
+    gh()
+      .delete(`${R}/git/refs/heads/${BRANCH}`)
+      .reply(status, status === 204 ? "" : { message: "Reference does not exist" });
+    expect(await deleteBranch(octokit, REPO)).toBe(deleted);
+    expect(sent).toEqual([`DELETE ${R}/git/refs/heads/${BRANCH}`]);
+  });
+
+  it("other failures are errors", async () => {
+    gh().delete(`${R}/git/refs/heads/${BRANCH}`).reply(403, { message: "Resource not accessible" });
+    await expect(deleteBranch(octokit, REPO)).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe("permissionOf", () => {
+  it.each([
+    [{ permission: "admin", role_name: "admin" }, "admin"],
+    [{ permission: "write", role_name: "maintain" }, "maintain"],
+    [{ permission: "write", role_name: "write" }, "write"],
+    [{ permission: "read", role_name: "triage" }, "triage"],
+    [{ permission: "read", role_name: "read" }, "read"],
+    [{ permission: "none", role_name: "" }, "none"],
+    [{ permission: "write", role_name: "security-reviewer" }, "write"],
+    [{ permission: "read" }, "read"],
+  ])("%j → %s", async (data, expected) => {
+    gh().get(`${R}/collaborators/alice/permission`).reply(200, data);
+    expect(await permissionOf(octokit, REPO, "alice")).toBe(expected);
+    expect(sent).toEqual([`GET ${R}/collaborators/alice/permission`]);
+  });
+
+  it("an unknown user has none", async () => {
+    gh().get(`${R}/collaborators/ghost/permission`).reply(404, { message: "Not Found" });
+    expect(await permissionOf(octokit, REPO, "ghost")).toBe("none");
+  });
+});
