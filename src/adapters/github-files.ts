@@ -1,0 +1,301 @@
+/**
+ * Reading a repository's default branch through the GitHub API, in as few calls as it takes: the
+ * repository (default branch, archived), one recursive tree listing, then a blob for each file
+ * that can hold a uv pin. Nothing here decides what a pin is; `fileKind` and `accept` pick files.
+ */
+import type { ProbotOctokit } from "probot";
+import { fileKind } from "../core/file-kind.js";
+import type { Skipped } from "../core/types.js";
+import { UpstreamError } from "../errors.js";
+
+/** Probot's `context.octokit`, or anything with its `request`. */
+export type GitHubClient = Pick<ProbotOctokit, "request">;
+
+export type RepoName = { owner: string; repo: string };
+
+export interface ReadOptions {
+  /** An extra filter on `/`-separated paths (e.g. the config's `paths.include/exclude`). */
+  accept?: (path: string) => boolean;
+  /**
+   * The default branch's head commit, when the caller already knows it (a push's `after`): the tree
+   * is then listed at that commit. Otherwise it is listed at the branch name, which costs no call.
+   */
+  headSha?: string;
+}
+
+export type RepoFile = { path: string; text: string };
+
+export type RepositoryRead =
+  | {
+      status: "ok";
+      defaultBranch: string;
+      /** The commit read: `options.headSha`, or null when the tree was listed at the branch name. */
+      headSha: string | null;
+      /** The root tree read. A writer that resolves the branch's commit checks that its tree is this. */
+      treeSha: string;
+      files: RepoFile[];
+      skipped: Skipped[];
+      /** API calls made. */
+      requests: number;
+    }
+  | { status: "archived" | "empty" | "missing"; requests: number };
+
+export const MAX_BLOB_BYTES = 1024 * 1024;
+/** Directories never read, as in the local walker (`adapters/local-files.ts`). */
+const SKIP_DIRS = new Set([".git", "node_modules"]);
+const CONCURRENCY = 8;
+
+interface TreeEntry {
+  path: string;
+  type: string;
+  mode: string;
+  sha: string;
+  size?: number;
+}
+
+export async function readRepository(
+  octokit: GitHubClient,
+  { owner, repo }: RepoName,
+  options: ReadOptions = {},
+): Promise<RepositoryRead> {
+  const accept = options.accept ?? (() => true);
+  const api = new Api(octokit, owner, repo);
+  let repository: { default_branch?: string | null; archived?: boolean };
+  try {
+    repository = await api.repository();
+  } catch (error) {
+    if (statusOf(error) === 404) return { status: "missing", requests: api.requests };
+    throw error;
+  }
+  if (repository.archived) return { status: "archived", requests: api.requests };
+  const defaultBranch = repository.default_branch;
+  if (!defaultBranch) return { status: "empty", requests: api.requests };
+
+  const ref = options.headSha ?? defaultBranch;
+  let top: Listing;
+  try {
+    top = await api.tree(ref, true);
+  } catch (error) {
+    const status = statusOf(error);
+    // 409 "Git Repository is empty."; a branch name that names no commit yet is a 404.
+    if (status === 409 || (status === 404 && options.headSha === undefined)) {
+      return { status: "empty", requests: api.requests };
+    }
+    throw error;
+  }
+  const skipped: Skipped[] = [];
+  const entries = top.truncated
+    ? await walkTree(api, top.sha, skipped)
+    : top.tree.filter(outsideSkipped);
+
+  const wanted = entries.filter(
+    (e) => e.type === "blob" && e.mode !== "120000" && fileKind(e.path) !== null && accept(e.path),
+  );
+  wanted.sort((a, b) => comparePaths(a.path, b.path));
+  const files: RepoFile[] = [];
+  const loaded = await mapBounded(wanted, CONCURRENCY, async (entry) =>
+    entry.size !== undefined && entry.size > MAX_BLOB_BYTES
+      ? { ok: false as const, reason: "larger than 1 MiB, not read" }
+      : decodeBlob(await api.blob(entry.sha)),
+  );
+  wanted.forEach((entry, i) => {
+    const got = loaded[i];
+    if (got?.ok) files.push({ path: entry.path, text: got.text });
+    else if (got) skipped.push({ file: entry.path, line: null, reason: got.reason });
+  });
+  return {
+    status: "ok",
+    defaultBranch,
+    headSha: options.headSha ?? null,
+    treeSha: top.sha,
+    files,
+    skipped,
+    requests: api.requests,
+  };
+}
+
+interface Listing {
+  sha: string;
+  truncated: boolean;
+  tree: TreeEntry[];
+}
+
+type Dir = { sha: string; prefix: string };
+
+/**
+ * Every entry under a root tree whose recursive listing GitHub truncated: the root is listed flat,
+ * each directory below it recursively, and only a directory whose own listing is truncated too is
+ * listed flat in turn. Skipped directories (`node_modules`) are never listed. A directory too big
+ * for even a flat listing is noted in `skipped`.
+ */
+async function walkTree(api: Api, rootSha: string, skipped: Skipped[]): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = [];
+  let flat: Dir[] = [{ sha: rootSha, prefix: "" }];
+  while (flat.length > 0) {
+    const listings = await mapBounded(flat, CONCURRENCY, (dir) => api.tree(dir.sha, false));
+    const subdirs: Dir[] = [];
+    flat.forEach((dir, i) => {
+      if (listings[i]?.truncated) {
+        const file = dir.prefix.slice(0, -1) || ".";
+        skipped.push({
+          file,
+          line: null,
+          reason: "directory listing truncated by GitHub, not all read",
+        });
+      }
+      for (const e of listings[i]?.tree ?? []) {
+        if (e.type !== "tree") entries.push({ ...e, path: dir.prefix + e.path });
+        else if (!SKIP_DIRS.has(e.path))
+          subdirs.push({ sha: e.sha, prefix: `${dir.prefix}${e.path}/` });
+      }
+    });
+    const whole = await mapBounded(subdirs, CONCURRENCY, (dir) => api.tree(dir.sha, true));
+    flat = [];
+    subdirs.forEach((dir, i) => {
+      const listing = whole[i];
+      if (!listing || listing.truncated) {
+        flat.push(dir);
+        return;
+      }
+      for (const e of listing.tree) {
+        const entry = { ...e, path: dir.prefix + e.path };
+        if (outsideSkipped(entry)) entries.push(entry);
+      }
+    });
+  }
+  return entries;
+}
+
+/** The calls this module makes, counted. */
+class Api {
+  requests = 0;
+  constructor(
+    private readonly octokit: GitHubClient,
+    private readonly owner: string,
+    private readonly repo: string,
+  ) {}
+
+  repository() {
+    return this.call("", () => this.octokit.request("GET /repos/{owner}/{repo}", this.name()));
+  }
+
+  async tree(sha: string, recursive: boolean): Promise<Listing> {
+    const data = await this.call(`/git/trees/${sha}`, () =>
+      this.octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+        ...this.name(),
+        tree_sha: sha,
+        ...(recursive ? { recursive: "1" } : {}),
+      }),
+    );
+    if (!Array.isArray(data?.tree) || typeof data.sha !== "string") {
+      throw new UpstreamError("bad-response", `tree ${sha}: not a git tree`, this.url(), null);
+    }
+    const tree = data.tree.filter(
+      (e): e is TreeEntry =>
+        typeof e.path === "string" && typeof e.type === "string" && typeof e.sha === "string",
+    );
+    return { sha: data.sha, truncated: data.truncated === true, tree };
+  }
+
+  async blob(sha: string) {
+    const data = await this.call(`/git/blobs/${sha}`, () =>
+      this.octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+        ...this.name(),
+        file_sha: sha,
+      }),
+    );
+    return data as { content?: unknown; encoding?: unknown };
+  }
+
+  /** One counted call; a failure becomes the project's coded error (Octokit's kept as the cause). */
+  private async call<T>(path: string, send: () => Promise<{ data: T }>): Promise<T> {
+    this.requests++;
+    try {
+      return (await send()).data;
+    } catch (error) {
+      throw this.fail(error, path);
+    }
+  }
+
+  private fail(error: unknown, path: string): UpstreamError {
+    const status = statusOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const code =
+      status === 429 || (status === 403 && /rate limit/i.test(message))
+        ? "rate-limited"
+        : status === 401 || status === 403
+          ? "auth"
+          : status === 404
+            ? "not-found"
+            : status === null || status >= 500
+              ? "upstream-unavailable"
+              : "bad-response";
+    return new UpstreamError(code, `GitHub: ${message}`, this.url() + path, status, {
+      cause: error,
+    });
+  }
+
+  private name = () => ({ owner: this.owner, repo: this.repo });
+  private url = () => `https://api.github.com/repos/${this.owner}/${this.repo}`;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+type Decoded = { ok: true; text: string } | { ok: false; reason: string };
+
+/** A blob's bytes as UTF-8 text, byte for byte (BOM and CRLF kept); refuses binary and non-UTF-8. */
+export function decodeBlob(blob: { content?: unknown; encoding?: unknown }): Decoded {
+  if (typeof blob.content !== "string") return { ok: false, reason: "no content, not read" };
+  let bytes: Buffer;
+  if (blob.encoding === "base64") bytes = Buffer.from(blob.content.replace(/\s+/g, ""), "base64");
+  else if (blob.encoding === "utf-8") bytes = Buffer.from(blob.content, "utf8");
+  else return { ok: false, reason: `unknown encoding ${String(blob.encoding)}, not read` };
+  if (bytes.length > MAX_BLOB_BYTES) return { ok: false, reason: "larger than 1 MiB, not read" };
+  if (bytes.subarray(0, 8000).includes(0)) return { ok: false, reason: "binary file, not read" };
+  try {
+    return { ok: true, text: decoder.decode(bytes) };
+  } catch {
+    return { ok: false, reason: "not UTF-8 text, not read" };
+  }
+}
+
+function outsideSkipped(entry: { path: string }): boolean {
+  return !entry.path
+    .split("/")
+    .slice(0, -1)
+    .some((p) => SKIP_DIRS.has(p));
+}
+
+/** The local walker's order: directory by directory, names compared by code unit. */
+export function comparePaths(a: string, b: string): number {
+  const x = a.split("/");
+  const y = b.split("/");
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i] as string;
+    const q = y[i] as string;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+function statusOf(error: unknown): number | null {
+  if (typeof error !== "object" || error === null || !("status" in error)) return null;
+  return typeof error.status === "number" ? error.status : null;
+}
+
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
