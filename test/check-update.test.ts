@@ -13,6 +13,9 @@ import { createUpstreams } from "../src/adapters/upstreams.js";
 import { main } from "../src/cli/main.js";
 import { describeWithRegistry } from "./registry/available.js";
 import { type SeededImage, startRegistry, type TestRegistry } from "./registry/harness.js";
+import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
+import { attestationsResponse, subject } from "./sigstore/variants.js";
+import { trustMaterialOf } from "./sigstore/verify.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
@@ -45,12 +48,14 @@ function githubReleases() {
 }
 
 let registry: TestRegistry;
+let sigstore: TestInstance;
 const seeded: Record<string, SeededImage> = {};
 let repo: string;
 
 describeWithRegistry("check and update against a real registry", () => {
   beforeAll(async () => {
     registry = await startRegistry();
+    sigstore = await createTestInstance();
     for (const { v } of RELEASES) {
       seeded[v] = await registry.seedImage("astral-sh/uv", v, {
         attestations: true,
@@ -109,8 +114,25 @@ describeWithRegistry("check and update against a real registry", () => {
       env,
       now: () => NOW,
       upstreams: createUpstreams({ env, http: { sleep: async () => undefined } }),
+      trustMaterial: trustMaterialOf(sigstore.trustedRoot),
     });
     return { code, out, err };
+  }
+
+  /** GitHub's attestations API: uv's workflow attests every digest asked about, but `unattested`. */
+  function mockAttestations(unattested: ReadonlySet<string> = new Set()) {
+    nock("https://api.github.com")
+      .persist()
+      .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
+      .query(true)
+      .reply((uri) => {
+        const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
+        if (unattested.has(digest)) return [404, { message: "Not Found" }];
+        return [
+          200,
+          attestationsResponse([sigstore.signAttestation({ subjects: [subject(digest)] })]),
+        ];
+      });
   }
 
   function mockReleases() {
@@ -138,6 +160,7 @@ describeWithRegistry("check and update against a real registry", () => {
     );
     write("pyproject.toml", '[tool.uv]\nrequired-version = ">=0.9"\n');
     mockReleases();
+    mockAttestations();
     nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, installer("0.10.1"));
 
     const check = await cli(["check", repo, "--json", "--exit-code"]);
@@ -166,7 +189,10 @@ describeWithRegistry("check and update against a real registry", () => {
             checksum: null,
           },
           note: expect.stringMatching(/python3\.12-trixie-slim/),
-          attestation: null,
+          attestation: expect.objectContaining({
+            verified: true,
+            subjectDigest: seeded["0.9.18-bookworm"]?.digest,
+          }),
           blocked: null,
         },
         {
@@ -189,7 +215,11 @@ describeWithRegistry("check and update against a real registry", () => {
             checksum: null,
           },
           note: null,
-          attestation: null,
+          attestation: expect.objectContaining({
+            verified: true,
+            subjectDigest: seeded["0.10.1"]?.digest,
+            san: "https://github.com/astral-sh/uv/.github/workflows/build-docker.yml@refs/heads/main",
+          }),
           blocked: null,
         },
         {
@@ -202,7 +232,10 @@ describeWithRegistry("check and update against a real registry", () => {
           from: { version: "0.9.17", tag: null, digest: null, checksum: sha(installer("0.9.17")) },
           to: { version: "0.10.1", tag: null, digest: null, checksum: sha(installer("0.10.1")) },
           note: null,
-          attestation: null,
+          attestation: expect.objectContaining({
+            verified: true,
+            subjectDigest: sha(installer("0.10.1")),
+          }),
           blocked: null,
         },
         {
@@ -230,6 +263,7 @@ describeWithRegistry("check and update against a real registry", () => {
     expect(registry.count({ method: "HEAD", path: "/v2/astral-sh/uv/manifests/0.10.1" })).toBe(1);
 
     mockReleases();
+    mockAttestations();
     nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, installer("0.10.1"));
     const update = await cli(["update", repo]);
     expect(update.err).toBe("");
@@ -257,6 +291,7 @@ describeWithRegistry("check and update against a real registry", () => {
     write("Dockerfile", dockerfile());
     write(".github/uv-pin-bot.yml", "minimumReleaseAge: 5\nupdateTypes: [minor, patch, digest]\n");
     mockReleases();
+    mockAttestations();
     nock("https://astral.sh").get("/uv/0.10.0/install.sh").reply(200, installer("0.10.0"));
     const dry = await cli(["update", repo, "--dry-run"]);
     expect(dry.code).toBe(0);
@@ -272,6 +307,7 @@ describeWithRegistry("check and update against a real registry", () => {
   it("blocks an installer whose bytes do not match the release asset, and says why", async () => {
     write("Dockerfile", dockerfile());
     mockReleases();
+    mockAttestations();
     nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, "tampered");
     const check = await cli(["check", repo, "--json"]);
     const blocked = JSON.parse(check.out).updates.filter(
@@ -280,6 +316,55 @@ describeWithRegistry("check and update against a real registry", () => {
     expect(blocked).toHaveLength(1);
     expect(blocked[0].blocked).toMatch(
       /^https:\/\/astral\.sh\/uv\/0\.10\.1\/install\.sh serves bytes with sha256:[0-9a-f]{64}, but the release asset's digest is sha256:/,
+    );
+  });
+
+  it("blocks a digest without a verified attestation by default; warn proposes it with the failure", async () => {
+    write("Dockerfile", dockerfile());
+    mockReleases();
+    mockAttestations(new Set([seeded["0.10.1"]?.digest as string]));
+    nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, installer("0.10.1"));
+    const required = JSON.parse((await cli(["check", repo, "--json"])).out);
+    const copy = required.updates.find((u: { line: number }) => u.line === 4);
+    expect(copy.blocked).toBe(
+      `attestation: none found for ${seeded["0.10.1"]?.digest} (owner astral-sh)`,
+    );
+    expect(copy.attestation).toMatchObject({ verified: false });
+
+    mockReleases();
+    nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, installer("0.10.1"));
+    const update = await cli(["update", repo]);
+    expect(update.code).toBe(1);
+    expect(update.err).toContain(
+      `Dockerfile:4: not updated: attestation: none found for ${seeded["0.10.1"]?.digest}`,
+    );
+    expect(read("Dockerfile")).toContain(`uv:0.9.17@${seeded["0.9.17"]?.digest}`);
+
+    write(".github/uv-pin-bot.yml", "attestations: warn\n");
+    mockReleases();
+    nock("https://astral.sh").get("/uv/0.10.1/install.sh").reply(200, installer("0.10.1"));
+    const warn = JSON.parse((await cli(["check", repo, "--json"])).out);
+    expect(warn.updates.find((u: { line: number }) => u.line === 4)).toMatchObject({
+      blocked: null,
+      attestation: { verified: false },
+    });
+  });
+
+  it("verify IMAGE_REF: the registry's index digest, its attestations from GitHub", async () => {
+    mockAttestations();
+    const r = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1", "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      verified: true,
+      subjectDigest: seeded["0.10.1"]?.digest,
+    });
+    nock.cleanAll();
+    mockAttestations(new Set([seeded["0.10.0"]?.digest as string]));
+    const none = await cli(["verify", "oci://ghcr.io/astral-sh/uv:0.10.0"]);
+    expect(none.code).toBe(1);
+    expect(none.err).toBe(
+      `uv-pin-bot: not verified: attestation: none found for ${seeded["0.10.0"]?.digest} (owner astral-sh)\n`,
     );
   });
 

@@ -2,10 +2,13 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createTwoFilesPatch } from "diff";
+import { resolveTrustMaterial, type TrustMaterial } from "../adapters/sigstore-verify.js";
 import { createUpstreams, type Upstreams } from "../adapters/upstreams.js";
+import { type AttestationPolicy, defaultPolicy } from "../core/attestation-policy.js";
 import { planJson, renderPlanTable } from "../core/render-plan.js";
 import { renderScanTable, scanJson } from "../core/render-scan.js";
 import { UsageError, UvPinBotError } from "../errors.js";
+import type { AttestDeps } from "../pipeline/attest.js";
 import { planLocal, rewriteLocal, writeChanges } from "../pipeline/local.js";
 import { scanPaths } from "../pipeline/scan-paths.js";
 import { verifyCommand } from "./verify-command.js";
@@ -18,8 +21,12 @@ export interface Io {
   /** The clock, for release ages; default now. */
   now?: () => Date;
   /** Upstream adapters; default built from `env`. */
-  upstreams?: Pick<Upstreams, "registry" | "releases">;
+  upstreams?: CliUpstreams;
+  /** Trust material for attestations; default `UV_PIN_BOT_TRUSTED_ROOT` or the public-good root. */
+  trustMaterial?: TrustMaterial;
 }
+
+export type CliUpstreams = Pick<Upstreams, "registry" | "releases" | "attestations" | "cache">;
 
 export const HELP = `uv-pin-bot: keeps every uv pin in a repository current, digest-pinned and verified.
 
@@ -35,6 +42,9 @@ Usage:
                   [--signer-workflow WORKFLOW] [--cert-oidc-issuer URI]
                   [--source-ref REF] [--trusted-root FILE] [--json]
                                        verify a Sigstore attestation bundle offline
+  uv-pin-bot verify IMAGE_REF [--owner O] [policy flags] [--json]
+                                       the registry's digest for IMAGE_REF, its
+                                       attestations from GitHub, verified the same way
   uv-pin-bot --help                    show this help
   uv-pin-bot --version                 print the version
 
@@ -89,8 +99,29 @@ async function scanCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-function upstreamsFor(io: Io): Pick<Upstreams, "registry" | "releases"> {
-  return io.upstreams ?? createUpstreams({ env: io.env ?? process.env });
+const upstreamsCache = new WeakMap<Io, CliUpstreams>();
+
+export function upstreamsFor(io: Io): CliUpstreams {
+  let upstreams = io.upstreams ?? upstreamsCache.get(io);
+  if (!upstreams) {
+    upstreams = createUpstreams({ env: io.env ?? process.env });
+    upstreamsCache.set(io, upstreams);
+  }
+  return upstreams;
+}
+
+/** The verification step's dependencies, with `gh attestation verify`'s policy for `owner`. */
+export function attestFor(
+  io: Io,
+  policy: AttestationPolicy = defaultPolicy("astral-sh"),
+): AttestDeps {
+  const upstreams = upstreamsFor(io);
+  return {
+    attestations: upstreams.attestations,
+    cache: upstreams.cache,
+    trustMaterial: io.trustMaterial ?? resolveTrustMaterial({ env: io.env ?? process.env }),
+    policy,
+  };
 }
 
 async function checkCommand(args: string[], io: Io): Promise<number> {
@@ -108,6 +139,7 @@ async function checkCommand(args: string[], io: Io): Promise<number> {
   const plan = await planLocal(paths, upstreamsFor(io), {
     configFile: values.config,
     now: (io.now ?? (() => new Date()))(),
+    attest: attestFor(io),
   });
   io.out(values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlanTable(plan));
   return values["exit-code"] && plan.updates.length > 0 ? 1 : 0;
@@ -124,6 +156,7 @@ async function updateCommand(args: string[], io: Io): Promise<number> {
   const plan = await planLocal(paths, upstreamsFor(io), {
     configFile: values.config,
     now: (io.now ?? (() => new Date()))(),
+    attest: attestFor(io),
   });
   const { changes, refused } = await rewriteLocal(plan);
   const blocked = plan.updates.filter((u) => u.blocked);

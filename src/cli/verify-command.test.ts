@@ -282,8 +282,16 @@ Provenance:
       "uv-pin-bot: unknown option --bogus (see uv-pin-bot --help)\n",
     ],
     [
-      ["ghcr.io/astral-sh/uv:0.9.17"],
-      "uv-pin-bot: verify ghcr.io/astral-sh/uv:0.9.17: verifying an image reference needs the GitHub attestations fetcher, which is not available yet; use verify --bundle FILE --digest ALG:HEX\n",
+      ["ghcr.io/astral-sh/uv:0.9.17", "--bundle", SJS],
+      "uv-pin-bot: verify IMAGE_REF takes no --bundle, --digest or --artifact\n",
+    ],
+    [
+      ["not a ref"],
+      "uv-pin-bot: verify not a ref: not an image reference (e.g. ghcr.io/astral-sh/uv:0.9.17)\n",
+    ],
+    [
+      ["ghcr.io/astral-sh/uv@sha256:abc"],
+      "uv-pin-bot: verify ghcr.io/astral-sh/uv@sha256:abc: `sha256:abc` is not a sha256 digest\n",
     ],
   ])("usage error %j (exit 2, one line)", async (argv, err) => {
     const r = await run(argv, { UV_PIN_BOT_TRUSTED_ROOT: ROOT });

@@ -19,9 +19,11 @@ import {
   identityPattern,
 } from "../core/attestation-policy.js";
 import { parseStatement, subjectAlgorithms } from "../core/in-toto.js";
+import { parseImageRef } from "../core/matchers.js";
 import { renderAttestationTable, terminalText } from "../core/render-attestation.js";
 import { UsageError } from "../errors.js";
-import type { Io } from "./main.js";
+import { verifyDigest } from "../pipeline/attest.js";
+import { attestFor, type Io, upstreamsFor } from "./main.js";
 
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 const NAME = /^[A-Za-z0-9_.-]+$/;
@@ -45,10 +47,12 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 0) {
-    throw new UsageError(
-      `verify ${positionals[0]}: verifying an image reference needs the GitHub attestations fetcher, which is not available yet; use verify --bundle FILE --digest ALG:HEX`,
-    );
+  if (positionals.length > 1) throw new UsageError("verify takes one IMAGE_REF");
+  if (positionals.length === 1) {
+    if (values.bundle || values.digest || values.artifact) {
+      throw new UsageError("verify IMAGE_REF takes no --bundle, --digest or --artifact");
+    }
+    return verifyImage(positionals[0] as string, policyFrom(values), values, io);
   }
   if (!values.bundle) throw new UsageError("verify needs --bundle FILE");
   if (values.digest && values.artifact) {
@@ -80,6 +84,53 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   if (values.json) {
     io.out(`${JSON.stringify(attestationJson(result), null, 2)}\n`);
   } else {
+    io.out(renderAttestationTable(result));
+    if (!result.verified) io.err(`uv-pin-bot: not verified: ${terminalText(result.reason)}\n`);
+  }
+  return result.verified ? 0 : 1;
+}
+
+/**
+ * `verify IMAGE_REF`: the digest the registry serves for the reference (or the one it names),
+ * then the attestations GitHub holds for that digest, verified like `check` does.
+ */
+async function verifyImage(
+  ref: string,
+  policy: AttestationPolicy,
+  values: { json?: boolean; "trusted-root"?: string },
+  io: Io,
+): Promise<number> {
+  const written = ref.replace(/^oci:\/\//, "");
+  const parts = parseImageRef(written);
+  if (!parts || !/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/.test(parts.name)) {
+    throw new UsageError(
+      `verify ${ref}: not an image reference (e.g. ghcr.io/astral-sh/uv:0.9.17)`,
+    );
+  }
+  const tag = parts.tag ? written.slice(parts.tag.start, parts.tag.end) : null;
+  const pinned = parts.digest ? written.slice(parts.digest.start, parts.digest.end) : null;
+  if (pinned !== null && !/^sha256:[a-f0-9]{64}$/.test(pinned)) {
+    throw new UsageError(`verify ${ref}: \`${pinned}\` is not a sha256 digest`);
+  }
+  const deps = attestFor(
+    values["trusted-root"]
+      ? {
+          ...io,
+          trustMaterial: resolveTrustMaterial({
+            file: values["trusted-root"],
+            env: io.env ?? process.env,
+          }),
+        }
+      : io,
+    policy,
+  );
+  const digest =
+    pinned ?? (await upstreamsFor(io).registry.digest(parts.name, tag ?? "latest")).digest;
+  const result = await verifyDigest(deps, digest);
+  if (values.json) {
+    io.out(`${JSON.stringify(attestationJson(result), null, 2)}\n`);
+  } else {
+    io.out(`${terminalText(parts.name)}@${digest}\n`);
     io.out(renderAttestationTable(result));
     if (!result.verified) io.err(`uv-pin-bot: not verified: ${terminalText(result.reason)}\n`);
   }
