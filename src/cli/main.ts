@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createTwoFilesPatch } from "diff";
-import { resolveTrustMaterial, type TrustMaterial } from "../adapters/sigstore-verify.js";
+import type { TrustMaterial } from "../adapters/sigstore-verify.js";
+import { trustRoot } from "../adapters/trust-root.js";
 import { createUpstreams, type Upstreams } from "../adapters/upstreams.js";
 import { type AttestationPolicy, defaultPolicy } from "../core/attestation-policy.js";
 import { planJson, renderPlanTable } from "../core/render-plan.js";
@@ -111,17 +112,18 @@ export function upstreamsFor(io: Io): CliUpstreams {
 }
 
 /** The verification step's dependencies, with `gh attestation verify`'s policy for `owner`. */
-export function attestFor(
+export async function attestFor(
   io: Io,
   policy: AttestationPolicy = defaultPolicy("astral-sh"),
-): AttestDeps {
+): Promise<AttestDeps> {
   const upstreams = upstreamsFor(io);
-  return {
-    attestations: upstreams.attestations,
-    cache: upstreams.cache,
-    trustMaterial: io.trustMaterial ?? resolveTrustMaterial({ env: io.env ?? process.env }),
-    policy,
-  };
+  let trustMaterial = io.trustMaterial;
+  if (!trustMaterial) {
+    const root = await trustRoot({ env: io.env ?? process.env });
+    if (root.warning) io.err(`uv-pin-bot: warning: ${root.warning}\n`);
+    trustMaterial = root.material;
+  }
+  return { attestations: upstreams.attestations, cache: upstreams.cache, trustMaterial, policy };
 }
 
 async function checkCommand(args: string[], io: Io): Promise<number> {
@@ -139,7 +141,7 @@ async function checkCommand(args: string[], io: Io): Promise<number> {
   const plan = await planLocal(paths, upstreamsFor(io), {
     configFile: values.config,
     now: (io.now ?? (() => new Date()))(),
-    attest: attestFor(io),
+    attest: await attestFor(io),
   });
   io.out(values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlanTable(plan));
   return values["exit-code"] && plan.updates.length > 0 ? 1 : 0;
@@ -156,7 +158,7 @@ async function updateCommand(args: string[], io: Io): Promise<number> {
   const plan = await planLocal(paths, upstreamsFor(io), {
     configFile: values.config,
     now: (io.now ?? (() => new Date()))(),
-    attest: attestFor(io),
+    attest: await attestFor(io),
   });
   const { changes, refused } = await rewriteLocal(plan);
   const blocked = plan.updates.filter((u) => u.blocked);

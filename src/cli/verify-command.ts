@@ -112,7 +112,7 @@ async function verifyImage(
   if (pinned !== null && !/^sha256:[a-f0-9]{64}$/.test(pinned)) {
     throw new UsageError(`verify ${ref}: \`${pinned}\` is not a sha256 digest`);
   }
-  const deps = attestFor(
+  const deps = await attestFor(
     values["trusted-root"]
       ? {
           ...io,
