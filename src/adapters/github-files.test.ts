@@ -87,8 +87,8 @@ describe("readRepository", () => {
       headSha: null,
       treeSha: "tree0",
       files: [
-        { path: ".github/workflows/ci.yml", text: WORKFLOW },
-        { path: "Dockerfile", text: DOCKERFILE },
+        { path: ".github/workflows/ci.yml", text: WORKFLOW, mode: "100644" },
+        { path: "Dockerfile", text: DOCKERFILE, mode: "100644" },
       ],
       skipped: [],
       requests: 4,

@@ -23,7 +23,8 @@ export interface ReadOptions {
   headSha?: string;
 }
 
-export type RepoFile = { path: string; text: string };
+/** A file read from the tree: its text and git mode (100644, or 100755 for executables). */
+export type RepoFile = { path: string; text: string; mode: "100644" | "100755" };
 
 export type RepositoryRead =
   | {
@@ -100,7 +101,12 @@ export async function readRepository(
   );
   wanted.forEach((entry, i) => {
     const got = loaded[i];
-    if (got?.ok) files.push({ path: entry.path, text: got.text });
+    if (got?.ok)
+      files.push({
+        path: entry.path,
+        text: got.text,
+        mode: entry.mode === "100755" ? "100755" : "100644",
+      });
     else if (got) skipped.push({ file: entry.path, line: null, reason: got.reason });
   });
   return {
