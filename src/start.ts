@@ -1,5 +1,9 @@
-// Entry for `npm start`. The Probot app arrives in a later release; until then, point to the CLI.
-process.stderr.write(
-  "uv-pin-bot: the GitHub App is coming in a later release; use the CLI: uv-pin-bot scan [PATH...]\n",
-);
-process.exitCode = 0;
+/**
+ * `npm start`: serves the GitHub App with Probot on PORT (default 3000), webhooks at
+ * /api/github/webhooks, GET /ping. Without APP_ID and PRIVATE_KEY, Probot's set-up flow registers
+ * the app from app.yml.
+ */
+import { run } from "probot";
+import { createApp } from "./app.js";
+
+await run(createApp());
