@@ -6,13 +6,14 @@
  * terminal, control characters are replaced so escape sequences cannot reach it.
  */
 import type { AttestationSummary, PolicyCheck } from "./attestation-policy.js";
+import { escapePipes } from "./render-pr-escape.js";
 
 /** Control characters, line/paragraph separators and bidirectional overrides. */
 const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/gu;
 
 /** An untrusted value as a Markdown code span that is safe inside a table cell. */
 export function mdCode(value: string): string {
-  const text = value.replace(CONTROL, " ").replace(/\|/g, "\\|");
+  const text = escapePipes(value.replace(CONTROL, " "));
   if (text.trim() === "") return "(empty)";
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
