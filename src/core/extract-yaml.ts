@@ -5,30 +5,40 @@
  * hooks' `rev:`. Values are read as written (`0.10` stays `0.10`). Text that is not valid YAML is
  * reported, and the pins found in it are never edited.
  */
-import { type Document, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
+import { type Document, isMap, isScalar, isSeq } from "yaml";
 import { expand, type Lookup } from "./expand.js";
 import { extractText } from "./extract-text.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
 import { lookupIn } from "./variables.js";
+import { parseYaml } from "./yaml-parse.js";
 import { valueRange, yamlScopes } from "./yaml-scopes.js";
 
 const SETUP_UV = /^astral-sh\/setup-uv(@|$)/;
 const UV_PRE_COMMIT = /^https:\/\/github\.com\/astral-sh\/uv-pre-commit(\.git)?\/?$/;
+/**
+ * Text in which a scalar's value can match SETUP_UV or UV_PRE_COMMIT, so that `structurePins` can
+ * find anything. A scalar's value keeps its text's characters in order: quotes and indentation are
+ * dropped, `''` reads `'`, and a line break folds to a space or to line breaks, never to nothing.
+ * Only a double-quoted scalar's escapes write what the text does not: a `\x`/`\u`/`\U` code, or an
+ * escaped line break, which joins two lines (the other escapes write no letter and no `-`). So
+ * without these, a value holds `setup-uv` or `uv-pre-commit` only where the text does.
+ */
+const MAY_PIN_STRUCTURE = /setup-uv|uv-pre-commit|\\[xuU\r\n]/;
 export const INVALID_YAML = "the file is not valid YAML";
 
 export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {
-  const parsed = parseAllDocuments(ctx.text, { uniqueKeys: false });
-  const docs: Document[] = Array.isArray(parsed) ? parsed : [];
-  const error = firstError(ctx, docs);
+  const { docs, comments, errors } = parseYaml(ctx.text);
+  const error = errors ? firstError(ctx, docs) : null;
   if (error) {
     const text = extractText(ctx, "yaml");
     for (const pin of text.pins) pin.skipReason ??= INVALID_YAML;
     return { pins: text.pins, skipped: [error] };
   }
-  const { hidden, defs } = yamlScopes(ctx.text, ctx.lines, docs);
+  const { hidden, defs } = yamlScopes(ctx.text, ctx.lines, docs, comments);
   const lookup = lookupIn(defs);
   const text = extractText(ctx, "yaml", { hidden, lookup });
+  if (!MAY_PIN_STRUCTURE.test(ctx.text)) return { pins: text.pins, skipped: [] };
   return { pins: [...text.pins, ...structurePins(ctx, docs, lookup)], skipped: [] };
 }
 

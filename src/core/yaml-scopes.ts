@@ -5,7 +5,7 @@
  * form), `name:`/`value:` lists (Kubernetes `env:` for `$(NAME)` in `command`/`args`, Azure
  * Pipelines `variables:`), and shell assignments in scripts.
  */
-import { type Document, isMap, isScalar, isSeq, Lexer, type Scalar } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type Scalar } from "yaml";
 import { hashComments } from "./comments.js";
 import type { Lines } from "./lines.js";
 import type { Span } from "./types.js";
@@ -28,9 +28,26 @@ export interface YamlScopes {
   defs: ScopedDefinition[];
 }
 
-export function yamlScopes(text: string, lines: Lines, docs: readonly Document[]): YamlScopes {
-  const hidden = yamlComments(text);
+/**
+ * `comments` are the file's YAML comments (see `parseYaml`); the array is extended and returned as
+ * `hidden`.
+ *
+ * Work that cannot change the result is skipped. Definitions are only ever read through a lookup,
+ * and a lookup only happens at a `$` in the text (every reference that `expand` reads, and the
+ * checksum variables of `pairArchiveChecksum`, start with one): without a `$`, no definitions are
+ * needed. `hashComments` only finds spans that start at a `#`: without one, no spans are added.
+ */
+export function yamlScopes(
+  text: string,
+  lines: Lines,
+  docs: readonly Document[],
+  comments: Span[],
+): YamlScopes {
+  const hidden = comments;
   const defs: ScopedDefinition[] = [];
+  const wantDefs = text.includes("$");
+  const wantHidden = text.includes("#");
+  if (!wantDefs && !wantHidden) return { hidden, defs };
   const scripts: { start: number; end: number; scope: Span }[] = [];
   const define = (name: unknown, value: unknown, scope: Span): void => {
     if (typeof name !== "string" || !NAME.test(name)) return;
@@ -52,26 +69,30 @@ export function yamlScopes(text: string, lines: Lines, docs: readonly Document[]
       const range = valueRange(node);
       const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
       if (!range || !scope || typeof node.value !== "string") return;
-      if (block || node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") {
+      if (wantHidden && (block || node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE")) {
         hidden.push(...hashComments(text, range.start, range.end));
       }
-      if (block || (key !== null && SCRIPT_KEYS.has(key))) scripts.push({ ...range, scope });
+      if (wantDefs && (block || (key !== null && SCRIPT_KEYS.has(key)))) {
+        scripts.push({ ...range, scope });
+      }
       return;
     }
     if (!isMap(node) || !node.range) return;
     const here = { start: node.range[0], end: node.range[2] };
     for (const pair of node.items) {
       const k = isScalar(pair.key) ? pair.key.value : null;
-      if ((k === "env" || k === "variables") && isMap(pair.value)) {
-        for (const v of pair.value.items) {
-          if (!isScalar(v.key)) continue;
-          const value = isMap(v.value) ? v.value.get("value", true) : v.value;
-          define(v.key.value, value, here);
-        }
-      } else if ((k === "env" || k === "variables") && isSeq(pair.value)) {
-        for (const item of pair.value.items) {
-          if (!isMap(item)) continue;
-          define(item.get("name"), item.get("value", true) ?? item.get("valueFrom", true), here);
+      if (wantDefs && (k === "env" || k === "variables")) {
+        if (isMap(pair.value)) {
+          for (const v of pair.value.items) {
+            if (!isScalar(v.key)) continue;
+            const value = isMap(v.value) ? v.value.get("value", true) : v.value;
+            define(v.key.value, value, here);
+          }
+        } else if (isSeq(pair.value)) {
+          for (const item of pair.value.items) {
+            if (!isMap(item)) continue;
+            define(item.get("name"), item.get("value", true) ?? item.get("valueFrom", true), here);
+          }
         }
       }
       visit(pair.value, here, typeof k === "string" ? k : null);
@@ -92,26 +113,4 @@ export function valueRange(node: Scalar): Span | null {
   const [start, end] = node.range;
   const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
   return quoted ? { start: start + 1, end: end - 1 } : { start, end };
-}
-
-/**
- * Every YAML comment (`# …` outside scalars), from the lexer's tokens: their lengths add up to the
- * text, except the document and flow-end markers, and the token after a scalar marker is scalar
- * text (which may begin with `#` without being a comment).
- */
-function yamlComments(text: string): Span[] {
-  const out: Span[] = [];
-  let offset = 0;
-  let scalar = false;
-  for (const token of new Lexer().lex(text)) {
-    if (token === "\x02" || token === "\x18") continue;
-    if (token === "\x1f") {
-      scalar = true;
-      continue;
-    }
-    if (!scalar && token.startsWith("#")) out.push({ start: offset, end: offset + token.length });
-    scalar = false;
-    offset += token.length;
-  }
-  return out;
 }
