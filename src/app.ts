@@ -15,6 +15,7 @@ import {
   permissionOf,
   react,
   reply,
+  statusOf,
 } from "./adapters/github-prs.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { trustRoot } from "./adapters/trust-root.js";
@@ -57,7 +58,10 @@ export interface SweepSummary {
   updated: number;
   skipped: number;
   failed: number;
+  /** Upstream requests (registry, uv releases, attestations). */
   requests: number;
+  /** GitHub API requests (installations, repositories, config, files, pull requests). */
+  githubRequests: number;
 }
 
 export function createApp(
@@ -68,10 +72,12 @@ export function createApp(
   const upstreams = options.upstreams ?? createUpstreams({ env });
   const queue = new KeyedQueue();
   const deliveries = new DeliveryLog();
-  const pattern =
-    options.schedule === false
-      ? null
-      : (options.schedule ?? env.UV_PIN_BOT_SCHEDULE ?? DEFAULT_SCHEDULE);
+  // The sweep cron decides which repositories are due (schedule.ts) also when the in-process
+  // scheduler is off and sweeps come through `POST /uv-pin-bot/sweep`.
+  const sweepPattern =
+    (typeof options.schedule === "string" ? options.schedule : undefined) ??
+    (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
+  const pattern = options.schedule === false ? null : sweepPattern;
   let trust: Promise<TrustMaterial> | undefined;
   let botLogin: Promise<string> | undefined;
 
@@ -92,6 +98,10 @@ export function createApp(
       botLogin ??= app
         .auth()
         .then(async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug}[bot]`);
+      // A failed look-up (GitHub down for a moment) is asked again next time, not kept.
+      botLogin.catch(() => {
+        botLogin = undefined;
+      });
       return botLogin;
     };
 
@@ -101,9 +111,11 @@ export function createApp(
       owner: string,
       repo: string,
       mode: RunMode,
+      /** The configuration when the caller has just loaded it (a sweep, for `schedule`). */
+      preloaded?: LoadedConfig,
     ): Promise<RepositoryResult> =>
       queue.run(`${owner}/${repo}`.toLowerCase(), async () => {
-        const loaded = await loadConfig(octokit, owner, repo);
+        const loaded = preloaded ?? (await loadConfig(octokit, owner, repo));
         if (!loaded.ok) return loaded.invalid;
         return runRepository(
           { owner, repo },
@@ -210,20 +222,33 @@ export function createApp(
       if (!metadata) return;
       const repo = context.repo();
       const octokit = context.octokit as unknown as GitHub;
-      if (!pr.merged) {
-        const what = metadata.target ? `uv ${metadata.target}` : "these digests";
-        await commentOnce(
-          octokit,
-          repo,
-          pr.number,
-          "declined",
-          `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
-        );
-      }
-      await deleteBranch(octokit, repo);
+      // In the repository's queue: a run in progress finishes before the branch goes, and a run
+      // queued after this sees the pull request closed.
+      await queue.run(`${repo.owner}/${repo.repo}`.toLowerCase(), async () => {
+        if (!pr.merged) {
+          const what = metadata.target ? `uv ${metadata.target}` : "these digests";
+          await commentOnce(
+            octokit,
+            repo,
+            pr.number,
+            "declined",
+            `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
+          );
+        }
+        // Only while the branch is still this pull request's head (see deleteBranch).
+        await deleteBranch(octokit, repo, pr.head.sha);
+      });
     });
 
-    const sweep = async (): Promise<SweepSummary> => {
+    let sweeping: Promise<SweepSummary> | null = null;
+    /** One sweep at a time: a sweep asked for while one runs (cron and route) joins it. */
+    const sweep = (): Promise<SweepSummary> => {
+      sweeping ??= sweepOnce().finally(() => {
+        sweeping = null;
+      });
+      return sweeping;
+    };
+    const sweepOnce = async (): Promise<SweepSummary> => {
       const started = upstreams.http.stats.requests;
       const summary: SweepSummary = {
         repositories: 0,
@@ -232,14 +257,24 @@ export function createApp(
         skipped: 0,
         failed: 0,
         requests: 0,
+        githubRequests: 0,
       };
       const appOctokit = await app.auth();
-      const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, {
-        per_page: 100,
-      });
+      const installations = await appOctokit.paginate(
+        appOctokit.rest.apps.listInstallations,
+        { per_page: 100 },
+        (response) => {
+          summary.githubRequests++;
+          return response.data;
+        },
+      );
       for (const installation of installations) {
+        if (installation.suspended_at) continue;
         try {
           const octokit = (await app.auth(installation.id)) as unknown as GitHub;
+          octokit.hook.before("request", () => {
+            summary.githubRequests++;
+          });
           const repos = await octokit.paginate(
             octokit.rest.apps.listReposAccessibleToInstallation,
             { per_page: 100 },
@@ -252,14 +287,13 @@ export function createApp(
             }
             try {
               const loaded = await loadConfig(octokit, r.owner.login, r.name);
-              if (
-                loaded.ok &&
-                !dueOnSweep(loaded.config.schedule, pattern ?? DEFAULT_SCHEDULE, now())
-              ) {
+              if (loaded.ok && !dueOnSweep(loaded.config.schedule, sweepPattern, now())) {
                 summary.skipped++;
                 return;
               }
-              const result = await runFor(octokit, r.owner.login, r.name, "run");
+              const result = await runFor(octokit, r.owner.login, r.name, "run", loaded);
+              if (result.status === "invalid-config")
+                app.log.warn({ repository: r.full_name }, `uv-pin-bot sweep: ${result.message}`);
               if (result.status === "created") summary.opened++;
               else if (result.status === "updated") summary.updated++;
               else summary.skipped++;
@@ -282,7 +316,7 @@ export function createApp(
       summary.requests = upstreams.http.stats.requests - started;
       app.log.info(
         summary,
-        `uv-pin-bot sweep: ${summary.repositories} repositories, ${summary.opened} opened, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed, ${summary.requests} upstream requests`,
+        `uv-pin-bot sweep: ${summary.repositories} repositories, ${summary.opened} opened, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed, ${summary.requests} upstream requests, ${summary.githubRequests} GitHub requests`,
       );
       return summary;
     };
@@ -315,20 +349,23 @@ export function createApp(
   return appFn;
 }
 
-/** `.github/uv-pin-bot.yml` through Probot's config plugin (so `_extends` works), validated. */
-async function loadConfig(
-  octokit: GitHub,
-  owner: string,
-  repo: string,
-): Promise<
-  { ok: true; config: import("./core/config.js").Config } | { ok: false; invalid: InvalidConfig }
-> {
+type LoadedConfig =
+  | { ok: true; config: import("./core/config.js").Config }
+  | { ok: false; invalid: InvalidConfig };
+
+/**
+ * `.github/uv-pin-bot.yml` through Probot's config plugin (so `_extends` works), validated. A file
+ * that cannot be read as configuration (not YAML, not a mapping, a bad `_extends`) is a problem
+ * in the config; GitHub failing to answer (a status code) is not, and is thrown.
+ */
+async function loadConfig(octokit: GitHub, owner: string, repo: string): Promise<LoadedConfig> {
   const path = `.github/${CONFIG_FILE}`;
   let raw: unknown;
   try {
     raw = (await octokit.config.get({ owner, repo, path })).config;
   } catch (error) {
-    const problems = [{ path: "(file)", message: oneLine(error) }];
+    if (statusOf(error) !== undefined) throw error;
+    const problems = [unreadableConfig(error, owner, repo)];
     return {
       ok: false,
       invalid: { status: "invalid-config", message: describeProblems(path, problems), problems },
@@ -345,6 +382,27 @@ async function loadConfig(
     },
   };
 }
+
+/** The config plugin's error as a problem: the YAML error's line and message when it has one. */
+function unreadableConfig(error: unknown, owner: string, repo: string): ConfigProblem {
+  const message = oneLine(error).replace(/^\[@probot\/octokit-plugin-config\]\s*/, "");
+  const cause = error instanceof Error ? (error.cause as YAMLError | undefined) : undefined;
+  // The file at fault: this repository's, or one it extends (`owner/repo:path` then).
+  const url = /parsed from \S*\/repos\/([^/\s]+)\/([^/\s]+)\/contents\/(\S+)/.exec(message);
+  const other = url && `${url[1]}/${url[2]}`.toLowerCase() !== `${owner}/${repo}`.toLowerCase();
+  const where = url && other ? ` (in ${url[1]}/${url[2]}:${decodeURIComponent(url[3] ?? "")})` : "";
+  if (cause && typeof cause.message === "string" && /invalid YAML/.test(message)) {
+    const line = cause.linePos?.[0]?.line;
+    const text = (cause.message.split("\n")[0] ?? "").replace(/:$/, "");
+    return { path: line ? `line ${line}` : "(file)", message: `not valid YAML${where}: ${text}` };
+  }
+  if (/YAML is not an object/.test(message))
+    return { path: "(top level)", message: `not a YAML mapping${where}` };
+  if (/for _extends/.test(message)) return { path: "_extends", message };
+  return { path: "(file)", message };
+}
+
+type YAMLError = { message?: unknown; linePos?: { line: number }[] };
 
 /** An installation's account: a user or organisation (login), or an enterprise (slug). */
 function accountLogin(account: unknown): string {

@@ -17,6 +17,8 @@ export interface RepoRef {
 export const BRANCH = "uv-pin-bot/uv";
 /** `refs/heads/uv-pin-bot/uv`, spelt out in paths: Octokit's `{ref}` would send `%2F`. */
 const REF_PATH = `/repos/{owner}/{repo}/git/refs/heads/${BRANCH}`;
+/** `GET /git/ref/heads/uv-pin-bot/uv` (singular `ref`: GitHub's read of one reference). */
+const REF_READ_PATH = `/repos/{owner}/{repo}/git/ref/heads/${BRANCH}`;
 
 /** A file to write. `mode` is the base tree entry's mode, kept as it was (new files: 100644). */
 export interface FileChange {
@@ -103,8 +105,24 @@ export async function forceBranch(octokit: GitHub, repo: RepoRef, sha: string): 
 /**
  * Deletes the branch after its pull request was merged or closed. A branch already gone (404,
  * or 422 "Reference does not exist") is not an error. Returns whether this call deleted it.
+ * With `onlyAt` (the closed pull request's head sha) the branch is read first (one more request)
+ * and kept when it has moved since: a late or repeated delivery must not delete the branch of a
+ * newer pull request, nor commits pushed after the close.
  */
-export async function deleteBranch(octokit: GitHub, repo: RepoRef): Promise<boolean> {
+export async function deleteBranch(
+  octokit: GitHub,
+  repo: RepoRef,
+  onlyAt?: string,
+): Promise<boolean> {
+  if (onlyAt !== undefined) {
+    try {
+      const { data } = await octokit.request(`GET ${REF_READ_PATH}`, { ...repo });
+      if (data.object.sha !== onlyAt) return false;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
   try {
     await octokit.request(`DELETE ${REF_PATH}`, { ...repo });
     return true;

@@ -708,6 +708,28 @@ describe("deleteBranch", () => {
     gh().delete(`${R}/git/refs/heads/${BRANCH}`).reply(403, { message: "Resource not accessible" });
     await expect(deleteBranch(octokit, REPO)).rejects.toMatchObject({ status: 403 });
   });
+
+  it("onlyAt: deletes the branch while it points at the closed PR's head (2 requests)", async () => {
+    gh()
+      .get(`${R}/git/ref/heads/${BRANCH}`)
+      .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: OLD_HEAD, type: "commit" } });
+    gh().delete(`${R}/git/refs/heads/${BRANCH}`).reply(204, "");
+    expect(await deleteBranch(octokit, REPO, OLD_HEAD)).toBe(true);
+    expect(sent).toEqual([
+      `GET ${R}/git/ref/heads/${BRANCH}`,
+      `DELETE ${R}/git/refs/heads/${BRANCH}`,
+    ]);
+  });
+
+  it("onlyAt: keeps a branch that has moved (a newer PR, later pushes), or is gone", async () => {
+    gh()
+      .get(`${R}/git/ref/heads/${BRANCH}`)
+      .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: NEW_COMMIT, type: "commit" } });
+    expect(await deleteBranch(octokit, REPO, OLD_HEAD)).toBe(false);
+    gh().get(`${R}/git/ref/heads/${BRANCH}`).reply(404, { message: "Not Found" });
+    expect(await deleteBranch(octokit, REPO, OLD_HEAD)).toBe(false);
+    expect(sent).toEqual([`GET ${R}/git/ref/heads/${BRANCH}`, `GET ${R}/git/ref/heads/${BRANCH}`]);
+  });
 });
 
 describe("permissionOf", () => {

@@ -5,7 +5,8 @@
  * - `daily`: on every firing (so daily needs a daily cron, e.g. `0 4 * * *`);
  * - `weekly`: on the first firing of each ISO week (with the default weekly cron, every firing;
  *   with a daily cron, the Monday firing).
- * A sweep started through `POST /uv-pin-bot/sweep` follows the same rule for its time.
+ * A sweep started through `POST /uv-pin-bot/sweep` (or `appFn.sweep()`) follows the same rule as
+ * the latest firing before it: with the default weekly cron, weekly repositories run on any day.
  */
 import { Cron } from "croner";
 
@@ -35,8 +36,11 @@ export function dueOnSweep(schedule: RepositorySchedule, pattern: string, now: D
   if (schedule === "off") return false;
   if (schedule === "daily") return true;
   const cron = new Cron(pattern, { paused: true, timezone: "UTC" });
-  // The firing before this one (a minute of slack, as the sweep starts just after its firing).
-  const [previous] = cron.previousRuns(1, new Date(now.getTime() - 60_000));
+  // The firing this sweep belongs to (the latest one; a minute of slack, as a cron sweep starts
+  // at its firing) and the one before it. Due when they fall in different ISO weeks. A sweep from
+  // outside (`POST /uv-pin-bot/sweep`, hours after a firing) belongs to the latest firing too.
+  const [current, previous] = cron.previousRuns(2, new Date(now.getTime() + 60_000));
   cron.stop();
-  return !previous || weekStart(previous) !== weekStart(now);
+  if (!current || !previous) return true;
+  return weekStart(previous) !== weekStart(current);
 }

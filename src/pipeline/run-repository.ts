@@ -65,6 +65,8 @@ export async function runRepository(
   config: Config,
   deps: RunDeps,
   mode: RunMode,
+  /** Runs so far for this call: a default branch that moves mid-run is read once more. */
+  attempt = 0,
 ): Promise<RunOutcome> {
   const include = config.paths.include.length
     ? picomatch(config.paths.include, { dot: true })
@@ -95,7 +97,8 @@ export async function runRepository(
       owner: repo.owner,
       repo: repo.repo,
       defaultBranch: read.defaultBranch,
-      baseSha: read.headSha ?? "",
+      // Until the PR path reads the branch's commit: the branch name, so that links resolve.
+      baseSha: read.headSha ?? read.defaultBranch,
     },
     release: resolved.release,
     releases: await deps.upstreams.releases.list().catch(() => []),
@@ -136,6 +139,10 @@ export async function runRepository(
       : { status: "up-to-date", message: "already up to date", plan };
   }
 
+  // The open pull request is looked up BEFORE the closed ones: a pull request closed while this
+  // run works is then either still open here (and updated, its branch deleted after) or already
+  // among the closed ones, never missed by both lists (which would propose a declined version).
+  const pr = await findPullRequest(deps.octokit, repo);
   // A plan that a maintainer already declined (closed without merging) is not proposed again.
   const print = fingerprint(plan.updates);
   const declined = (await closedUnmerged(deps.octokit, repo))
@@ -152,16 +159,17 @@ export async function runRepository(
 
   const head = await branchHead(deps.octokit, repo, read.defaultBranch);
   if (head.treeSha !== read.treeSha) {
-    // The branch moved while this run read it: writing now could undo someone's change.
+    // The branch moved while this run read it: writing now could undo someone's change. Read it
+    // again, once; a branch that keeps moving is left for the next run.
+    if (attempt === 0) return runRepository(repo, config, deps, mode, attempt + 1);
     return {
       status: "blocked",
-      message: `${read.defaultBranch} changed during the run; it will be retried`,
+      message: `${read.defaultBranch} changed twice while uv-pin-bot read it; nothing was written, the next run tries again`,
       plan,
     };
   }
   const baseSha = head.sha;
   plan.repository.baseSha = baseSha;
-  const pr = await findPullRequest(deps.octokit, repo);
   const result = await ensurePullRequest(deps.octokit, repo, {
     baseBranch: read.defaultBranch,
     baseSha,

@@ -1,0 +1,667 @@
+/**
+ * A small, stateful GitHub behind nock for the app's tests: one `api.github.com` interceptor per
+ * HTTP method routes every request to an in-memory model (installations, repositories with real
+ * git objects, branches, pull requests, comments, reactions, check runs, permissions) and RECORDS
+ * it (method, path, query, body, status, who asked). Tests assert on `requests` and on the state.
+ *
+ * What it models, as GitHub does:
+ * - App auth: `GET /app` (slug `uv-pin-bot`, so the bot is `uv-pin-bot[bot]`),
+ *   `GET /app/installations`, `POST /app/installations/{id}/access_tokens` (token
+ *   `ghs_test_{id}`), `GET /installation/repositories`.
+ * - Git data: blobs (git's own sha1), trees (flat per commit, `base_tree` honoured, recursive and
+ *   flat listings, a truncated recursive root listing on request), commits (author and committer
+ *   are the caller: the bot for installation tokens), refs (create: 422 "Reference already
+ *   exists"; PATCH without `force` must fast-forward; DELETE of a missing ref: 422; GET of one).
+ * - `GET /repos/{o}/{r}/branches/{b}`; `GET /repos/{o}/{r}/contents/{path}` (raw, from the default
+ *   branch; 404 when the file or the repository is missing: that is how Probot's config plugin
+ *   sees "no config", then it asks `{owner}/.github`).
+ * - Pull requests: list (`head`, `state`), create (422 "A pull request already exists"), update,
+ *   commits (the PR's commits: head back to the base branch), reviewers; issue numbers are shared
+ *   with issues. A PR's head sha follows its branch while it is open.
+ * - Comments (list, paginated by 100; create), reactions, labels, assignees, check runs,
+ *   collaborator permission (unknown users: 404).
+ *
+ * An unknown route answers 501 and is recorded in `unhandled`; `assertDone()` fails on it, on
+ * unconsumed `intercept()` overrides, on `hold()`s no request reached and on other pending nock
+ * mocks. `UV_PIN_BOT_TEST_TRACE=1` prints every request to stderr.
+ */
+import nock from "nock";
+import {
+  API,
+  type CheckRun,
+  type FakeComment,
+  type FakePull,
+  FakeRepo,
+  type GitCommit,
+  type RepoOptions,
+  repoJson,
+  type Tree,
+} from "./fake-repo.js";
+
+export * from "./fake-repo.js";
+
+export const APP_SLUG = "uv-pin-bot";
+export const BOT_LOGIN = `${APP_SLUG}[bot]`;
+export const APP_ID = 123456;
+
+export interface RecordedRequest {
+  method: string;
+  /** Decoded path without the query, e.g. `/repos/acme/app/git/trees/main`. */
+  path: string;
+  /** The path as sent (`%2F` kept), with the query. */
+  url: string;
+  query: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are JSON of any shape
+  body: any;
+  status: number;
+  /** `app` (JWT), `installation:{id}`, or `none`. */
+  auth: string;
+  /** The repository a `/repos/{o}/{r}/…` request is about, `owner/repo` (lower case), else null. */
+  repo: string | null;
+}
+
+export interface FakeInstallation {
+  id: number;
+  account: string;
+  repos: string[];
+}
+
+type Reply = [number, unknown] | [number, unknown, Record<string, string>];
+
+export interface Hold {
+  /** Resolves when the held request has arrived (its answer is computed, not yet sent). */
+  reached: Promise<RecordedRequest>;
+  /** Sends the answer. */
+  release(): void;
+}
+
+interface HoldState extends Hold {
+  released: Promise<void>;
+  arrive(r: RecordedRequest): void;
+  match(method: string, path: string): boolean;
+  used: boolean;
+}
+
+export interface Override {
+  method: string;
+  /** Matched against the decoded path (no query). */
+  path: string | RegExp;
+  /** How many requests it answers (default 1). */
+  times?: number;
+  reply: (request: RecordedRequest) => Reply;
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  readonly unhandled: RecordedRequest[] = [];
+  readonly installations = new Map<number, FakeInstallation>();
+  readonly repos = new Map<string, FakeRepo>();
+  private readonly overrides: (Override & { left: number })[] = [];
+  private readonly holds: HoldState[] = [];
+  private counter = 1000;
+  private readonly scope: nock.Scope;
+  private readonly ownMocks: Set<string>;
+
+  constructor(private readonly now: () => Date) {
+    const self = this;
+    const scope = nock(API).persist();
+    for (const method of ["GET", "POST", "PATCH", "PUT", "DELETE"]) {
+      scope.intercept(/.*/, method).reply(function (uri, body) {
+        const headers = this.req.headers as Record<string, string | string[] | undefined>;
+        return self.handle(method, uri, body, headers);
+      });
+    }
+    this.scope = scope;
+    this.ownMocks = new Set(scope.pendingMocks());
+  }
+
+  nextId(): number {
+    return ++this.counter;
+  }
+
+  timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** An installation of the app on `account`, with access to `repos` (names). */
+  addInstallation(id: number, account: string, repos: string[] = []): FakeInstallation {
+    const installation = { id, account, repos: [...repos] };
+    this.installations.set(id, installation);
+    return installation;
+  }
+
+  /** A repository (files on its default branch); added to the owner's installations. */
+  addRepo(fullName: string, options: RepoOptions = {}): FakeRepo {
+    const [owner, name] = fullName.split("/") as [string, string];
+    const repo = new FakeRepo(this, this.nextId(), owner, name, options);
+    this.repos.set(fullName.toLowerCase(), repo);
+    for (const inst of this.installations.values())
+      if (inst.account.toLowerCase() === owner.toLowerCase() && !inst.repos.includes(name))
+        inst.repos.push(name);
+    return repo;
+  }
+
+  repo(fullName: string): FakeRepo {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) throw new Error(`no repository ${fullName}`);
+    return repo;
+  }
+
+  /** Answers the next matching request(s) instead of the model; must be used up (`assertDone`). */
+  intercept(override: Override): void {
+    this.overrides.push({ ...override, left: override.times ?? 1 });
+  }
+
+  /**
+   * Holds the ANSWER to the next matching request until `release()`: the model's state is read
+   * (and changed) when the request arrives, the caller sees the answer later, as over a slow
+   * network. `reached` resolves when the request has arrived. For deterministic races.
+   */
+  hold(method: string, path: string | RegExp): Hold {
+    let arrived!: (r: RecordedRequest) => void;
+    let release!: () => void;
+    const hold: HoldState = {
+      reached: new Promise<RecordedRequest>((resolve) => {
+        arrived = resolve;
+      }),
+      released: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+      release: () => release(),
+      match: (m, p) => m === method && (typeof path === "string" ? p === path : path.test(p)),
+      used: false,
+      arrive: (r) => arrived(r),
+    };
+    this.holds.push(hold);
+    return hold;
+  }
+
+  /** Requests about one repository (`owner/repo`). */
+  requestsFor(fullName: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.repo === fullName.toLowerCase());
+  }
+
+  /** Forgets the recorded requests (state stays), e.g. between the steps of a scenario. */
+  reset(): void {
+    this.requests.length = 0;
+    this.unhandled.length = 0;
+  }
+
+  /** Fails on unknown routes, unconsumed overrides and other pending nock mocks. */
+  assertDone(): void {
+    const problems: string[] = [];
+    for (const r of this.unhandled) problems.push(`unhandled request: ${r.method} ${r.url}`);
+    for (const o of this.overrides)
+      if (o.left > 0) problems.push(`unused override: ${o.method} ${String(o.path)}`);
+    for (const x of this.holds) if (!x.used) problems.push("a hold() that no request reached");
+    for (const m of nock.pendingMocks())
+      if (!this.ownMocks.has(m)) problems.push(`pending nock mock: ${m}`);
+    if (problems.length) throw new Error(problems.join("\n"));
+  }
+
+  /** Removes the interceptors. */
+  close(): void {
+    this.scope.persist(false);
+    nock.removeInterceptor({ hostname: "api.github.com", proto: "https", port: "443" } as never);
+  }
+
+  // --- routing ---------------------------------------------------------------------------------
+
+  private handle(
+    method: string,
+    uri: string,
+    rawBody: unknown,
+    headers: Record<string, string | string[] | undefined>,
+  ): Reply | Promise<Reply> {
+    const url = new URL(uri, API);
+    const path = decodeURIComponent(url.pathname);
+    const query = Object.fromEntries(url.searchParams);
+    let body: unknown = rawBody;
+    if (typeof rawBody === "string" && rawBody !== "") {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        body = rawBody;
+      }
+    }
+    const auth = authOf(String(headers.authorization ?? ""));
+    const repoMatch = /^\/repos\/([^/]+)\/([^/]+)/.exec(path);
+    const record: RecordedRequest = {
+      method,
+      path,
+      url: url.pathname + url.search,
+      query,
+      body: body === "" ? undefined : body,
+      status: 0,
+      auth,
+      repo: repoMatch ? `${repoMatch[1]}/${repoMatch[2]}`.toLowerCase() : null,
+    };
+    this.requests.push(record);
+    if (process.env.UV_PIN_BOT_TEST_TRACE)
+      process.stderr.write(`fake GitHub: ${method} ${url.pathname}${url.search}\n`);
+    let reply: Reply;
+    const override = this.overrides.find(
+      (o) =>
+        o.left > 0 &&
+        o.method === method &&
+        (typeof o.path === "string" ? o.path === path : o.path.test(path)),
+    );
+    if (override) {
+      override.left--;
+      reply = override.reply(record);
+    } else {
+      try {
+        reply = this.route(record, url.pathname) ?? this.notHandled(record);
+      } catch (error) {
+        reply = [500, { message: error instanceof Error ? error.message : String(error) }];
+      }
+    }
+    record.status = reply[0];
+    const hold = this.holds.find((x) => !x.used && x.match(method, path));
+    if (hold) {
+      hold.used = true;
+      hold.arrive(record);
+      return hold.released.then(() => reply);
+    }
+    return reply;
+  }
+
+  private notHandled(record: RecordedRequest): Reply {
+    this.unhandled.push(record);
+    return [501, { message: `fake GitHub: no route for ${record.method} ${record.url}` }];
+  }
+
+  private caller(record: RecordedRequest): string {
+    return record.auth.startsWith("installation:") ? BOT_LOGIN : "octocat";
+  }
+
+  private route(r: RecordedRequest, rawPath: string): Reply | null {
+    const { method, path } = r;
+    const b = (r.body ?? {}) as Record<string, unknown>;
+    // --- app-level
+    if (method === "GET" && path === "/app")
+      return [200, { id: APP_ID, slug: APP_SLUG, name: "uv-pin-bot", owner: { login: "acme" } }];
+    if (method === "GET" && path === "/app/installations")
+      return [
+        200,
+        [...this.installations.values()].map((i) => ({
+          id: i.id,
+          account: { login: i.account, type: "Organization" },
+          app_id: APP_ID,
+        })),
+      ];
+    let m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+    if (method === "POST" && m) {
+      const id = Number(m[1]);
+      if (!this.installations.has(id)) return [404, { message: "Not Found" }];
+      return [
+        201,
+        {
+          token: `ghs_test_${id}`,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: { contents: "write", pull_requests: "write" },
+          repository_selection: "selected",
+        },
+      ];
+    }
+    if (method === "GET" && path === "/installation/repositories") {
+      const inst = this.installations.get(Number(r.auth.split(":")[1]));
+      if (!inst) return [401, { message: "Bad credentials" }];
+      const repos = inst.repos.map((n) => this.repos.get(`${inst.account}/${n}`.toLowerCase()));
+      const list = repos.filter((x): x is FakeRepo => x !== undefined).map(repoJson);
+      return [200, { total_count: list.length, repositories: list }];
+    }
+
+    // --- repository-level
+    m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
+    if (!m) return null;
+    const repo = this.repos.get(`${m[1]}/${m[2]}`.toLowerCase());
+    const rest = m[3] ?? "";
+    if (!repo) return [404, { message: "Not Found" }];
+    if (method === "GET" && rest === "") return [200, repoJson(repo)];
+
+    // contents (Probot's config plugin): raw text from the default branch
+    m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(rawPath);
+    if (method === "GET" && m) {
+      const text = repo.branches.has(repo.defaultBranch)
+        ? repo.file(decodeURIComponent(m[1] as string), r.query.ref ?? repo.defaultBranch)
+        : null;
+      if (text === null) return [404, { message: "Not Found" }];
+      return [200, text, { "content-type": "text/plain; charset=utf-8" }];
+    }
+
+    m = /^\/git\/trees\/(.+)$/.exec(rest);
+    if (method === "GET" && m) {
+      if (repo.branches.size === 0) return [409, { message: "Git Repository is empty." }];
+      const listing = repo.listTree(m[1] as string, r.query.recursive !== undefined);
+      return listing ? [200, listing] : [404, { message: "Not Found" }];
+    }
+    m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest);
+    if (method === "GET" && m) {
+      const bytes = repo.blobs.get(m[1] as string);
+      if (!bytes) return [404, { message: "Not Found" }];
+      return [
+        200,
+        { sha: m[1], size: bytes.length, encoding: "base64", content: base64Lines(bytes) },
+      ];
+    }
+    m = /^\/branches\/(.+)$/.exec(rest);
+    if (method === "GET" && m) {
+      const sha = repo.branches.get(m[1] as string);
+      const commit = sha ? repo.commits.get(sha) : undefined;
+      if (!commit) return [404, { message: "Branch not found" }];
+      return [
+        200,
+        {
+          name: m[1],
+          commit: {
+            sha: commit.sha,
+            commit: { tree: { sha: commit.tree }, message: commit.message },
+          },
+          protected: false,
+        },
+      ];
+    }
+    m = /^\/git\/commits\/([0-9a-f]{40})$/.exec(rest);
+    if (method === "GET" && m) {
+      const commit = repo.commits.get(m[1] as string);
+      return commit ? [200, gitCommitJson(commit)] : [404, { message: "Not Found" }];
+    }
+    if (method === "POST" && rest === "/git/blobs") {
+      if (b.encoding !== "base64" && b.encoding !== "utf-8")
+        return [422, { message: "bad encoding" }];
+      const bytes = Buffer.from(String(b.content), b.encoding === "base64" ? "base64" : "utf8");
+      return [201, { sha: repo.putBlob(bytes), url: "" }];
+    }
+    if (method === "POST" && rest === "/git/trees") {
+      const base = b.base_tree ? repo.treeAt(String(b.base_tree)) : new Map();
+      if (!base) return [422, { message: "Invalid tree info" }];
+      const tree: Tree = new Map(base);
+      for (const e of (b.tree ?? []) as {
+        path: string;
+        mode: string;
+        sha?: string | null;
+        content?: string;
+      }[]) {
+        if (e.sha === null) tree.delete(e.path);
+        else if (e.content !== undefined)
+          tree.set(e.path, { mode: e.mode, sha: repo.putBlob(Buffer.from(e.content, "utf8")) });
+        else if (e.sha && repo.blobs.has(e.sha)) tree.set(e.path, { mode: e.mode, sha: e.sha });
+        else return [422, { message: "Invalid tree info" }];
+      }
+      const sha = repo.putTree(tree);
+      return [201, { sha, tree: [], truncated: false }];
+    }
+    if (method === "POST" && rest === "/git/commits") {
+      const tree = String(b.tree);
+      const parents = (b.parents ?? []) as string[];
+      if (!repo.trees.has(tree) || parents.some((p) => !repo.commits.has(p)))
+        return [422, { message: "Tree SHA does not exist / Parent SHA does not exist" }];
+      const commit = repo.putCommit({
+        tree,
+        parents,
+        message: String(b.message),
+        author: this.caller(r),
+        committer: this.caller(r),
+      });
+      return [201, gitCommitJson(commit)];
+    }
+    if (method === "POST" && rest === "/git/refs") {
+      const ref = String(b.ref).replace(/^refs\/heads\//, "");
+      if (repo.branches.has(ref)) return [422, { message: "Reference already exists" }];
+      if (!repo.commits.has(String(b.sha))) return [422, { message: "Object does not exist" }];
+      repo.branches.set(ref, String(b.sha));
+      return [201, refJson(repo, ref)];
+    }
+    m = /^\/git\/refs?\/heads\/(.+)$/.exec(rest);
+    if (m && method === "GET") {
+      return repo.branches.has(m[1] as string)
+        ? [200, refJson(repo, m[1] as string)]
+        : [404, { message: "Not Found" }];
+    }
+    m = /^\/git\/refs\/heads\/(.+)$/.exec(rest);
+    if (m && (method === "PATCH" || method === "DELETE")) {
+      const ref = m[1] as string;
+      if (!repo.branches.has(ref)) return [422, { message: "Reference does not exist" }];
+      if (method === "DELETE") {
+        repo.branches.delete(ref);
+        return [204, ""];
+      }
+      const sha = String(b.sha);
+      if (!repo.commits.has(sha)) return [422, { message: "Object does not exist" }];
+      const old = repo.branches.get(ref) as string;
+      // Without `force` only a fast-forward: the old head must be an ancestor of the new one.
+      if (!b.force && repo.commitsBetween(sha, old).length > 0)
+        return [422, { message: "Update is not a fast forward" }];
+      repo.branches.set(ref, sha);
+      return [200, refJson(repo, ref)];
+    }
+
+    // --- pull requests
+    if (method === "GET" && rest === "/pulls") {
+      const state = r.query.state ?? "open";
+      const head = r.query.head;
+      const list = repo.pulls
+        .filter((p) => state === "all" || p.state === state)
+        .filter((p) => !head || head === `${repo.owner}:${p.headRef}`)
+        .sort((x, y) => (x.updatedAt < y.updatedAt ? 1 : x.updatedAt > y.updatedAt ? -1 : 0));
+      return [200, list.map((p) => this.pullJson(repo, p))];
+    }
+    if (method === "POST" && rest === "/pulls") {
+      const head = String(b.head);
+      if (!repo.branches.has(head))
+        return [
+          422,
+          { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] },
+        ];
+      if (repo.pulls.some((p) => p.state === "open" && p.headRef === head))
+        return [
+          422,
+          {
+            message: `Validation Failed: A pull request already exists for ${repo.owner}:${head}.`,
+          },
+        ];
+      const now = this.timestamp();
+      const pr: FakePull = {
+        number: repo.nextNumber++,
+        title: String(b.title),
+        body: String(b.body ?? ""),
+        state: "open",
+        merged: false,
+        mergedAt: null,
+        closedAt: null,
+        draft: b.draft === true,
+        headRef: head,
+        frozenHead: null,
+        baseRef: String(b.base),
+        user: this.caller(r),
+        labels: [],
+        assignees: [],
+        reviewers: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      repo.pulls.push(pr);
+      return [201, this.pullJson(repo, pr)];
+    }
+    m = /^\/pulls\/(\d+)(\/.*)?$/.exec(rest);
+    if (m) {
+      const pr = repo.pulls.find((p) => p.number === Number(m?.[1]));
+      if (!pr) return [404, { message: "Not Found" }];
+      const sub = m[2] ?? "";
+      if (method === "GET" && sub === "") return [200, this.pullJson(repo, pr)];
+      if (method === "PATCH" && sub === "") {
+        if (typeof b.title === "string") pr.title = b.title;
+        if (typeof b.body === "string") pr.body = b.body;
+        if (typeof b.base === "string") pr.baseRef = b.base;
+        if (b.state === "closed" && pr.state === "open") repo.closePull(pr.number);
+        pr.updatedAt = this.timestamp();
+        return [200, this.pullJson(repo, pr)];
+      }
+      if (method === "GET" && sub === "/commits") {
+        const base = repo.branches.get(pr.baseRef) ?? "";
+        const perPage = Number(r.query.per_page ?? 30);
+        const commits = repo.commitsBetween(base, repo.pullHead(pr)).slice(0, perPage);
+        return [200, commits.map((c) => commitJson(repo, c))];
+      }
+      if (method === "POST" && sub === "/requested_reviewers") {
+        pr.reviewers.push(...((b.reviewers ?? []) as string[]));
+        return [201, this.pullJson(repo, pr)];
+      }
+    }
+
+    // --- issues: comments, labels, assignees, reactions
+    m = /^\/issues\/(\d+)\/(comments|labels|assignees)$/.exec(rest);
+    if (m) {
+      const number = Number(m[1]);
+      const exists =
+        repo.issues.some((i) => i.number === number) || repo.pulls.some((p) => p.number === number);
+      if (!exists) return [404, { message: "Not Found" }];
+      const what = m[2];
+      if (what === "comments" && method === "GET") {
+        const all = repo.comments.filter((c) => c.issue === number);
+        const perPage = Number(r.query.per_page ?? 30);
+        const page = Number(r.query.page ?? 1);
+        const slice = all.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = {};
+        if (page * perPage < all.length)
+          headers.link = `<${API}/repos/${repo.fullName}/issues/${number}/comments?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+        return [200, slice.map((c) => commentJson(repo, c)), headers];
+      }
+      if (what === "comments" && method === "POST") {
+        const comment: FakeComment = {
+          id: this.nextId(),
+          issue: number,
+          body: String(b.body),
+          user: r.auth.startsWith("installation:")
+            ? { login: BOT_LOGIN, type: "Bot" }
+            : { login: "octocat", type: "User" },
+          createdAt: this.timestamp(),
+        };
+        repo.comments.push(comment);
+        return [201, commentJson(repo, comment)];
+      }
+      const pr = repo.pulls.find((p) => p.number === number);
+      if (what === "labels" && method === "POST") {
+        pr?.labels.push(...((b.labels ?? []) as string[]));
+        return [200, (pr?.labels ?? []).map((name) => ({ name }))];
+      }
+      if (what === "assignees" && method === "POST") {
+        pr?.assignees.push(...((b.assignees ?? []) as string[]));
+        return [201, { number }];
+      }
+    }
+    m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest);
+    if (method === "POST" && m) {
+      const reaction = { commentId: Number(m[1]), content: String(b.content) };
+      repo.reactions.push(reaction);
+      return [201, { id: this.nextId(), content: reaction.content }];
+    }
+    m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest);
+    if (method === "GET" && m) {
+      const role = repo.permissions.get(m[1] as string);
+      if (!role) return [404, { message: "Not Found" }];
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return [200, { permission, role_name: role, user: { login: m[1] } }];
+    }
+    if (method === "POST" && rest === "/check-runs") {
+      const run: CheckRun = {
+        id: this.nextId(),
+        name: String(b.name),
+        head_sha: String(b.head_sha),
+        status: String(b.status ?? "queued"),
+        conclusion: (b.conclusion as string | undefined) ?? null,
+        output: b.output as CheckRun["output"],
+      };
+      repo.checkRuns.push(run);
+      return [201, { ...run, html_url: `${repo.htmlUrl}/runs/${run.id}` }];
+    }
+    return null;
+  }
+
+  private pullJson(repo: FakeRepo, p: FakePull) {
+    return {
+      number: p.number,
+      id: p.number + 5_000_000,
+      html_url: `${repo.htmlUrl}/pull/${p.number}`,
+      url: `${API}/repos/${repo.fullName}/pulls/${p.number}`,
+      title: p.title,
+      body: p.body,
+      state: p.state,
+      draft: p.draft,
+      merged: p.merged,
+      merged_at: p.mergedAt,
+      closed_at: p.closedAt,
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+      user: { login: p.user, type: p.user.endsWith("[bot]") ? "Bot" : "User" },
+      labels: p.labels.map((name) => ({ name })),
+      head: {
+        ref: p.headRef,
+        sha: repo.pullHead(p),
+        label: `${repo.owner}:${p.headRef}`,
+        repo: repoJson(repo),
+      },
+      base: {
+        ref: p.baseRef,
+        sha: repo.branches.get(p.baseRef) ?? "",
+        label: `${repo.owner}:${p.baseRef}`,
+        repo: repoJson(repo),
+      },
+    };
+  }
+}
+
+function authOf(header: string): string {
+  const token = /^token ghs_test_(\d+)$/i.exec(header);
+  if (token) return `installation:${token[1]}`;
+  if (/^bearer /i.test(header)) return "app";
+  return "none";
+}
+
+function base64Lines(bytes: Buffer): string {
+  const all = bytes.toString("base64");
+  return `${all.match(/.{1,60}/g)?.join("\n") ?? ""}\n`;
+}
+
+function gitCommitJson(c: GitCommit) {
+  return {
+    sha: c.sha,
+    tree: { sha: c.tree },
+    parents: c.parents.map((sha) => ({ sha })),
+    message: c.message,
+    author: { name: c.author ?? "someone", email: "someone@example.com", date: "" },
+    committer: { name: c.committer ?? "someone", email: "someone@example.com", date: "" },
+  };
+}
+
+function commitJson(repo: FakeRepo, c: GitCommit) {
+  const user = (login: string | null) =>
+    login === null ? null : { login, type: login.endsWith("[bot]") ? "Bot" : "User" };
+  return {
+    sha: c.sha,
+    html_url: `${repo.htmlUrl}/commit/${c.sha}`,
+    commit: gitCommitJson(c),
+    parents: c.parents.map((sha) => ({ sha })),
+    author: user(c.author),
+    committer: user(c.committer),
+  };
+}
+
+function commentJson(repo: FakeRepo, c: FakeComment) {
+  return {
+    id: c.id,
+    html_url: `${repo.htmlUrl}/issues/${c.issue}#issuecomment-${c.id}`,
+    body: c.body,
+    user: c.user,
+    created_at: c.createdAt,
+  };
+}
+
+function refJson(repo: FakeRepo, ref: string) {
+  return {
+    ref: `refs/heads/${ref}`,
+    object: { sha: repo.branches.get(ref), type: "commit" },
+    url: `${API}/repos/${repo.fullName}/git/refs/heads/${ref}`,
+  };
+}
