@@ -3,8 +3,10 @@
  * app and the CLI. An unknown key or a wrong type is an error that names its path; nothing falls
  * back silently.
  */
+import picomatch from "picomatch";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import type { PolicyOptions } from "./policy.js";
 
 const UPDATE_TYPES = ["major", "minor", "patch", "digest"] as const;
 
@@ -83,4 +85,27 @@ export function parseConfig(text: string): ConfigResult {
 /** One line per problem, for a reply, a check run or the CLI. */
 export function describeProblems(source: string, problems: readonly ConfigProblem[]): string {
   return problems.map((p) => `${source}: ${p.path}: ${p.message}`).join("\n");
+}
+
+/** The update policy a configuration asks for, at `now`. */
+export function policyFrom(config: Config, now: Date): PolicyOptions {
+  return {
+    updateTypes: [...config.updateTypes],
+    ignoreVersions: [...config.ignoreVersions],
+    minimumReleaseAge: config.minimumReleaseAge,
+    allowPrereleases: config.allowPrereleases,
+    pinDigests: config.pinDigests,
+    now,
+  };
+}
+
+/** Whether a repository path is scanned: it matches `paths.include` (if any) and not `paths.exclude`. */
+export function pathFilter(config: Pick<Config, "paths">): (path: string) => boolean {
+  const include = config.paths.include.length
+    ? picomatch(config.paths.include, { dot: true })
+    : () => true;
+  const exclude = config.paths.exclude.length
+    ? picomatch(config.paths.exclude, { dot: true })
+    : () => false;
+  return (path) => include(path) && !exclude(path);
 }

@@ -4,11 +4,16 @@
  */
 import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import picomatch from "picomatch";
 import type { Upstreams } from "../adapters/upstreams.js";
-import { type Config, DEFAULT_CONFIG, describeProblems, parseConfig } from "../core/config.js";
+import {
+  type Config,
+  DEFAULT_CONFIG,
+  describeProblems,
+  parseConfig,
+  pathFilter,
+  policyFrom,
+} from "../core/config.js";
 import { DEFAULT_IMAGES } from "../core/matchers.js";
-import type { PolicyOptions } from "../core/policy.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Skipped, Update } from "../core/types.js";
 import { UvPinBotError } from "../errors.js";
@@ -35,17 +40,6 @@ export async function loadConfig(dir: string | null, file: string | undefined): 
   return result.config;
 }
 
-export function policyFrom(config: Config, now: Date): PolicyOptions {
-  return {
-    updateTypes: [...config.updateTypes],
-    ignoreVersions: [...config.ignoreVersions],
-    minimumReleaseAge: config.minimumReleaseAge,
-    allowPrereleases: config.allowPrereleases,
-    pinDigests: config.pinDigests,
-    now,
-  };
-}
-
 export interface LocalPlan extends Plan {
   locations: Map<string, string>;
   config: Config;
@@ -59,15 +53,10 @@ export async function planLocal(
 ): Promise<LocalPlan> {
   const dir = await firstDirectory(paths);
   const config = await loadConfig(dir, options.configFile);
-  const include = config.paths.include.length
-    ? picomatch(config.paths.include, { dot: true })
-    : () => true;
-  const exclude = config.paths.exclude.length
-    ? picomatch(config.paths.exclude, { dot: true })
-    : () => false;
+  const accept = pathFilter(config);
   const scan = await scanPaths(paths, {
     images: [...DEFAULT_IMAGES, ...config.images],
-    accept: (name) => include(name) && !exclude(name),
+    accept,
   });
   const plan = await resolvePlan(scan.pins, upstreams, policyFrom(config, options.now));
   if (options.attest) await attachAttestations(plan, options.attest, config.attestations);

@@ -4,7 +4,6 @@
  * its check run. Decisions live in core/; this file only sequences them.
  */
 
-import picomatch from "picomatch";
 import { readRepository } from "../adapters/github-files.js";
 import type { GitHub } from "../adapters/github-prs.js";
 import {
@@ -15,7 +14,7 @@ import {
   findPullRequest,
 } from "../adapters/github-prs.js";
 import type { Upstreams } from "../adapters/upstreams.js";
-import type { Config } from "../core/config.js";
+import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
 import { DEFAULT_IMAGES } from "../core/matchers.js";
 import {
@@ -31,7 +30,6 @@ import {
 import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, Skipped } from "../core/types.js";
 import { type AttestDeps, attachAttestations } from "./attest.js";
-import { policyFrom } from "./local.js";
 import { resolvePlan } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
@@ -68,14 +66,9 @@ export async function runRepository(
   /** Runs so far for this call: a default branch that moves mid-run is read once more. */
   attempt = 0,
 ): Promise<RunOutcome> {
-  const include = config.paths.include.length
-    ? picomatch(config.paths.include, { dot: true })
-    : () => true;
-  const exclude = config.paths.exclude.length
-    ? picomatch(config.paths.exclude, { dot: true })
-    : () => false;
+  const accept = pathFilter(config);
   const read = await readRepository(deps.octokit, repo, {
-    accept: (p) => include(p) && !exclude(p),
+    accept,
   });
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
