@@ -42,3 +42,9 @@ export class UpstreamError extends UvPinBotError {
     this.name = "UpstreamError";
   }
 }
+
+/** The HTTP status carried by an error (an Octokit `RequestError`, say), or null. */
+export function httpStatusOf(error: unknown): number | null {
+  if (typeof error !== "object" || error === null || !("status" in error)) return null;
+  return typeof error.status === "number" ? error.status : null;
+}

@@ -3,10 +3,12 @@
  * repository (default branch, archived), one recursive tree listing, then a blob for each file
  * that can hold a uv pin. Nothing here decides what a pin is; `fileKind` and `accept` pick files.
  */
+
 import type { ProbotOctokit } from "probot";
 import { fileKind } from "../core/file-kind.js";
 import type { Skipped } from "../core/types.js";
-import { UpstreamError } from "../errors.js";
+import { httpStatusOf, UpstreamError } from "../errors.js";
+import { mapBounded } from "../util/concurrency.js";
 
 /** Probot's `context.octokit`, or anything with its `request`. */
 export type GitHubClient = Pick<ProbotOctokit, "request">;
@@ -65,7 +67,7 @@ export async function readRepository(
   try {
     repository = await api.repository();
   } catch (error) {
-    if (statusOf(error) === 404) return { status: "missing", requests: api.requests };
+    if (httpStatusOf(error) === 404) return { status: "missing", requests: api.requests };
     throw error;
   }
   if (repository.archived) return { status: "archived", requests: api.requests };
@@ -77,7 +79,7 @@ export async function readRepository(
   try {
     top = await api.tree(ref, true);
   } catch (error) {
-    const status = statusOf(error);
+    const status = httpStatusOf(error);
     // 409 "Git Repository is empty."; a branch name that names no commit yet is a 404.
     if (status === 409 || (status === 404 && options.headSha === undefined)) {
       return { status: "empty", requests: api.requests };
@@ -224,7 +226,7 @@ class Api {
   }
 
   private fail(error: unknown, path: string): UpstreamError {
-    const status = statusOf(error);
+    const status = httpStatusOf(error);
     const message = error instanceof Error ? error.message : String(error);
     const code =
       status === 429 || (status === 403 && /rate limit/i.test(message))
@@ -282,26 +284,4 @@ export function comparePaths(a: string, b: string): number {
     if (p !== q) return p < q ? -1 : 1;
   }
   return x.length - y.length;
-}
-
-function statusOf(error: unknown): number | null {
-  if (typeof error !== "object" || error === null || !("status" in error)) return null;
-  return typeof error.status === "number" ? error.status : null;
-}
-
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { ProbotOctokit } from "probot";
+import { httpStatusOf } from "../errors.js";
 
 /** The Octokit the adapters talk through: Probot's `context.octokit` (or a `new ProbotOctokit`). */
 export type GitHub = ProbotOctokit;
@@ -135,8 +136,7 @@ export async function deleteBranch(
 
 /** The HTTP status of an Octokit `RequestError`, if that is what `error` is. */
 export function statusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null || !("status" in error)) return undefined;
-  return typeof error.status === "number" ? error.status : undefined;
+  return httpStatusOf(error) ?? undefined;
 }
 
 export function messageOf(error: unknown): string {

@@ -126,6 +126,15 @@ export async function attestFor(
   return { attestations: upstreams.attestations, cache: upstreams.cache, trustMaterial, policy };
 }
 
+/** Scan, resolve and verify the given paths (default `.`), as `check` and `update` both do. */
+async function planFor(positionals: string[], configFile: string | undefined, io: Io) {
+  return planLocal(positionals.length > 0 ? positionals : ["."], upstreamsFor(io), {
+    configFile,
+    now: (io.now ?? (() => new Date()))(),
+    attest: await attestFor(io),
+  });
+}
+
 async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -137,12 +146,7 @@ async function checkCommand(args: string[], io: Io): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  const paths = positionals.length > 0 ? positionals : ["."];
-  const plan = await planLocal(paths, upstreamsFor(io), {
-    configFile: values.config,
-    now: (io.now ?? (() => new Date()))(),
-    attest: await attestFor(io),
-  });
+  const plan = await planFor(positionals, values.config, io);
   io.out(values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlanTable(plan));
   return values["exit-code"] && plan.updates.length > 0 ? 1 : 0;
 }
@@ -154,12 +158,7 @@ async function updateCommand(args: string[], io: Io): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  const paths = positionals.length > 0 ? positionals : ["."];
-  const plan = await planLocal(paths, upstreamsFor(io), {
-    configFile: values.config,
-    now: (io.now ?? (() => new Date()))(),
-    attest: await attestFor(io),
-  });
+  const plan = await planFor(positionals, values.config, io);
   const { changes, refused } = await rewriteLocal(plan);
   const blocked = plan.updates.filter((u) => u.blocked);
   for (const u of blocked)
