@@ -415,9 +415,10 @@ export function pullRequestClosedPayload(repo: FakeRepo, number: number, closedB
 
 // --- request predicates, for counting ----------------------------------------------------------
 
-/** A write through the git data API (blob, tree, commit, ref create/move/delete). */
+/** A write through the git data API (blob, tree, commit, ref create/move/delete; GraphQL ref swaps). */
 export const isGitWrite = (r: { method: string; path: string }) =>
   (r.method === "POST" && /\/git\/(blobs|trees|commits|refs)$/.test(r.path)) ||
+  (r.method === "POST" && r.path === "/graphql") ||
   ((r.method === "PATCH" || r.method === "DELETE") && /\/git\/refs\//.test(r.path));
 
 /** Any request that changes something on GitHub (everything but GET). */
