@@ -6,10 +6,11 @@
 import { run } from "probot";
 import { startupRefusal } from "./app/startup-check.js";
 import { createApp } from "./app.js";
+import { appOctokit } from "./app/github-client.js";
 
 const refusal = startupRefusal(process.env);
 if (refusal) {
   process.stderr.write(`${refusal}\n`);
   process.exit(1);
 }
-await run(createApp());
+await run(createApp(), { Octokit: appOctokit() });
