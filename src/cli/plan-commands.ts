@@ -1,6 +1,7 @@
 /** `check` and `update`: scan, resolve and verify local paths; print the plan or apply it. */
 import { parseArgs } from "node:util";
 import { createTwoFilesPatch } from "diff";
+import type { TrustMaterial } from "../adapters/sigstore-verify.js";
 import { trustRoot } from "../adapters/trust-root.js";
 import { createUpstreams } from "../adapters/upstreams.js";
 import { type AttestationPolicy, defaultPolicy } from "../core/attestation-policy.js";
@@ -26,12 +27,17 @@ export async function attestFor(
   policy: AttestationPolicy = defaultPolicy("astral-sh"),
 ): Promise<AttestDeps> {
   const upstreams = upstreamsFor(io);
-  let trustMaterial = io.trustMaterial;
-  if (!trustMaterial) {
-    const root = await trustRoot({ env: io.env ?? process.env });
-    if (root.warning) io.err(`uv-pin-bot: warning: ${root.warning}\n`);
-    trustMaterial = root.material;
-  }
+  let loading: Promise<TrustMaterial> | undefined;
+  // Loaded when the first bundle is verified: a plan with nothing to verify never waits for it.
+  const trustMaterial =
+    io.trustMaterial ??
+    (() => {
+      loading ??= trustRoot({ env: io.env ?? process.env }).then((root) => {
+        if (root.warning) io.err(`uv-pin-bot: warning: ${root.warning}\n`);
+        return root.material;
+      });
+      return loading;
+    });
   return { attestations: upstreams.attestations, cache: upstreams.cache, trustMaterial, policy };
 }
 
