@@ -4,9 +4,9 @@
  * the app from app.yml. Without WEBHOOK_SECRET it refuses to start (unless NODE_ENV=development).
  */
 import { run } from "probot";
+import { appOctokit } from "./app/github-client.js";
 import { startupRefusal } from "./app/startup-check.js";
 import { createApp } from "./app.js";
-import { appOctokit } from "./app/github-client.js";
 
 const refusal = startupRefusal(process.env);
 if (refusal) {
