@@ -4,7 +4,7 @@
  * server on 127.0.0.1 (GHE_HOST points Probot at it) that can hold a request, so that work is in
  * flight when SIGTERM arrives. Every connection goes to 127.0.0.1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { connect, createServer as createNetServer } from "node:net";
@@ -205,6 +205,16 @@ function parsed(line: string): { msg: string; time: number } {
 
 const msg = (line: string) => parsed(line).msg;
 
+/** `node dist/healthcheck.js` (the image's HEALTHCHECK) with HOST and PORT. */
+function healthcheck(env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [build.path("dist/healthcheck.js")], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  return { status: result.status, stderr: result.stderr };
+}
+
 /** Whether a new TCP connection to 127.0.0.1:port is refused. */
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -231,9 +241,19 @@ describe("node dist/start.js (the image's command)", () => {
     );
     const ping = await fetch(`http://127.0.0.1:${app.port}/ping`);
     expect([ping.status, await ping.text()]).toEqual([200, "PONG"]);
+    // the image's HEALTHCHECK command, with the image's HOST
+    expect(healthcheck({ HOST: "0.0.0.0", PORT: String(app.port) })).toEqual({
+      status: 0,
+      stderr: "",
+    });
     app.child.kill("SIGTERM");
     expect(await app.exited).toEqual({ code: 0, signal: null });
     expect(app.lines.map(msg)).toContain("uv-pin-bot: stopped");
+    const down = healthcheck({ HOST: "0.0.0.0", PORT: String(app.port) });
+    expect(down.status).toBe(1);
+    expect(down.stderr).toMatch(
+      new RegExp(`^unhealthy: http://127\\.0\\.0\\.1:${app.port}/ping: .+\n$`),
+    );
   });
 
   it("with HOST=127.0.0.1 binds loopback only; SIGINT exits 0 (not Probot's own handler)", async () => {
