@@ -128,6 +128,7 @@ export function createApp(
               cache: upstreams.cache,
               trustMaterial: await material(),
               policy: defaultPolicy("astral-sh"),
+              releaseCommits: upstreams.releaseCommits,
             },
             now,
             appBotLogin: await appBotLogin(),

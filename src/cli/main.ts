@@ -27,7 +27,10 @@ export interface Io {
   trustMaterial?: TrustMaterial;
 }
 
-export type CliUpstreams = Pick<Upstreams, "registry" | "releases" | "attestations" | "cache">;
+export type CliUpstreams = Pick<
+  Upstreams,
+  "registry" | "releases" | "attestations" | "cache" | "releaseCommits"
+>;
 
 export const HELP = `uv-pin-bot: keeps every uv pin in a repository current, digest-pinned and verified.
 
@@ -123,7 +126,13 @@ export async function attestFor(
     if (root.warning) io.err(`uv-pin-bot: warning: ${root.warning}\n`);
     trustMaterial = root.material;
   }
-  return { attestations: upstreams.attestations, cache: upstreams.cache, trustMaterial, policy };
+  return {
+    attestations: upstreams.attestations,
+    cache: upstreams.cache,
+    trustMaterial,
+    policy,
+    releaseCommits: upstreams.releaseCommits,
+  };
 }
 
 /** Scan, resolve and verify the given paths (default `.`), as `check` and `update` both do. */

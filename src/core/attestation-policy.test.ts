@@ -37,6 +37,7 @@ describe("defaultPolicy", () => {
       predicateType: "https://slsa.dev/provenance/v1",
       signerWorkflow: null,
       repository: null,
+      releaseCommit: null,
       sourceRef: null,
     });
     expect(defaultPolicy("sigstore").owner).toBe("sigstore");
@@ -261,7 +262,7 @@ describe("checkPolicy", () => {
       },
       {},
       { repository: "astral-sh/uv" },
-      "source repository: https://github.com/astral-sh/ruff is not https://github.com/astral-sh/uv",
+      "source repository: https://github.com/astral-sh/ruff is not https://github.com/astral-sh/uv (built from another repository)",
     ],
     [
       "repository policy narrows the identity to the repository",

@@ -10,6 +10,7 @@ describe("config", () => {
       minimumReleaseAge: 0,
       pinDigests: false,
       attestations: "required",
+      attestationPolicy: { repository: "astral-sh/uv", requireReleaseCommit: true },
       allowPrereleases: false,
       paths: { include: [], exclude: [] },
       labels: ["dependencies", "uv"],
