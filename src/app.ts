@@ -147,6 +147,7 @@ export function createApp(
               cache: upstreams.cache,
               trustMaterial: material,
               policy: defaultPolicy("astral-sh"),
+              releaseCommits: upstreams.releaseCommits,
             },
             now,
             appBotLogin: await appBotLogin(),
