@@ -49,7 +49,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
     if (scope.isStage(text.slice(start, end))) return;
     const exp = expand(text, start, end, { lookup, escapeChar, drop: drops });
     const pin = imagePin(ctx, exp, lines.lineOf(start));
-    if (pin) pins.push(pin);
+    if (pin) pins.push(explainGlobal(pin, scope, start));
   };
 
   for (const outer of df.getInstructions()) {
@@ -109,9 +109,26 @@ export function extractDockerfile(base: FileContext): Pin[] {
       drop: drops,
     });
     if (keyword === "ADD") attachAddChecksum(ctx, ins, found, span, lookup, escapeChar);
-    pins.push(...found);
+    pins.push(...found.map((p) => explainGlobal(p, scope, insSpan.start)));
   }
   return pins;
+}
+
+/**
+ * A pin whose variable is a global ARG that its stage does not redeclare: Docker leaves it empty
+ * there, which the skip reason says (with the ARG's line and the fix) instead of "no default".
+ */
+function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
+  const name = pin.variable;
+  const missing = `\`${name}\` has no default value`;
+  if (!name || !pin.skipReason?.includes(missing)) return pin;
+  const global = scope.undeclaredGlobal(name, at);
+  if (!global) return pin;
+  pin.skipReason = pin.skipReason.replace(
+    missing,
+    `\`${name}\` is a global ARG (line ${global.line}) that this stage does not redeclare, so it is empty here: add \`ARG ${name}\` to the stage`,
+  );
+  return pin;
 }
 
 function flags(ins: Instruction, name: string): Flag[] {
