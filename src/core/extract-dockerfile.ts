@@ -14,6 +14,7 @@ import { hashComments } from "./comments.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
+import { printedSpans } from "./printed.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
 
@@ -99,6 +100,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
     const hidden = [
       ...commentSpans.filter((c) => c.start >= insSpan.start && c.end <= insSpan.end),
       ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
+      ...(keyword === "RUN" ? printedSpans(text, insSpan.start, insSpan.end) : []),
     ];
     const found = commandPins(ctx, {
       start: insSpan.start,
