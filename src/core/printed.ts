@@ -14,11 +14,11 @@ export function printedSpans(text: string, start: number, end: number, powershel
   const out: Span[] = [];
   const slice = start === 0 && end === text.length ? text : text.slice(start, end);
   const re = new RegExp(PRINT.source, PRINT.flags);
-  const escape = powershell ? "`" : "\\";
+  const esc = powershell ? "`" : "\\";
   for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
     const word = m[1] as string;
     const from = start + m.index + m[0].length - word.length;
-    const stop = commandEnd(text, from + word.length, end, escape, powershell);
+    const stop = commandEnd(text, from + word.length, end, esc, powershell);
     if (stop.printed) out.push({ start: from, end: stop.at });
     // Whatever happened, the rest of this command holds no further command to look at.
     re.lastIndex = Math.max(re.lastIndex, stop.at - start);
@@ -31,14 +31,14 @@ function commandEnd(
   text: string,
   i: number,
   end: number,
-  escape: string,
+  esc: string,
   powershell: boolean,
 ): { at: number; printed: boolean } {
   let quote: string | null = null;
   let j = i;
   while (j < end) {
     const c = text[j] as string;
-    if (c === escape && quote !== "'") {
+    if (c === esc && quote !== "'") {
       j = afterEscape(text, j + 1, end);
       continue;
     }
@@ -68,7 +68,7 @@ function commandEnd(
 }
 
 /**
- * The offset after an escape at `i - 1`: past an escaped line break (blanks may come before it,
+ * The offset after an esc at `i - 1`: past an escaped line break (blanks may come before it,
  * and the comment or blank lines after it are dropped, as a Dockerfile reads them), else past the
  * escaped character.
  */
