@@ -10,6 +10,7 @@ import type { GitHubAttestations } from "../adapters/attestations.js";
 import type { LookupCache } from "../adapters/cache.js";
 import { notVerified, type TrustMaterial, verifyAttestation } from "../adapters/sigstore-verify.js";
 import type { AttestationPolicy, AttestationSummary } from "../core/attestation-policy.js";
+import { holdTogether } from "../core/lockstep.js";
 import type { Plan, PlannedUpdate } from "./resolve.js";
 
 export type AttestationMode = "required" | "warn" | "off";
@@ -82,4 +83,5 @@ export async function attachAttestations(
         update.blocked = summary.reason ?? "attestation: not verified";
     }),
   );
+  holdTogether(plan.updates, plan.held ?? []);
 }
