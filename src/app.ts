@@ -136,109 +136,125 @@ export function createApp(
         );
       });
 
-    app.on("issue_comment.created", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const { comment, issue, sender } = context.payload;
-      if (sender.type === "Bot" || comment.user?.type === "Bot") return;
-      const command = parseCommand(comment.body ?? "");
-      if (!command) return;
-      const repo = context.repo();
-      const octokit = context.octokit as unknown as GitHub;
-      await react(octokit, repo, comment.id, "eyes");
-      const permission = await permissionOf(octokit, repo, sender.login);
-      if (!WRITERS.has(permission)) {
-        await reply(
-          octokit,
-          repo,
-          issue.number,
-          `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`,
-        );
-        await react(octokit, repo, comment.id, "confused");
-        return;
-      }
-      if (command.command === "help") {
-        await reply(octokit, repo, issue.number, helpComment());
-        await react(octokit, repo, comment.id, command.unknown ? "confused" : "rocket");
-        return;
-      }
-      if (
-        command.command === "rebase" &&
-        !(issue.pull_request && parseMetadata(issue.body ?? ""))
-      ) {
-        await reply(
-          octokit,
-          repo,
-          issue.number,
-          "`/uv-update rebase` works on uv-pin-bot's own pull request.",
-        );
-        await react(octokit, repo, comment.id, "confused");
-        return;
-      }
-      try {
-        const result = await runFor(octokit, repo.owner, repo.repo, command.command);
-        const { body, ok } = replyFor(result);
-        await reply(octokit, repo, issue.number, body);
-        await react(octokit, repo, comment.id, ok ? "rocket" : "confused");
-      } catch (error) {
-        context.log.error({ err: error }, "uv-pin-bot run failed");
-        await reply(octokit, repo, issue.number, `uv-pin-bot could not finish: ${oneLine(error)}`);
-        await react(octokit, repo, comment.id, "confused");
-      }
-    });
+    app.on("issue_comment.created", (context) =>
+      deliveries.handle(context.id, async () => {
+        const { comment, issue, sender } = context.payload;
+        if (sender.type === "Bot" || comment.user?.type === "Bot") return;
+        const command = parseCommand(comment.body ?? "");
+        if (!command) return;
+        const repo = context.repo();
+        const octokit = context.octokit as unknown as GitHub;
+        await react(octokit, repo, comment.id, "eyes");
+        const permission = await permissionOf(octokit, repo, sender.login);
+        if (!WRITERS.has(permission)) {
+          await reply(
+            octokit,
+            repo,
+            issue.number,
+            `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`,
+          );
+          await react(octokit, repo, comment.id, "confused");
+          return;
+        }
+        if (command.command === "help") {
+          await reply(octokit, repo, issue.number, helpComment());
+          await react(octokit, repo, comment.id, command.unknown ? "confused" : "rocket");
+          return;
+        }
+        if (
+          command.command === "rebase" &&
+          !(issue.pull_request && parseMetadata(issue.body ?? ""))
+        ) {
+          await reply(
+            octokit,
+            repo,
+            issue.number,
+            "`/uv-update rebase` works on uv-pin-bot's own pull request.",
+          );
+          await react(octokit, repo, comment.id, "confused");
+          return;
+        }
+        try {
+          const result = await runFor(octokit, repo.owner, repo.repo, command.command);
+          const { body, ok } = replyFor(result);
+          await reply(octokit, repo, issue.number, body);
+          await react(octokit, repo, comment.id, ok ? "rocket" : "confused");
+        } catch (error) {
+          context.log.error({ err: error }, "uv-pin-bot run failed");
+          await reply(
+            octokit,
+            repo,
+            issue.number,
+            `uv-pin-bot could not finish: ${oneLine(error)}`,
+          );
+          await react(octokit, repo, comment.id, "confused");
+        }
+      }),
+    );
 
+    /**
+     * Runs each repository; when one failed, throws after all ran, so that the delivery counts as
+     * failed (GitHub records it; a redelivery runs again, and finished repositories are no-ops).
+     */
     const runRepositories = async (octokit: GitHub, owner: string, names: readonly string[]) => {
+      const failed: string[] = [];
       await mapBounded(names, options.concurrency ?? 4, async (name) => {
         try {
           await runFor(octokit, owner, name, "run");
         } catch (error) {
+          failed.push(`${owner}/${name}`);
           app.log.error({ err: error, repository: `${owner}/${name}` }, "uv-pin-bot run failed");
         }
       });
+      if (failed.length > 0) throw new Error(`uv-pin-bot: ${failed.join(", ")} failed`);
     };
 
-    app.on("installation.created", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const owner = accountLogin(context.payload.installation.account);
-      const names = (context.payload.repositories ?? []).map((r) => r.name);
-      await runRepositories(context.octokit as unknown as GitHub, owner, names);
-    });
+    app.on("installation.created", (context) =>
+      deliveries.handle(context.id, async () => {
+        const owner = accountLogin(context.payload.installation.account);
+        const names = (context.payload.repositories ?? []).map((r) => r.name);
+        await runRepositories(context.octokit as unknown as GitHub, owner, names);
+      }),
+    );
 
-    app.on("installation_repositories.added", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const owner = accountLogin(context.payload.installation.account);
-      const names = context.payload.repositories_added.map((r) => r.name);
-      await runRepositories(context.octokit as unknown as GitHub, owner, names);
-    });
+    app.on("installation_repositories.added", (context) =>
+      deliveries.handle(context.id, async () => {
+        const owner = accountLogin(context.payload.installation.account);
+        const names = context.payload.repositories_added.map((r) => r.name);
+        await runRepositories(context.octokit as unknown as GitHub, owner, names);
+      }),
+    );
 
-    app.on("pull_request.closed", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const pr = context.payload.pull_request;
-      if (
-        pr.head.ref !== BRANCH ||
-        pr.head.repo?.full_name !== context.payload.repository.full_name
-      )
-        return;
-      const metadata = parseMetadata(pr.body ?? "");
-      if (!metadata) return;
-      const repo = context.repo();
-      const octokit = context.octokit as unknown as GitHub;
-      // In the repository's queue: a run in progress finishes before the branch goes, and a run
-      // queued after this sees the pull request closed.
-      await queue.run(`${repo.owner}/${repo.repo}`.toLowerCase(), async () => {
-        if (!pr.merged) {
-          const what = metadata.target ? `uv ${metadata.target}` : "these digests";
-          await commentOnce(
-            octokit,
-            repo,
-            pr.number,
-            "declined",
-            `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
-          );
-        }
-        // Only while the branch is still this pull request's head (see deleteBranch).
-        await deleteBranch(octokit, repo, pr.head.sha);
-      });
-    });
+    app.on("pull_request.closed", (context) =>
+      deliveries.handle(context.id, async () => {
+        const pr = context.payload.pull_request;
+        if (
+          pr.head.ref !== BRANCH ||
+          pr.head.repo?.full_name !== context.payload.repository.full_name
+        )
+          return;
+        const metadata = parseMetadata(pr.body ?? "");
+        if (!metadata) return;
+        const repo = context.repo();
+        const octokit = context.octokit as unknown as GitHub;
+        // In the repository's queue: a run in progress finishes before the branch goes, and a run
+        // queued after this sees the pull request closed.
+        await queue.run(`${repo.owner}/${repo.repo}`.toLowerCase(), async () => {
+          if (!pr.merged) {
+            const what = metadata.target ? `uv ${metadata.target}` : "these digests";
+            await commentOnce(
+              octokit,
+              repo,
+              pr.number,
+              "declined",
+              `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
+            );
+          }
+          // Only while the branch is still this pull request's head (see deleteBranch).
+          await deleteBranch(octokit, repo, pr.head.sha);
+        });
+      }),
+    );
 
     let sweeping: Promise<SweepSummary> | null = null;
     /** One sweep at a time: a sweep asked for while one runs (cron and route) joins it. */
