@@ -18,7 +18,8 @@ import {
   statusOf,
 } from "./adapters/github-prs.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
-import { trustRoot } from "./adapters/trust-root.js";
+import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
+import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
 import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
 import { replyFor } from "./app/replies.js";
@@ -39,6 +40,13 @@ export interface AppOptions {
   /** Upstream adapters shared by every run (so a sweep asks about each tag once). */
   upstreams?: Upstreams;
   trustMaterial?: TrustMaterial;
+  /**
+   * How to load the trusted root (default: `UV_PIN_BOT_TRUSTED_ROOT`, else a TUF refresh with
+   * the embedded root as fallback). Unless `trustMaterial` is given, it is loaded when the app
+   * starts and refreshed on a timer (`trustRootRefreshMs`), never inside a run.
+   */
+  loadTrustRoot?: (fresh: boolean) => Promise<TrustRoot>;
+  trustRootRefreshMs?: number;
   /** Cron for sweeps (UTC); false: no in-process scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
   schedule?: string | false;
   /** Repositories run at once during a sweep. */
@@ -78,22 +86,30 @@ export function createApp(
     (typeof options.schedule === "string" ? options.schedule : undefined) ??
     (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
   const pattern = options.schedule === false ? null : sweepPattern;
-  let trust: Promise<TrustMaterial> | undefined;
+  let keeper: TrustRootKeeper | undefined;
   let botLogin: Promise<string> | undefined;
 
   const appFn: ApplicationFunction & { sweep?: () => Promise<SweepSummary> } = async (
     app: Probot,
     { addHandler },
   ) => {
-    const material = () => {
-      trust ??= options.trustMaterial
-        ? Promise.resolve(options.trustMaterial)
-        : trustRoot({ env }).then((r) => {
-            if (r.warning) app.log.warn(r.warning);
-            return r.material;
-          });
-      return trust;
-    };
+    // The trusted root loads now, in the background; a run waits for it only if it verifies
+    // before the first load has ended.
+    const load = options.loadTrustRoot ?? ((fresh: boolean) => trustRoot({ env, fresh }));
+    if (!options.trustMaterial) {
+      let first = true;
+      keeper ??= new TrustRootKeeper({
+        load: () => {
+          const fresh = !first;
+          first = false;
+          return load(fresh);
+        },
+        refreshMs: options.trustRootRefreshMs,
+        onWarning: (warning) => app.log.warn(warning),
+      });
+    }
+    const material: TrustMaterial | (() => Promise<TrustMaterial>) =
+      options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
     const appBotLogin = () => {
       botLogin ??= app
         .auth()
@@ -126,7 +142,7 @@ export function createApp(
             attest: {
               attestations: upstreams.attestations,
               cache: upstreams.cache,
-              trustMaterial: await material(),
+              trustMaterial: material,
               policy: defaultPolicy("astral-sh"),
             },
             now,
