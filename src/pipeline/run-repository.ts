@@ -19,6 +19,7 @@ import type { OwnCommits } from "../adapters/own-commits.js";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
+import { holdTogether } from "../core/lockstep.js";
 import { DEFAULT_IMAGES } from "../core/matchers.js";
 import {
   checkRunOutput,
@@ -33,7 +34,7 @@ import {
 import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, Skipped } from "../core/types.js";
 import { type AttestDeps, attachAttestations } from "./attest.js";
-import { resolvePlan } from "./resolve.js";
+import { type PlannedUpdate, resolvePlan } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -111,25 +112,14 @@ export async function runRepository(
   };
   if (mode === "check") return { status: "checked", message: planComment(plan), plan };
 
-  // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list.
-  const changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
-  const applicable = resolved.updates.filter((u) => !u.blocked);
-  for (const [path, file] of texts) {
-    const updates = applicable.filter((u) => u.pin.file === path);
-    if (updates.length === 0) continue;
-    const result = rewriteFile(
-      path,
-      file.text,
-      updates.map((u) => ({ pin: u.pin, target: u.target })),
-      { images },
-    );
-    const refusedPins = new Set(result.refused.map((r) => r.update.pin));
-    for (const u of updates) {
-      if (result.error) u.blocked = result.error;
-      else if (refusedPins.has(u.pin))
-        u.blocked = result.refused.find((r) => r.update.pin === u.pin)?.reason ?? "refused";
-    }
-    if (result.changed) changes.push({ path, content: result.text, mode: file.mode });
+  // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list,
+  // with the updates that must move together with it (then the files are rewritten without them).
+  let changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
+  for (let pass = 0; pass < 4; pass++) {
+    changes = rewriteFiles(texts, resolved.updates, images);
+    const before = resolved.updates.filter((u) => u.blocked).length;
+    holdTogether(resolved.updates, resolved.held ?? []);
+    if (resolved.updates.filter((u) => u.blocked).length === before) break;
   }
   if (changes.length === 0) {
     const blocked = resolved.updates.filter((u) => u.blocked);
@@ -254,6 +244,34 @@ export async function runRepository(
         ? "updated"
         : "already up to date:";
   return { status: result.action, message: `${verb} ${result.url}`, plan, pr: prRef };
+}
+
+/** Rewrites each file with its unblocked updates; a refused update is marked blocked. */
+function rewriteFiles(
+  texts: ReadonlyMap<string, { text: string; mode: "100644" | "100755" }>,
+  all: readonly PlannedUpdate[],
+  images: readonly string[],
+): { path: string; content: string; mode: "100644" | "100755" }[] {
+  const changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
+  const applicable = all.filter((u) => !u.blocked);
+  for (const [path, file] of texts) {
+    const updates = applicable.filter((u) => u.pin.file === path);
+    if (updates.length === 0) continue;
+    const result = rewriteFile(
+      path,
+      file.text,
+      updates.map((u) => ({ pin: u.pin, target: u.target })),
+      { images },
+    );
+    const refusedPins = new Set(result.refused.map((r) => r.update.pin));
+    for (const u of updates) {
+      if (result.error) u.blocked = result.error;
+      else if (refusedPins.has(u.pin))
+        u.blocked = result.refused.find((r) => r.update.pin === u.pin)?.reason ?? "refused";
+    }
+    if (result.changed) changes.push({ path, content: result.text, mode: file.mode });
+  }
+  return changes;
 }
 
 /** The default branch's head commit and its tree (one request). */
