@@ -116,8 +116,21 @@ export function validateConfig(value: unknown): ConfigResult {
   };
 }
 
-/** Parses and validates configuration YAML text. */
-export function parseConfig(text: string): ConfigResult {
+/** Bytes of configuration text read; more is a problem (a configuration is a few lines). */
+export const MAX_CONFIG_TEXT = 64 * 1024;
+
+/**
+ * Configuration YAML text → the mapping it holds (not yet validated), with the limits hostile
+ * text calls for: size, nesting depth, unique keys. An empty file is an empty mapping.
+ */
+export function parseConfigObject(
+  text: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; problems: ConfigProblem[] } {
+  if (text.length > MAX_CONFIG_TEXT)
+    return {
+      ok: false,
+      problems: [{ path: "(file)", message: `larger than ${MAX_CONFIG_TEXT / 1024} KiB` }],
+    };
   const deep = tooDeepAt(text);
   if (deep !== null) {
     const line = text.slice(0, deep).split(/\r\n|\r|\n/).length;
@@ -137,7 +150,16 @@ export function parseConfig(text: string): ConfigResult {
       ],
     };
   }
-  return validateConfig(doc.toJS());
+  const value: unknown = doc.toJS() ?? {};
+  if (typeof value !== "object" || Array.isArray(value))
+    return { ok: false, problems: [{ path: "(top level)", message: "not a YAML mapping" }] };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** Parses and validates configuration YAML text. */
+export function parseConfig(text: string): ConfigResult {
+  const parsed = parseConfigObject(text);
+  return parsed.ok ? validateConfig(parsed.value) : parsed;
 }
 
 /** One line per problem, for a reply, a check run or the CLI. */
