@@ -16,6 +16,7 @@ import {
   react,
   reply,
 } from "./adapters/github-prs.js";
+import { networkCode } from "./adapters/http.js";
 import { MemoryOwnCommits, type OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
@@ -30,6 +31,7 @@ import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
 import { type ConfigProblem, describeProblems } from "./core/config.js";
 import { helpComment, parseMetadata } from "./core/render-pr.js";
+import { httpStatusOf, UvPinBotError } from "./errors.js";
 import { type RunMode, type RunOutcome, runRepository } from "./pipeline/run-repository.js";
 import { mapBounded } from "./util/concurrency.js";
 
@@ -411,6 +413,18 @@ function accountLogin(account: unknown): string {
   return typeof a?.login === "string" ? a.login : typeof a?.slug === "string" ? a.slug : "";
 }
 
+/**
+ * An error as a user may see it (a reply): coded errors and GitHub's answers by their message;
+ * anything else (a network error whose text can carry an internal address, a bug) in words only.
+ */
 function oneLine(error: unknown): string {
+  if (error instanceof UvPinBotError) return userLine(error);
+  const network = networkCode(error);
+  if (network !== null) return `GitHub could not be reached: ${network}`;
+  if (httpStatusOf(error) === null) return "an unexpected error (the app's log has the details)";
+  return userLine(error);
+}
+
+function userLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 }

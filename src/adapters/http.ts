@@ -329,15 +329,24 @@ const NETWORK_CODES: Record<string, string> = {
  * the public URL the caller asked for; the full error stays in `cause` for the logs.
  */
 export function networkProblem(error: unknown): string {
+  return networkCode(error) ?? "network error";
+}
+
+/** Like `networkProblem`, or null when the error is no network error. */
+export function networkCode(error: unknown): string | null {
   for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
+    // The code, or one named in the text (`connect ECONNREFUSED 10.0.3.7:5000`).
+    const named = /\b(E[A-Z]{2,}[A-Z_]*|UND_ERR_[A-Z_]+)\b/.exec(
+      e instanceof Error ? e.message : "",
+    )?.[1];
+    const code = (e as { code?: unknown }).code ?? named;
     if (typeof code === "string") {
       if (NETWORK_CODES[code]) return NETWORK_CODES[code];
       if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) return "TLS certificate not accepted";
     }
     e = (e as { cause?: unknown }).cause;
   }
-  return "network error";
+  return null;
 }
 
 /** The `rel="next"` target of a Link header (relative or absolute), resolved against `base`. */
