@@ -80,7 +80,7 @@ export function pipPins(ctx: FileContext, region: Region): Pin[] {
 
 /** Every command-text pin in a region. */
 export function commandPins(ctx: FileContext, region: Region): Pin[] {
-  const located = locatedInstallerPins(ctx, region);
-  if (region.checksums !== false) tieChecksums(ctx, region, located);
+  const found = locatedInstallerPins(ctx, region);
+  const located = region.checksums === false ? found : tieChecksums(ctx, region, found);
   return [...located.map((l) => l.pin), ...pipPins(ctx, region)];
 }

@@ -61,7 +61,39 @@ interface Reached {
   arch: string | null;
 }
 
-export function tieChecksums(ctx: FileContext, region: Region, located: LocatedPin[]): void {
+export function tieChecksums(
+  ctx: FileContext,
+  region: Region,
+  located: LocatedPin[],
+): LocatedPin[] {
+  const kept = joinSidecars(located);
+  tieTo(ctx, region, kept);
+  return kept;
+}
+
+/**
+ * A checksum file downloaded next to an archive (`….tar.gz.sha256`, `sha256.sum`) from a URL whose
+ * version is the archive's own version text is part of the archive's pin, not a pin of its own.
+ */
+function joinSidecars(located: LocatedPin[]): LocatedPin[] {
+  const sidecar = (p: Pin) => p.asset !== null && /(?:\.sha256|^sha256\.sum)$/.test(p.asset);
+  return located.filter((s) => {
+    if (!sidecar(s.pin) || !s.pin.spans.version) return true;
+    const v = s.pin.spans.version;
+    const owner = located.find(
+      (o) =>
+        !sidecar(o.pin) &&
+        o.pin.spans.version?.start === v.start &&
+        o.pin.spans.version.end === v.end &&
+        (s.pin.asset === "sha256.sum" || s.pin.asset === `${o.pin.asset}.sha256`),
+    );
+    if (!owner || !s.pin.url) return true;
+    owner.pin.sidecars = [...(owner.pin.sidecars ?? []), s.pin.url];
+    return false;
+  });
+}
+
+function tieTo(ctx: FileContext, region: Region, located: LocatedPin[]): void {
   const text = ctx.text;
   const slice = text.slice(region.start, region.end);
   if (located.length === 0 || !CHECK_WORDS.test(slice)) return;
@@ -79,6 +111,7 @@ class Tracer {
   /** Variables that hold a computed sha256 of a file: name → file key. */
   private readonly computed = new Map<string, string>();
   private readonly conditional = new Set<string>();
+  private readonly chocolatey = new Map<string, Word>();
 
   constructor(
     private readonly ctx: FileContext,
@@ -95,6 +128,7 @@ class Tracer {
 
   run(): void {
     for (const c of this.flow.commands) this.readCommand(c);
+    if (this.flow.commands.length) this.pairChocolatey();
     const tied = new Map<Pin, PinChecksum[]>();
     const used = new Set<number>();
     const holds = new Map<Pin, string>();
@@ -559,12 +593,11 @@ class Tracer {
 
   /** `v=$(sha256sum F | …)` / `$h = (Get-FileHash F -Algorithm SHA256).Hash`: v holds F's sum. */
   private readComputation(c: Command, w: Word): void {
-    const file = computedFile(w.raw);
+    const file =
+      computedFile(w.raw) ??
+      (/get-filehash/i.test(w.raw) ? computedFile(c.text.slice(w.start - c.start)) : null);
     if (file === null) return;
-    const assign = this.flow.assignments.find(
-      (a) =>
-        a.at >= c.start && a.at < c.end && a.value.start <= w.start && w.start < a.value.end + 1,
-    );
+    const assign = this.flow.assignments.filter((a) => a.at >= c.start && a.at <= w.start).at(-1);
     if (assign) this.computed.set(this.fold(assign.name), file);
   }
 
@@ -613,8 +646,7 @@ class Tracer {
 
   /** Chocolatey: `-Url64bit $url64 -Checksum64 $checksum64` or a packageArgs table. */
   private readChocolatey(c: Command): void {
-    if (!/checksum/i.test(c.text)) return;
-    const found = new Map<string, Word>();
+    const found = this.chocolatey;
     const ws = c.words;
     for (let k = 0; k < ws.length; k++) {
       const w = ws[k] as Word;
@@ -632,8 +664,14 @@ class Tracer {
         };
       } else if (ws[k + 1]?.key === "=") value = ws[k + 2];
       else if (w.key.startsWith("-")) value = ws[k + 1];
-      if (value) found.set(name, value);
+      if (value && !found.has(name)) found.set(name, value);
     }
+  }
+
+  /** Pairs Chocolatey's `url64bit`/`checksum64` (and `url`/`checksum`) read anywhere in the region. */
+  private pairChocolatey(): void {
+    const found = this.chocolatey;
+    const c = this.flow.commands[0] as Command;
     for (const [u, s] of [
       ["url64", "checksum64"],
       ["url", "checksum"],

@@ -60,6 +60,11 @@ export interface Pin {
    */
   checksums?: PinChecksum[];
   /**
+   * Installer pins: checksum files downloaded next to the asset (`….tar.gz.sha256`, `sha256.sum`)
+   * from URLs that move with this pin's version (as written); they need no edit of their own.
+   */
+  sidecars?: string[];
+  /**
    * Set when the pin reads fine but must not move: a checksum next to the download that cannot be
    * tied to one asset (the update is blocked with this reason).
    */
