@@ -18,7 +18,8 @@ import {
   statusOf,
 } from "./adapters/github-prs.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
-import { trustRoot } from "./adapters/trust-root.js";
+import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
+import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
 import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
 import { replyFor } from "./app/replies.js";
@@ -39,6 +40,13 @@ export interface AppOptions {
   /** Upstream adapters shared by every run (so a sweep asks about each tag once). */
   upstreams?: Upstreams;
   trustMaterial?: TrustMaterial;
+  /**
+   * How to load the trusted root (default: `UV_PIN_BOT_TRUSTED_ROOT`, else a TUF refresh with
+   * the embedded root as fallback). Unless `trustMaterial` is given, it is loaded when the app
+   * starts and refreshed on a timer (`trustRootRefreshMs`), never inside a run.
+   */
+  loadTrustRoot?: (fresh: boolean) => Promise<TrustRoot>;
+  trustRootRefreshMs?: number;
   /** Cron for sweeps (UTC); false: no in-process scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
   schedule?: string | false;
   /** Repositories run at once during a sweep. */
@@ -78,22 +86,30 @@ export function createApp(
     (typeof options.schedule === "string" ? options.schedule : undefined) ??
     (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
   const pattern = options.schedule === false ? null : sweepPattern;
-  let trust: Promise<TrustMaterial> | undefined;
+  let keeper: TrustRootKeeper | undefined;
   let botLogin: Promise<string> | undefined;
 
   const appFn: ApplicationFunction & { sweep?: () => Promise<SweepSummary> } = async (
     app: Probot,
     { addHandler },
   ) => {
-    const material = () => {
-      trust ??= options.trustMaterial
-        ? Promise.resolve(options.trustMaterial)
-        : trustRoot({ env }).then((r) => {
-            if (r.warning) app.log.warn(r.warning);
-            return r.material;
-          });
-      return trust;
-    };
+    // The trusted root loads now, in the background; a run waits for it only if it verifies
+    // before the first load has ended.
+    const load = options.loadTrustRoot ?? ((fresh: boolean) => trustRoot({ env, fresh }));
+    if (!options.trustMaterial) {
+      let first = true;
+      keeper ??= new TrustRootKeeper({
+        load: () => {
+          const fresh = !first;
+          first = false;
+          return load(fresh);
+        },
+        refreshMs: options.trustRootRefreshMs,
+        onWarning: (warning) => app.log.warn(warning),
+      });
+    }
+    const material: TrustMaterial | (() => Promise<TrustMaterial>) =
+      options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
     const appBotLogin = () => {
       botLogin ??= app
         .auth()
@@ -126,7 +142,7 @@ export function createApp(
             attest: {
               attestations: upstreams.attestations,
               cache: upstreams.cache,
-              trustMaterial: await material(),
+              trustMaterial: material,
               policy: defaultPolicy("astral-sh"),
             },
             now,
@@ -136,109 +152,125 @@ export function createApp(
         );
       });
 
-    app.on("issue_comment.created", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const { comment, issue, sender } = context.payload;
-      if (sender.type === "Bot" || comment.user?.type === "Bot") return;
-      const command = parseCommand(comment.body ?? "");
-      if (!command) return;
-      const repo = context.repo();
-      const octokit = context.octokit as unknown as GitHub;
-      await react(octokit, repo, comment.id, "eyes");
-      const permission = await permissionOf(octokit, repo, sender.login);
-      if (!WRITERS.has(permission)) {
-        await reply(
-          octokit,
-          repo,
-          issue.number,
-          `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`,
-        );
-        await react(octokit, repo, comment.id, "confused");
-        return;
-      }
-      if (command.command === "help") {
-        await reply(octokit, repo, issue.number, helpComment());
-        await react(octokit, repo, comment.id, command.unknown ? "confused" : "rocket");
-        return;
-      }
-      if (
-        command.command === "rebase" &&
-        !(issue.pull_request && parseMetadata(issue.body ?? ""))
-      ) {
-        await reply(
-          octokit,
-          repo,
-          issue.number,
-          "`/uv-update rebase` works on uv-pin-bot's own pull request.",
-        );
-        await react(octokit, repo, comment.id, "confused");
-        return;
-      }
-      try {
-        const result = await runFor(octokit, repo.owner, repo.repo, command.command);
-        const { body, ok } = replyFor(result);
-        await reply(octokit, repo, issue.number, body);
-        await react(octokit, repo, comment.id, ok ? "rocket" : "confused");
-      } catch (error) {
-        context.log.error({ err: error }, "uv-pin-bot run failed");
-        await reply(octokit, repo, issue.number, `uv-pin-bot could not finish: ${oneLine(error)}`);
-        await react(octokit, repo, comment.id, "confused");
-      }
-    });
+    app.on("issue_comment.created", (context) =>
+      deliveries.handle(context.id, async () => {
+        const { comment, issue, sender } = context.payload;
+        if (sender.type === "Bot" || comment.user?.type === "Bot") return;
+        const command = parseCommand(comment.body ?? "");
+        if (!command) return;
+        const repo = context.repo();
+        const octokit = context.octokit as unknown as GitHub;
+        await react(octokit, repo, comment.id, "eyes");
+        const permission = await permissionOf(octokit, repo, sender.login);
+        if (!WRITERS.has(permission)) {
+          await reply(
+            octokit,
+            repo,
+            issue.number,
+            `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`,
+          );
+          await react(octokit, repo, comment.id, "confused");
+          return;
+        }
+        if (command.command === "help") {
+          await reply(octokit, repo, issue.number, helpComment());
+          await react(octokit, repo, comment.id, command.unknown ? "confused" : "rocket");
+          return;
+        }
+        if (
+          command.command === "rebase" &&
+          !(issue.pull_request && parseMetadata(issue.body ?? ""))
+        ) {
+          await reply(
+            octokit,
+            repo,
+            issue.number,
+            "`/uv-update rebase` works on uv-pin-bot's own pull request.",
+          );
+          await react(octokit, repo, comment.id, "confused");
+          return;
+        }
+        try {
+          const result = await runFor(octokit, repo.owner, repo.repo, command.command);
+          const { body, ok } = replyFor(result);
+          await reply(octokit, repo, issue.number, body);
+          await react(octokit, repo, comment.id, ok ? "rocket" : "confused");
+        } catch (error) {
+          context.log.error({ err: error }, "uv-pin-bot run failed");
+          await reply(
+            octokit,
+            repo,
+            issue.number,
+            `uv-pin-bot could not finish: ${oneLine(error)}`,
+          );
+          await react(octokit, repo, comment.id, "confused");
+        }
+      }),
+    );
 
+    /**
+     * Runs each repository; when one failed, throws after all ran, so that the delivery counts as
+     * failed (GitHub records it; a redelivery runs again, and finished repositories are no-ops).
+     */
     const runRepositories = async (octokit: GitHub, owner: string, names: readonly string[]) => {
+      const failed: string[] = [];
       await mapBounded(names, options.concurrency ?? 4, async (name) => {
         try {
           await runFor(octokit, owner, name, "run");
         } catch (error) {
+          failed.push(`${owner}/${name}`);
           app.log.error({ err: error, repository: `${owner}/${name}` }, "uv-pin-bot run failed");
         }
       });
+      if (failed.length > 0) throw new Error(`uv-pin-bot: ${failed.join(", ")} failed`);
     };
 
-    app.on("installation.created", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const owner = accountLogin(context.payload.installation.account);
-      const names = (context.payload.repositories ?? []).map((r) => r.name);
-      await runRepositories(context.octokit as unknown as GitHub, owner, names);
-    });
+    app.on("installation.created", (context) =>
+      deliveries.handle(context.id, async () => {
+        const owner = accountLogin(context.payload.installation.account);
+        const names = (context.payload.repositories ?? []).map((r) => r.name);
+        await runRepositories(context.octokit as unknown as GitHub, owner, names);
+      }),
+    );
 
-    app.on("installation_repositories.added", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const owner = accountLogin(context.payload.installation.account);
-      const names = context.payload.repositories_added.map((r) => r.name);
-      await runRepositories(context.octokit as unknown as GitHub, owner, names);
-    });
+    app.on("installation_repositories.added", (context) =>
+      deliveries.handle(context.id, async () => {
+        const owner = accountLogin(context.payload.installation.account);
+        const names = context.payload.repositories_added.map((r) => r.name);
+        await runRepositories(context.octokit as unknown as GitHub, owner, names);
+      }),
+    );
 
-    app.on("pull_request.closed", async (context) => {
-      if (!deliveries.first(context.id)) return;
-      const pr = context.payload.pull_request;
-      if (
-        pr.head.ref !== BRANCH ||
-        pr.head.repo?.full_name !== context.payload.repository.full_name
-      )
-        return;
-      const metadata = parseMetadata(pr.body ?? "");
-      if (!metadata) return;
-      const repo = context.repo();
-      const octokit = context.octokit as unknown as GitHub;
-      // In the repository's queue: a run in progress finishes before the branch goes, and a run
-      // queued after this sees the pull request closed.
-      await queue.run(`${repo.owner}/${repo.repo}`.toLowerCase(), async () => {
-        if (!pr.merged) {
-          const what = metadata.target ? `uv ${metadata.target}` : "these digests";
-          await commentOnce(
-            octokit,
-            repo,
-            pr.number,
-            "declined",
-            `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
-          );
-        }
-        // Only while the branch is still this pull request's head (see deleteBranch).
-        await deleteBranch(octokit, repo, pr.head.sha);
-      });
-    });
+    app.on("pull_request.closed", (context) =>
+      deliveries.handle(context.id, async () => {
+        const pr = context.payload.pull_request;
+        if (
+          pr.head.ref !== BRANCH ||
+          pr.head.repo?.full_name !== context.payload.repository.full_name
+        )
+          return;
+        const metadata = parseMetadata(pr.body ?? "");
+        if (!metadata) return;
+        const repo = context.repo();
+        const octokit = context.octokit as unknown as GitHub;
+        // In the repository's queue: a run in progress finishes before the branch goes, and a run
+        // queued after this sees the pull request closed.
+        await queue.run(`${repo.owner}/${repo.repo}`.toLowerCase(), async () => {
+          if (!pr.merged) {
+            const what = metadata.target ? `uv ${metadata.target}` : "these digests";
+            await commentOnce(
+              octokit,
+              repo,
+              pr.number,
+              "declined",
+              `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
+            );
+          }
+          // Only while the branch is still this pull request's head (see deleteBranch).
+          await deleteBranch(octokit, repo, pr.head.sha);
+        });
+      }),
+    );
 
     let sweeping: Promise<SweepSummary> | null = null;
     /** One sweep at a time: a sweep asked for while one runs (cron and route) joins it. */
