@@ -158,6 +158,7 @@ class Tracer {
       pin.digest = first.digest;
       pin.spans.checksum = first.span;
       pin.spans.checksumPrefixed = first.prefixed;
+      if (pin.skipReason) continue;
       pin.checksums = list;
       if (new Set(list.map((c) => c.asset)).size > 1 && pin.url) {
         // One URL, several assets: the asset is as written, resolved per checksum.
@@ -189,6 +190,11 @@ class Tracer {
       const url = this.urlUnder(d.pin, r);
       const where = this.where(r.span.start);
       const parts = url ? parseInstallerUrl(url) : null;
+      if ((!url || !parts) && d.pin.pin.skipReason && reached.length === 1) {
+        // A pin that cannot move anyway: its checksum is reported as the asset written.
+        list.push(this.checksumAt(r, d.pin.pin.asset ?? "", d.pin.pin.url ?? ""));
+        continue;
+      }
       if (!url || !parts) {
         return `the checksum at ${where} cannot be tied to one uv asset (the download URL depends on something only known at build time)`;
       }
@@ -196,9 +202,7 @@ class Tracer {
       if (d.pin.pin.version !== null && versionText !== d.pin.pin.version) {
         return `the checksum at ${where} checks a download of another version (${versionText ?? "latest"})`;
       }
-      const value = this.ctx.text.slice(r.span.start, r.span.end);
-      const prefixed = /^sha256:/i.test(value);
-      const digest = `sha256:${(prefixed ? value.slice(7) : value).toLowerCase()}`;
+      const { digest } = this.checksumAt(r, parts.asset, url);
       if (list.some((c) => c.asset === parts.asset && c.digest !== digest)) {
         return `two checksums (${where} and line ${list.find((c) => c.asset === parts.asset)?.line}) check ${parts.asset}`;
       }
@@ -206,17 +210,23 @@ class Tracer {
         return `the checksum at ${where} is used for two assets`;
       }
       if (list.some((c) => c.span.start === r.span.start)) continue;
-      list.push({
-        digest,
-        line: this.ctx.lines.lineOf(r.span.start),
-        span: r.span,
-        prefixed,
-        asset: parts.asset,
-        url,
-        arch: r.arch,
-      });
+      list.push(this.checksumAt(r, parts.asset, url));
     }
     return null;
+  }
+
+  private checksumAt(r: Reached, asset: string, url: string): PinChecksum {
+    const value = this.ctx.text.slice(r.span.start, r.span.end);
+    const prefixed = /^sha256:/i.test(value);
+    return {
+      digest: `sha256:${(prefixed ? value.slice(7) : value).toLowerCase()}`,
+      line: this.ctx.lines.lineOf(r.span.start),
+      span: r.span,
+      prefixed,
+      asset,
+      url,
+      arch: r.arch,
+    };
   }
 
   /** The download URL as it reads under a checksum's branch, or null when it is not certain. */

@@ -112,7 +112,7 @@ describe("version and every tied checksum in one rewrite", () => {
     expect(result.changed).toBe(false);
     expect(result.text).toBe(text);
     expect(result.refused.map((r) => r.reason)).toEqual([
-      `the checksum of uv-aarch64-${GNU} (line 4) must change with the version, and no new checksum was given`,
+      `the checksum must change with the version, and no new checksum was given for uv-aarch64-${GNU} (line 4)`,
     ]);
   });
 

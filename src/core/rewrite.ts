@@ -101,7 +101,7 @@ function checksumEdits(
     if (next == null) {
       if (versionChanges)
         return {
-          error: `the checksum of ${c.asset} (line ${c.line}) must change with the version, and no new checksum was given`,
+          error: `the checksum must change with the version, and no new checksum was given for ${c.asset} (line ${c.line})`,
         };
       continue;
     }

@@ -280,7 +280,8 @@ async function listedChecksums(
       );
     }
     const parts = parseInstallerUrl(c.url);
-    if (!parts?.version) throw new Error(`the URL checked at line ${c.line} has no version to move`);
+    if (!parts?.version)
+      throw new Error(`the URL checked at line ${c.line} has no version to move`);
     const url = c.url.slice(0, parts.version.start) + version + c.url.slice(parts.version.end);
     const assetDigest = release?.assets.find((a) => a.name === name)?.digest ?? null;
     out[c.asset] = (await releases.checksum(url, assetDigest)).checksum;
