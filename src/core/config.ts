@@ -7,6 +7,7 @@ import picomatch from "picomatch";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { PolicyOptions } from "./policy.js";
+import { TOO_DEEP, tooDeepAt } from "./yaml-depth.js";
 
 const UPDATE_TYPES = ["major", "minor", "patch", "digest"] as const;
 
@@ -65,6 +66,11 @@ export function validateConfig(value: unknown): ConfigResult {
 
 /** Parses and validates configuration YAML text. */
 export function parseConfig(text: string): ConfigResult {
+  const deep = tooDeepAt(text);
+  if (deep !== null) {
+    const line = text.slice(0, deep).split(/\r\n|\r|\n/).length;
+    return { ok: false, problems: [{ path: `line ${line}`, message: TOO_DEEP }] };
+  }
   const doc = parseDocument(text, { uniqueKeys: true });
   const [error] = doc.errors;
   if (error) {
