@@ -144,6 +144,7 @@ export function createApp(
               cache: upstreams.cache,
               trustMaterial: material,
               policy: defaultPolicy("astral-sh"),
+              releaseCommits: upstreams.releaseCommits,
             },
             now,
             appBotLogin: await appBotLogin(),

@@ -23,6 +23,8 @@ const NOW = new Date("2026-11-28T12:00:00Z");
 const DL = "https://github.com/astral-sh/uv/releases/download";
 const ASSETS = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-gnu.tar.gz"];
 const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
+/** The commit uv's 0.9.18 tag points to; its attestations name it. */
+const COMMIT = createHash("sha1").update("uv 0.9.18").digest("hex");
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
 function releases() {
@@ -82,13 +84,20 @@ describe("update moves tied checksums with the version", () => {
       .get("/repos/astral-sh/uv/releases")
       .query(true)
       .reply(200, releases())
+      .get("/repos/astral-sh/uv/git/ref/tags/0.9.18")
+      .reply(200, { ref: "refs/tags/0.9.18", object: { type: "commit", sha: COMMIT } })
       .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
       .query(true)
       .reply((uri) => {
         const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
         return [
           200,
-          attestationsResponse([sigstore.signAttestation({ subjects: [subject(digest)] })]),
+          attestationsResponse([
+            sigstore.signAttestation({
+              subjects: [subject(digest)],
+              identity: { sourceCommit: COMMIT },
+            }),
+          ]),
         ];
       });
     const downloads = nock("https://github.com");

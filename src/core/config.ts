@@ -19,6 +19,22 @@ export const configSchema = z
     minimumReleaseAge: z.number().int().min(0).default(0),
     pinDigests: z.boolean().default(false),
     attestations: z.enum(["required", "warn", "off"]).default("required"),
+    /**
+     * Whose builds count (a mirror or fork names its own repository), and whether the attested
+     * commit must be the one the release tag points to. Strict by default.
+     */
+    attestationPolicy: z
+      .object({
+        repository: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+            message: "expected OWNER/REPO, e.g. astral-sh/uv",
+          })
+          .default("astral-sh/uv"),
+        requireReleaseCommit: z.boolean().default(true),
+      })
+      .strict()
+      .default({ repository: "astral-sh/uv", requireReleaseCommit: true }),
     allowPrereleases: z.boolean().default(false),
     paths: z
       .object({
