@@ -24,6 +24,7 @@ import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
 import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
+import type { ShutdownRegistry } from "./app/shutdown.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
 import { type ConfigProblem, describeProblems, validateConfig } from "./core/config.js";
@@ -51,6 +52,8 @@ export interface AppOptions {
   schedule?: string | false;
   /** Repositories run at once during a sweep. */
   concurrency?: number;
+  /** Where the app registers its shutdown steps (stop the cron; finish deliveries, sweeps, runs). */
+  shutdown?: ShutdownRegistry;
 }
 
 export type InvalidConfig = {
@@ -355,10 +358,17 @@ export function createApp(
     };
     appFn.sweep = sweep;
 
+    // On SIGTERM (src/start.ts): no new sweeps, then every delivery, sweep and run finishes.
+    options.shutdown?.register("app work", async () => {
+      while (sweeping || deliveries.size > 0 || queue.size > 0)
+        await Promise.all([sweeping?.catch(() => undefined), deliveries.idle(), queue.idle()]);
+    });
+
     if (pattern) {
       const cron = new Cron(pattern, { timezone: "UTC", protect: true }, () => {
         sweep().catch((error: unknown) => app.log.error({ err: error }, "uv-pin-bot sweep failed"));
       });
+      options.shutdown?.register("sweep cron", () => cron.stop(), "stop");
       app.log.info(
         `uv-pin-bot: sweeps on "${pattern}" (UTC), next ${cron.nextRun()?.toISOString()}`,
       );
