@@ -5,6 +5,7 @@
 import { inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
 import { type LocatedPin, tieChecksums } from "./extract-checksums.js";
+import { buildArgPins } from "./extract-overrides.js";
 import { INSTALLER_URL_START, isVersion, readToken, withoutDrops } from "./matchers.js";
 import { type FileContext, installerPin, versionPin } from "./pins.js";
 import { pipInstallMatches } from "./pip-match.js";
@@ -80,5 +81,5 @@ export function pipPins(ctx: FileContext, region: Region): Pin[] {
 export function commandPins(ctx: FileContext, region: Region): Pin[] {
   const found = locatedInstallerPins(ctx, region);
   const located = region.checksums === false ? found : tieChecksums(ctx, region, found);
-  return [...located.map((l) => l.pin), ...pipPins(ctx, region)];
+  return [...located.map((l) => l.pin), ...pipPins(ctx, region), ...buildArgPins(ctx, region)];
 }

@@ -69,6 +69,8 @@ export interface Pin {
    * tied to one asset (the update is blocked with this reason).
    */
   hold?: string;
+  /** A build-time override (`--build-arg`, compose `args:`): the Dockerfile ARG it sets. */
+  overrides?: string;
 }
 
 /** A checksum that guards an installer pin's download: where it is written and what it checks. */
