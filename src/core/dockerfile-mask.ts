@@ -19,8 +19,6 @@ export interface RawInstruction {
   keyword: string;
 }
 
-const KEEP = new Set(["FROM", "ARG", "ENV"]);
-
 /** Top-level instructions of a Dockerfile (escape `\`), or null when unsure of a boundary. */
 export function splitInstructions(text: string): RawInstruction[] | null {
   const out: RawInstruction[] = [];
@@ -67,51 +65,144 @@ export function splitInstructions(text: string): RawInstruction[] | null {
 }
 
 /**
- * The text with instructions that cannot hold a uv pin blanked out. `pattern` finds uv text (the
- * scanner's markers); it must not be global or sticky.
+ * The text the parser needs: instructions that cannot hold a uv pin, and comment lines between
+ * instructions, are reduced to their line breaks (so every kept instruction has the same line and
+ * column as in `text`: map positions through `text`'s lines, not offsets). Null when no
+ * instruction can hold a pin (nothing to parse). `pattern` finds uv text (the scanner's markers).
  */
-export function maskIrrelevant(text: string, pattern: RegExp): string {
-  if (text.includes("<<") || /^[ \t]*#[ \t]*escape[ \t]*=/im.test(text)) return text;
+export function maskIrrelevant(text: string, pattern: RegExp): string | null {
+  if (text.includes("<<") || /^\uFEFF?[ \t]*#[ \t]*escape[ \t]*=/im.test(text)) return text;
   const instructions = splitInstructions(text);
   if (!instructions) return text;
-  const mentions = (ins: RawInstruction): boolean => {
-    const slice = text.slice(ins.start, ins.end);
-    if (pattern.test(slice)) return true;
-    // uv text split by a line continuation.
-    return /\\[ \t]*[\r\n]/.test(slice) && pattern.test(collapse(slice));
-  };
-  const relevant = instructions.map(mentions);
+  const relevant = mentioning(text, instructions, pattern);
+  if (!relevant.some(Boolean)) return null;
   // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
   const carried = instructions.some(
     (ins, i) => relevant[i] && (ins.keyword === "ARG" || ins.keyword === "ENV"),
   );
+  const keep = instructions.map(
+    (ins, i) =>
+      relevant[i] ||
+      ins.keyword === "FROM" ||
+      (carried && text.slice(ins.start, ins.end).includes("$")),
+  );
+  keepDeclarations(text, instructions, keep);
   let firstFrom = instructions.findIndex((ins) => ins.keyword === "FROM");
   if (firstFrom < 0) firstFrom = instructions.length;
-  const parts: string[] = [];
-  let at = 0;
-  let masked = 0;
-  for (const [i, ins] of instructions.entries()) {
-    // Before the first FROM nothing is masked (parser directives and global ARGs live there).
-    if (i <= firstFrom || relevant[i] || KEEP.has(ins.keyword)) continue;
-    if (carried && text.slice(ins.start, ins.end).includes("$")) continue;
-    parts.push(text.slice(at, ins.start), blank(text, ins.start, ins.end));
+  // Everything up to the first FROM stays (parser directives, global ARGs).
+  const head = instructions[firstFrom];
+  let at = head ? head.end : text.length;
+  const parts: string[] = [text.slice(0, at)];
+  for (let i = firstFrom + 1; i < instructions.length; i++) {
+    if (!keep[i]) continue;
+    const ins = instructions[i] as RawInstruction;
+    // The gap (dropped instructions, comments, blank lines): its line breaks, then the kept
+    // instruction's indentation.
+    const lineStart = lastBreak(text, at, ins.start);
+    parts.push(breaksOf(text, at, lineStart), text.slice(lineStart, ins.end));
     at = ins.end;
-    masked++;
   }
-  if (masked === 0) return text;
-  parts.push(text.slice(at));
+  parts.push(breaksOf(text, at, text.length));
   return parts.join("");
+}
+
+/** Which instructions hold uv text (also split by a line continuation). */
+function mentioning(
+  text: string,
+  instructions: readonly RawInstruction[],
+  pattern: RegExp,
+): boolean[] {
+  const global = globalOf(pattern);
+  global.lastIndex = 0;
+  const hits: number[] = [];
+  for (let m = global.exec(text); m; m = global.exec(text)) {
+    hits.push(m.index);
+    if (m[0].length === 0) global.lastIndex++;
+  }
+  let h = 0;
+  return instructions.map((ins) => {
+    while (h < hits.length && (hits[h] as number) < ins.start) h++;
+    if (h < hits.length && (hits[h] as number) < ins.end) return true;
+    const slice = text.slice(ins.start, ins.end);
+    return /\\[ \t]*[\r\n]/.test(slice) && pattern.test(collapse(slice));
+  });
+}
+
+const GLOBALS = new WeakMap<RegExp, RegExp>();
+function globalOf(pattern: RegExp): RegExp {
+  let g = GLOBALS.get(pattern);
+  if (!g) {
+    g = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, "")}g`);
+    GLOBALS.set(pattern, g);
+  }
+  return g;
+}
+
+const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * Keeps every ARG and ENV that may declare a variable a kept instruction uses (by name, until
+ * nothing more is added: a kept declaration's value may use further variables).
+ */
+function keepDeclarations(
+  text: string,
+  instructions: readonly RawInstruction[],
+  keep: boolean[],
+): void {
+  const names = new Set<string>();
+  const queue = instructions.map((_, i) => i).filter((i) => keep[i]);
+  while (queue.length > 0) {
+    const ins = instructions[queue.pop() as number] as RawInstruction;
+    const fresh: string[] = [];
+    for (const m of text.slice(ins.start, ins.end).matchAll(REFERENCE)) {
+      const name = m[1] as string;
+      if (!names.has(name)) {
+        names.add(name);
+        fresh.push(name);
+      }
+    }
+    if (fresh.length === 0) continue;
+    for (const [j, other] of instructions.entries()) {
+      if (keep[j] || (other.keyword !== "ARG" && other.keyword !== "ENV")) continue;
+      const slice = text.slice(other.start, other.end);
+      if (fresh.some((name) => slice.includes(name))) {
+        keep[j] = true;
+        queue.push(j);
+      }
+    }
+  }
 }
 
 function collapse(slice: string): string {
   return slice.replace(/\\[ \t]*(?:\r\n|\n|\r)(?:[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r))*/g, "");
 }
 
-/** Spaces for every character of text[start, end) except line breaks. */
-function blank(text: string, start: number, end: number): string {
-  const slice = text.slice(start, end);
-  if (!/[\r\n]/.test(slice)) return " ".repeat(slice.length);
-  return slice.replace(/[^\r\n]/g, " ");
+/**
+ * One `\n` for each line break of text[start, end) (CRLF is one break), nothing else: written as
+ * `\n` so that a lone CR never joins a following LF into one break.
+ */
+function breaksOf(text: string, start: number, end: number): string {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) count++;
+    else if (c === 13) {
+      count++;
+      if (text.charCodeAt(i + 1) === 10 && i + 1 < end) i++;
+    }
+  }
+  return "\n".repeat(count);
+}
+
+/** The start of the line that holds `pos` (not before `floor`). */
+function lastBreak(text: string, floor: number, pos: number): number {
+  let i = pos;
+  while (i > floor) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
 }
 
 function isLetter(c: number): boolean {

@@ -26,10 +26,10 @@ interface Range {
 
 export function extractDockerfile(base: FileContext, options: { mask?: boolean } = {}): Pin[] {
   const { text, lines } = base;
-  // Instructions that cannot hold a pin are blanked before parsing (offsets unchanged).
-  const df = DockerfileParser.parse(
-    options.mask === false ? text : maskIrrelevant(text, markers(base.images)),
-  );
+  // Instructions that cannot hold a pin are left out of the parse (lines and columns unchanged).
+  const parsed = options.mask === false ? text : maskIrrelevant(text, markers(base.images));
+  if (parsed === null) return [];
+  const df = DockerfileParser.parse(parsed);
   const escapeChar = df.getEscapeCharacter();
   const drops = continuationBreaks(text, escapeChar);
   const ctx: FileContext = { ...base, drop: drops };
