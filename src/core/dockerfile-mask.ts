@@ -17,6 +17,11 @@ export interface RawInstruction {
   end: number;
   /** The keyword, upper-cased. */
   keyword: string;
+  /**
+   * Whether a line continuation follows a non-blank character (`uv=\`): only there can the
+   * builder's joining of lines make uv text that no single line holds.
+   */
+  tight: boolean;
 }
 
 /** Top-level instructions of a Dockerfile (escape `\`), or null when unsure of a boundary. */
@@ -41,7 +46,12 @@ export function splitInstructions(text: string): RawInstruction[] | null {
     const keyword = text.slice(q, k).toUpperCase();
     let end = eol;
     let line = q;
-    while (continues(text, line, end)) {
+    let tight = false;
+    for (let j = continuation(text, line, end); j >= 0; j = continuation(text, line, end)) {
+      if (j > line) {
+        const before = text.charCodeAt(j - 1);
+        if (before !== 32 && before !== 9) tight = true;
+      }
       // Blank and comment lines inside a continuation belong to the instruction.
       let next = nextLine(text, end);
       let found = -1;
@@ -58,7 +68,7 @@ export function splitInstructions(text: string): RawInstruction[] | null {
       line = found;
       end = lineEnd(text, found);
     }
-    out.push({ start: q, end, keyword });
+    out.push({ start: q, end, keyword, tight });
     i = nextLine(text, end);
   }
   return out;
@@ -123,8 +133,7 @@ function mentioning(
   return instructions.map((ins) => {
     while (h < hits.length && (hits[h] as number) < ins.start) h++;
     if (h < hits.length && (hits[h] as number) < ins.end) return true;
-    const slice = text.slice(ins.start, ins.end);
-    return /\\[ \t]*[\r\n]/.test(slice) && pattern.test(collapse(slice));
+    return ins.tight && pattern.test(collapse(text.slice(ins.start, ins.end)));
   });
 }
 
@@ -232,9 +241,9 @@ function nextLine(text: string, eol: number): number {
   return eol + 1;
 }
 
-/** Whether the line [from, eol) ends with the escape character (trailing blanks allowed). */
-function continues(text: string, from: number, eol: number): boolean {
+/** Where the line [from, eol) ends with the escape character (trailing blanks allowed), or -1. */
+function continuation(text: string, from: number, eol: number): number {
   let j = eol - 1;
   while (j >= from && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
-  return j >= from && text.charCodeAt(j) === 92;
+  return j >= from && text.charCodeAt(j) === 92 ? j : -1;
 }
