@@ -28,6 +28,7 @@ export interface RawInstruction {
 export function splitInstructions(text: string): RawInstruction[] | null {
   const out: RawInstruction[] = [];
   const n = text.length;
+  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
     const q = skipBlanks(text, i);
@@ -227,7 +228,13 @@ function skipBlanks(text: string, i: number): number {
   return i;
 }
 
-function lineEnd(text: string, i: number): number {
+/** The end of the line at `i` in a text without CR: the engine's own search. */
+function lineEndLf(text: string, i: number): number {
+  const j = text.indexOf("\n", i);
+  return j < 0 ? text.length : j;
+}
+
+function lineEndAny(text: string, i: number): number {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) break;
