@@ -17,6 +17,7 @@ import {
   reply,
   statusOf,
 } from "./adapters/github-prs.js";
+import { MemoryOwnCommits, type OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
@@ -24,6 +25,7 @@ import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
 import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
+import type { ShutdownRegistry } from "./app/shutdown.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
 import { type ConfigProblem, describeProblems, validateConfig } from "./core/config.js";
@@ -49,8 +51,12 @@ export interface AppOptions {
   trustRootRefreshMs?: number;
   /** Cron for sweeps (UTC); false: no in-process scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
   schedule?: string | false;
+  /** The commits the app pushed (default: in memory). */
+  ownCommits?: OwnCommits;
   /** Repositories run at once during a sweep. */
   concurrency?: number;
+  /** Where the app registers its shutdown steps (stop the cron; finish deliveries, sweeps, runs). */
+  shutdown?: ShutdownRegistry;
 }
 
 export type InvalidConfig = {
@@ -80,6 +86,7 @@ export function createApp(
   const upstreams = options.upstreams ?? createUpstreams({ env });
   const queue = new KeyedQueue();
   const deliveries = new DeliveryLog();
+  const ownCommits = options.ownCommits ?? new MemoryOwnCommits();
   // The sweep cron decides which repositories are due (schedule.ts) also when the in-process
   // scheduler is off and sweeps come through `POST /uv-pin-bot/sweep`.
   const sweepPattern =
@@ -87,7 +94,6 @@ export function createApp(
     (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
   const pattern = options.schedule === false ? null : sweepPattern;
   let keeper: TrustRootKeeper | undefined;
-  let botLogin: Promise<string> | undefined;
 
   const appFn: ApplicationFunction & { sweep?: () => Promise<SweepSummary> } = async (
     app: Probot,
@@ -110,17 +116,6 @@ export function createApp(
     }
     const material: TrustMaterial | (() => Promise<TrustMaterial>) =
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
-    const appBotLogin = () => {
-      botLogin ??= app
-        .auth()
-        .then(async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug}[bot]`);
-      // A failed look-up (GitHub down for a moment) is asked again next time, not kept.
-      botLogin.catch(() => {
-        botLogin = undefined;
-      });
-      return botLogin;
-    };
-
     /** One repository, serialised: config, then the shared run. */
     const runFor = (
       octokit: GitHub,
@@ -144,9 +139,10 @@ export function createApp(
               cache: upstreams.cache,
               trustMaterial: material,
               policy: defaultPolicy("astral-sh"),
+              releaseCommits: upstreams.releaseCommits,
             },
             now,
-            appBotLogin: await appBotLogin(),
+            ownCommits,
           },
           mode,
         );
@@ -354,10 +350,17 @@ export function createApp(
     };
     appFn.sweep = sweep;
 
+    // On SIGTERM (src/start.ts): no new sweeps, then every delivery, sweep and run finishes.
+    options.shutdown?.register("app work", async () => {
+      while (sweeping || deliveries.size > 0 || queue.size > 0)
+        await Promise.all([sweeping?.catch(() => undefined), deliveries.idle(), queue.idle()]);
+    });
+
     if (pattern) {
       const cron = new Cron(pattern, { timezone: "UTC", protect: true }, () => {
         sweep().catch((error: unknown) => app.log.error({ err: error }, "uv-pin-bot sweep failed"));
       });
+      options.shutdown?.register("sweep cron", () => cron.stop(), "stop");
       app.log.info(
         `uv-pin-bot: sweeps on "${pattern}" (UTC), next ${cron.nextRun()?.toISOString()}`,
       );

@@ -15,6 +15,8 @@ import { maskIrrelevant } from "./dockerfile-mask.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
+import { printedSpans } from "./printed.js";
+import { spanStartingAt } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { markers } from "./uv-markers.js";
 import { shellDefinitions } from "./variables.js";
@@ -47,14 +49,14 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     if (!value) return;
     let { start, end } = value;
     // A line break may come before the value's first character (`--from=\⏎"ref"`).
-    const leading = drops.find((d) => d.start === start);
+    const leading = spanStartingAt(drops, start);
     if (leading) start = leading.end;
     if (text[start] === '"' || text[start] === "'") start++;
     if (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
     if (scope.isStage(text.slice(start, end))) return;
     const exp = expand(text, start, end, { lookup, escapeChar, drop: drops });
     const pin = imagePin(ctx, exp, lines.lineOf(start));
-    if (pin) pins.push(pin);
+    if (pin) pins.push(explainGlobal(pin, scope, start));
   };
 
   for (const outer of df.getInstructions()) {
@@ -104,6 +106,7 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     const hidden = [
       ...commentSpans.filter((c) => c.start >= insSpan.start && c.end <= insSpan.end),
       ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
+      ...(keyword === "RUN" ? printedSpans(text, insSpan.start, insSpan.end) : []),
     ];
     const found = commandPins(ctx, {
       start: insSpan.start,
@@ -114,9 +117,26 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
       drop: drops,
     });
     if (keyword === "ADD") attachAddChecksum(ctx, ins, found, span, lookup, escapeChar);
-    pins.push(...found);
+    pins.push(...found.map((p) => explainGlobal(p, scope, insSpan.start)));
   }
   return pins;
+}
+
+/**
+ * A pin whose variable is a global ARG that its stage does not redeclare: Docker leaves it empty
+ * there, which the skip reason says (with the ARG's line and the fix) instead of "no default".
+ */
+function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
+  const name = pin.variable;
+  const missing = `\`${name}\` has no default value`;
+  if (!name || !pin.skipReason?.includes(missing)) return pin;
+  const global = scope.undeclaredGlobal(name, at);
+  if (!global) return pin;
+  pin.skipReason = pin.skipReason.replace(
+    missing,
+    `\`${name}\` is a global ARG (line ${global.line}) that this stage does not redeclare, so it is empty here: add \`ARG ${name}\` to the stage`,
+  );
+  return pin;
 }
 
 function flags(ins: Instruction, name: string): Flag[] {
@@ -146,7 +166,7 @@ function mountFrom(
   // Raw offsets of the value's characters with line breaks removed.
   const offsets: number[] = [];
   for (let i = start; i < end; ) {
-    const drop = drops.find((d) => d.start === i);
+    const drop = spanStartingAt(drops, i);
     if (drop) {
       i = drop.end;
       continue;

@@ -7,10 +7,12 @@
  */
 import { type Document, isMap, isScalar, isSeq } from "yaml";
 import { expand, type Lookup } from "./expand.js";
+import { yamlOverridePins } from "./extract-overrides.js";
 import { extractText } from "./extract-text.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
 import { lookupIn } from "./variables.js";
+import { TOO_DEEP } from "./yaml-depth.js";
 import { parseYaml } from "./yaml-parse.js";
 import { valueRange, yamlScopes } from "./yaml-scopes.js";
 
@@ -28,7 +30,16 @@ const MAY_PIN_STRUCTURE = /setup-uv|uv-pre-commit|\\[xuU\r\n]/;
 export const INVALID_YAML = "the file is not valid YAML";
 
 export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {
-  const { docs, comments, errors } = parseYaml(ctx.text);
+  const { docs, comments, errors, tooDeep } = parseYaml(ctx.text);
+  if (tooDeep !== undefined) {
+    // Read as text only, like invalid YAML: pins are reported, never edited.
+    const text = extractText(ctx, "yaml");
+    for (const pin of text.pins) pin.skipReason ??= TOO_DEEP;
+    return {
+      pins: text.pins,
+      skipped: [{ file: ctx.file, line: ctx.lines.lineOf(tooDeep), reason: TOO_DEEP }],
+    };
+  }
   const error = errors ? firstError(ctx, docs) : null;
   if (error) {
     const text = extractText(ctx, "yaml");
@@ -38,8 +49,9 @@ export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[]
   const { hidden, defs } = yamlScopes(ctx.text, ctx.lines, docs, comments);
   const lookup = lookupIn(defs);
   const text = extractText(ctx, "yaml", { hidden, lookup });
-  if (!MAY_PIN_STRUCTURE.test(ctx.text)) return { pins: text.pins, skipped: [] };
-  return { pins: [...text.pins, ...structurePins(ctx, docs, lookup)], skipped: [] };
+  const found = [...text.pins, ...yamlOverridePins(ctx, docs, lookup, text.hidden)];
+  if (!MAY_PIN_STRUCTURE.test(ctx.text)) return { pins: found, skipped: [] };
+  return { pins: [...found, ...structurePins(ctx, docs, lookup)], skipped: [] };
 }
 
 function firstError(ctx: FileContext, docs: readonly Document[]): Skipped | null {
