@@ -193,6 +193,12 @@ const LINES = [
   "RUN pip install uv==$B",
   "   # indented comment",
   "\tENV D=$B",
+  "FROM ghcr.io/astral-sh/ruff:0.6.0 AS lint",
+  "COPY --from=ghcr.io/astral-sh/ruff:0.6 /ruff /bin/",
+  "ARG ORG=astral-sh",
+  "COPY --from=ghcr.io/${ORG}/uv:0.9.1 /uv /bin/",
+  "RUN curl -LsSf https://astral.sh/uv/install.sh | sh",
+  "ARG RUFF=ghcr.io/astral-sh/ruff",
 ];
 const soupArb = fc
   .array(fc.tuple(fc.constantFrom(...LINES), fc.constantFrom("\n", "\r\n", "\r")), {

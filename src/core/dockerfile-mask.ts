@@ -127,8 +127,10 @@ function mentioning(
   global.lastIndex = 0;
   const hits: number[] = [];
   for (let m = global.exec(text); m; m = global.exec(text)) {
-    hits.push(m.index);
     if (m[0].length === 0) global.lastIndex++;
+    // Another astral-sh image (`ghcr.io/astral-sh/ruff`) is not uv text.
+    OTHER_IMAGE.lastIndex = m.index;
+    if (!OTHER_IMAGE.test(text)) hits.push(m.index);
   }
   let h = 0;
   return instructions.map((ins) => {
@@ -137,6 +139,8 @@ function mentioning(
     return ins.tight && pattern.test(collapse(text.slice(ins.start, ins.end)));
   });
 }
+
+const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
 
 const GLOBALS = new WeakMap<RegExp, RegExp>();
 function globalOf(pattern: RegExp): RegExp {
