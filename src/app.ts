@@ -22,6 +22,13 @@ import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
+import {
+  accountLogin,
+  type CommentCreated,
+  type InstallationCreated,
+  type PullRequestClosed,
+  type RepositoriesAdded,
+} from "./app/events.js";
 import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
@@ -150,7 +157,7 @@ export function createApp(
 
     app.on("issue_comment.created", (context) =>
       deliveries.handle(context.id, async () => {
-        const { comment, issue, sender } = context.payload;
+        const { comment, issue, sender }: CommentCreated = context.payload;
         if (sender.type === "Bot" || comment.user?.type === "Bot") return;
         const command = parseCommand(comment.body ?? "");
         if (!command) return;
@@ -223,27 +230,27 @@ export function createApp(
 
     app.on("installation.created", (context) =>
       deliveries.handle(context.id, async () => {
-        const owner = accountLogin(context.payload.installation.account);
-        const names = (context.payload.repositories ?? []).map((r) => r.name);
+        const payload: InstallationCreated = context.payload;
+        const owner = accountLogin(payload.installation.account);
+        const names = (payload.repositories ?? []).map((r) => r.name);
         await runRepositories(context.octokit as unknown as GitHub, owner, names);
       }),
     );
 
     app.on("installation_repositories.added", (context) =>
       deliveries.handle(context.id, async () => {
-        const owner = accountLogin(context.payload.installation.account);
-        const names = context.payload.repositories_added.map((r) => r.name);
+        const payload: RepositoriesAdded = context.payload;
+        const owner = accountLogin(payload.installation.account);
+        const names = payload.repositories_added.map((r) => r.name);
         await runRepositories(context.octokit as unknown as GitHub, owner, names);
       }),
     );
 
     app.on("pull_request.closed", (context) =>
       deliveries.handle(context.id, async () => {
-        const pr = context.payload.pull_request;
-        if (
-          pr.head.ref !== BRANCH ||
-          pr.head.repo?.full_name !== context.payload.repository.full_name
-        )
+        const payload: PullRequestClosed = context.payload;
+        const pr = payload.pull_request;
+        if (pr.head.ref !== BRANCH || pr.head.repo?.full_name !== payload.repository.full_name)
           return;
         const metadata = parseMetadata(pr.body ?? "");
         if (!metadata) return;
@@ -438,12 +445,6 @@ function unreadableConfig(error: unknown, owner: string, repo: string): ConfigPr
 }
 
 type YAMLError = { message?: unknown; linePos?: { line: number }[] };
-
-/** An installation's account: a user or organisation (login), or an enterprise (slug). */
-function accountLogin(account: unknown): string {
-  const a = account as { login?: unknown; slug?: unknown } | null | undefined;
-  return typeof a?.login === "string" ? a.login : typeof a?.slug === "string" ? a.slug : "";
-}
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";

@@ -1,9 +1,10 @@
 /**
  * The app under test, end to end over HTTP: the REAL Probot `Server` listening on 127.0.0.1 (a
- * free port), `createApp()` loaded into it, webhook deliveries signed with `X-Hub-Signature-256`
- * and POSTed to `/api/github/webhooks`, payloads built from `@octokit/webhooks-examples`, GitHub's
- * API answered by a stateful fake under nock (fake-github.ts: every request recorded), and uv's
- * upstreams as in-memory fakes with real Sigstore bundles (fake-upstreams.ts).
+ * free port), `createApp()` loaded into it, webhook deliveries signed (`X-Hub-Signature-256`) by
+ * `@octokit/webhooks`' own `sign` and POSTed to `/api/github/webhooks`, payloads built from
+ * `@octokit/webhooks-examples`, GitHub's API answered by a stateful fake under nock
+ * (fake-github.ts: every request recorded), and uv's upstreams as in-memory fakes with real
+ * Sigstore bundles (fake-upstreams.ts).
  *
  * ```ts
  * const h = await startApp({ now: () => NOW });
@@ -32,8 +33,9 @@
  * Upstreams are in-memory fakes (not the real registry client, which test/registry and
  * test/check-update.test.ts cover against a real registry) so that these tests stay fast.
  */
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:net";
+import { Webhooks } from "@octokit/webhooks";
 import examples from "@octokit/webhooks-examples";
 import Bottleneck from "bottleneck";
 import nock from "nock";
@@ -144,9 +146,8 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
 
   const send: AppHarness["send"] = async (eventName, payload, o = {}) => {
     const body = JSON.stringify(payload);
-    const signature = `sha256=${createHmac("sha256", o.secret ?? WEBHOOK_SECRET)
-      .update(body)
-      .digest("hex")}`;
+    // Signed by @octokit/webhooks, the library Probot verifies deliveries with.
+    const signature = await new Webhooks({ secret: o.secret ?? WEBHOOK_SECRET }).sign(body);
     const res = await fetch(`${url}${WEBHOOK_PATH}`, {
       method: "POST",
       headers: {
