@@ -22,7 +22,12 @@ interface Scoped {
 }
 
 export class DockerfileScope {
-  private readonly vars: Scoped[] = [];
+  /**
+   * Declarations by stage, kind and name, in the order made: their `at` never decreases, and
+   * neither does `until` (each RUN ends after the one before), so a binary search finds the last
+   * one visible at an offset.
+   */
+  private readonly vars = new Map<string, Scoped[]>();
   private readonly froms: Span[] = [];
   /** For each stage, the stage it is built from, if it is built from one. */
   private readonly parents: (number | null)[] = [];
@@ -81,7 +86,11 @@ export class DockerfileScope {
   };
 
   private add(v: Omit<Scoped, "stage">): void {
-    this.vars.push({ ...v, stage: this.stage });
+    const key = varKey(this.stage, v.kind, v.name);
+    const list = this.vars.get(key);
+    const scoped = { ...v, stage: this.stage };
+    if (list) list.push(scoped);
+    else this.vars.set(key, [scoped]);
   }
 
   private globalDef(name: string): Definition | null | undefined {
@@ -90,12 +99,18 @@ export class DockerfileScope {
 
   /** The stage that text at an offset belongs to; -1 inside FROM lines and before the first. */
   private stageAt(at: number): number {
-    let stage = -1;
-    for (const f of this.froms) {
-      if (f.start <= at && at < f.end) return -1;
-      if (f.start <= at) stage++;
+    // FROM instructions are in order and do not overlap: only the last one that starts by `at`
+    // can hold it.
+    let lo = 0;
+    let hi = this.froms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.froms[mid] as Span).start <= at) lo = mid + 1;
+      else hi = mid;
     }
-    return stage;
+    const last = this.froms[lo - 1];
+    if (last && at < last.end) return -1;
+    return lo - 1;
   }
 
   private env(stage: number, name: string, at: number): Scoped | undefined {
@@ -112,12 +127,23 @@ export class DockerfileScope {
     return undefined;
   }
 
+  /** The last declaration made with `v.at < at <= v.until`. */
   private latest(stage: number, kind: Kind, name: string, at: number): Scoped | undefined {
-    let found: Scoped | undefined;
-    for (const v of this.vars) {
-      if (v.stage === stage && v.kind === kind && v.name === name && v.at < at && at <= v.until)
-        found = v;
+    const list = this.vars.get(varKey(stage, kind, name));
+    if (!list) return undefined;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] as Scoped).at < at) lo = mid + 1;
+      else hi = mid;
     }
-    return found;
+    // Earlier ones end no later than this one: if it has ended, so have they.
+    const last = list[lo - 1];
+    return last && at <= last.until ? last : undefined;
   }
+}
+
+function varKey(stage: number, kind: Kind, name: string): string {
+  return `${stage}\u0000${kind}\u0000${name}`;
 }

@@ -14,7 +14,7 @@ import { hashComments } from "./comments.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
-import { spanStartingAt } from "./span-index.js";
+import { spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
 
@@ -98,7 +98,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
       }
     }
     const hidden = [
-      ...commentSpans.filter((c) => c.start >= insSpan.start && c.end <= insSpan.end),
+      ...spansWithin(commentSpans, insSpan),
       ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
     ];
     const found = commandPins(ctx, {
