@@ -28,6 +28,8 @@ export class DockerfileScope {
    * one visible at an offset.
    */
   private readonly vars = new Map<string, Scoped[]>();
+  /** What `inherited` found for a stage and a name. */
+  private readonly settled = new Map<string, Scoped | undefined>();
   private readonly froms: Span[] = [];
   /** For each stage, the stage it is built from, if it is built from one. */
   private readonly parents: (number | null)[] = [];
@@ -113,18 +115,37 @@ export class DockerfileScope {
     return lo - 1;
   }
 
+  /** ENV visible in a stage at `at`: its own, else what it inherits from the stage it is built from. */
   private env(stage: number, name: string, at: number): Scoped | undefined {
-    const seen = new Set<number>();
-    let s: number | null = stage;
-    let until = at;
-    while (s !== null && !seen.has(s)) {
-      seen.add(s);
-      const own = this.latest(s, "env", name, until);
-      if (own) return own;
-      s = this.parents[s] ?? null;
-      until = Number.POSITIVE_INFINITY;
+    return this.latest(stage, "env", name, at) ?? this.inherited(this.parents[stage] ?? null, name);
+  }
+
+  /**
+   * The ENV that a stage leaves set when it ends, its own or inherited. A parent is always an
+   * earlier stage, complete by the time a later one reads it, so each answer is kept. The walk up
+   * a chain of stages stops after MAX_STAGE_CHAIN (a longer chain reads as not set).
+   */
+  private inherited(from: number | null, name: string): Scoped | undefined {
+    const walked: number[] = [];
+    let found: Scoped | undefined;
+    let s = from;
+    while (s !== null) {
+      if (walked.length === MAX_STAGE_CHAIN) return undefined;
+      const key = varKey(s, "inherited", name);
+      if (this.settled.has(key)) {
+        found = this.settled.get(key);
+        break;
+      }
+      walked.push(s);
+      found = this.latest(s, "env", name, Number.POSITIVE_INFINITY);
+      if (found) break;
+      const parent = this.parents[s] ?? null;
+      // Parents are earlier stages; anything else would be a cycle.
+      s = parent !== null && parent < s ? parent : null;
     }
-    return undefined;
+    // The walk ended on an answer (not on the bound): it holds for every stage on the way.
+    for (const w of walked) this.settled.set(varKey(w, "inherited", name), found);
+    return found;
   }
 
   /** The last declaration made with `v.at < at <= v.until`. */
@@ -144,6 +165,9 @@ export class DockerfileScope {
   }
 }
 
-function varKey(stage: number, kind: Kind, name: string): string {
+/** How many stages up a chain of `FROM <earlier stage>` an ENV is looked for. */
+const MAX_STAGE_CHAIN = 256;
+
+function varKey(stage: number, kind: Kind | "inherited", name: string): string {
   return `${stage}\u0000${kind}\u0000${name}`;
 }
