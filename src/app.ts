@@ -17,13 +17,22 @@ import {
   reply,
   statusOf,
 } from "./adapters/github-prs.js";
+import { MemoryOwnCommits, type OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
+import {
+  accountLogin,
+  type CommentCreated,
+  type InstallationCreated,
+  type PullRequestClosed,
+  type RepositoriesAdded,
+} from "./app/events.js";
 import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
+import type { ShutdownRegistry } from "./app/shutdown.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
 import { type ConfigProblem, describeProblems, validateConfig } from "./core/config.js";
@@ -49,8 +58,12 @@ export interface AppOptions {
   trustRootRefreshMs?: number;
   /** Cron for sweeps (UTC); false: no in-process scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
   schedule?: string | false;
+  /** The commits the app pushed (default: in memory). */
+  ownCommits?: OwnCommits;
   /** Repositories run at once during a sweep. */
   concurrency?: number;
+  /** Where the app registers its shutdown steps (stop the cron; finish deliveries, sweeps, runs). */
+  shutdown?: ShutdownRegistry;
 }
 
 export type InvalidConfig = {
@@ -80,6 +93,7 @@ export function createApp(
   const upstreams = options.upstreams ?? createUpstreams({ env });
   const queue = new KeyedQueue();
   const deliveries = new DeliveryLog();
+  const ownCommits = options.ownCommits ?? new MemoryOwnCommits();
   // The sweep cron decides which repositories are due (schedule.ts) also when the in-process
   // scheduler is off and sweeps come through `POST /uv-pin-bot/sweep`.
   const sweepPattern =
@@ -87,7 +101,6 @@ export function createApp(
     (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
   const pattern = options.schedule === false ? null : sweepPattern;
   let keeper: TrustRootKeeper | undefined;
-  let botLogin: Promise<string> | undefined;
 
   const appFn: ApplicationFunction & { sweep?: () => Promise<SweepSummary> } = async (
     app: Probot,
@@ -110,17 +123,6 @@ export function createApp(
     }
     const material: TrustMaterial | (() => Promise<TrustMaterial>) =
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
-    const appBotLogin = () => {
-      botLogin ??= app
-        .auth()
-        .then(async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug}[bot]`);
-      // A failed look-up (GitHub down for a moment) is asked again next time, not kept.
-      botLogin.catch(() => {
-        botLogin = undefined;
-      });
-      return botLogin;
-    };
-
     /** One repository, serialised: config, then the shared run. */
     const runFor = (
       octokit: GitHub,
@@ -147,7 +149,7 @@ export function createApp(
               releaseCommits: upstreams.releaseCommits,
             },
             now,
-            appBotLogin: await appBotLogin(),
+            ownCommits,
           },
           mode,
         );
@@ -155,7 +157,7 @@ export function createApp(
 
     app.on("issue_comment.created", (context) =>
       deliveries.handle(context.id, async () => {
-        const { comment, issue, sender } = context.payload;
+        const { comment, issue, sender }: CommentCreated = context.payload;
         if (sender.type === "Bot" || comment.user?.type === "Bot") return;
         const command = parseCommand(comment.body ?? "");
         if (!command) return;
@@ -228,27 +230,27 @@ export function createApp(
 
     app.on("installation.created", (context) =>
       deliveries.handle(context.id, async () => {
-        const owner = accountLogin(context.payload.installation.account);
-        const names = (context.payload.repositories ?? []).map((r) => r.name);
+        const payload: InstallationCreated = context.payload;
+        const owner = accountLogin(payload.installation.account);
+        const names = (payload.repositories ?? []).map((r) => r.name);
         await runRepositories(context.octokit as unknown as GitHub, owner, names);
       }),
     );
 
     app.on("installation_repositories.added", (context) =>
       deliveries.handle(context.id, async () => {
-        const owner = accountLogin(context.payload.installation.account);
-        const names = context.payload.repositories_added.map((r) => r.name);
+        const payload: RepositoriesAdded = context.payload;
+        const owner = accountLogin(payload.installation.account);
+        const names = payload.repositories_added.map((r) => r.name);
         await runRepositories(context.octokit as unknown as GitHub, owner, names);
       }),
     );
 
     app.on("pull_request.closed", (context) =>
       deliveries.handle(context.id, async () => {
-        const pr = context.payload.pull_request;
-        if (
-          pr.head.ref !== BRANCH ||
-          pr.head.repo?.full_name !== context.payload.repository.full_name
-        )
+        const payload: PullRequestClosed = context.payload;
+        const pr = payload.pull_request;
+        if (pr.head.ref !== BRANCH || pr.head.repo?.full_name !== payload.repository.full_name)
           return;
         const metadata = parseMetadata(pr.body ?? "");
         if (!metadata) return;
@@ -355,10 +357,17 @@ export function createApp(
     };
     appFn.sweep = sweep;
 
+    // On SIGTERM (src/start.ts): no new sweeps, then every delivery, sweep and run finishes.
+    options.shutdown?.register("app work", async () => {
+      while (sweeping || deliveries.size > 0 || queue.size > 0)
+        await Promise.all([sweeping?.catch(() => undefined), deliveries.idle(), queue.idle()]);
+    });
+
     if (pattern) {
       const cron = new Cron(pattern, { timezone: "UTC", protect: true }, () => {
         sweep().catch((error: unknown) => app.log.error({ err: error }, "uv-pin-bot sweep failed"));
       });
+      options.shutdown?.register("sweep cron", () => cron.stop(), "stop");
       app.log.info(
         `uv-pin-bot: sweeps on "${pattern}" (UTC), next ${cron.nextRun()?.toISOString()}`,
       );
@@ -436,12 +445,6 @@ function unreadableConfig(error: unknown, owner: string, repo: string): ConfigPr
 }
 
 type YAMLError = { message?: unknown; linePos?: { line: number }[] };
-
-/** An installation's account: a user or organisation (login), or an enterprise (slug). */
-function accountLogin(account: unknown): string {
-  const a = account as { login?: unknown; slug?: unknown } | null | undefined;
-  return typeof a?.login === "string" ? a.login : typeof a?.slug === "string" ? a.slug : "";
-}
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";

@@ -14,6 +14,7 @@ import { hashComments } from "./comments.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
+import { printedSpans } from "./printed.js";
 import { spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
@@ -50,7 +51,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
     if (scope.isStage(text.slice(start, end))) return;
     const exp = expand(text, start, end, { lookup, escapeChar, drop: drops });
     const pin = imagePin(ctx, exp, lines.lineOf(start));
-    if (pin) pins.push(pin);
+    if (pin) pins.push(explainGlobal(pin, scope, start));
   };
 
   for (const outer of df.getInstructions()) {
@@ -100,6 +101,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
     const hidden = [
       ...spansWithin(commentSpans, insSpan),
       ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
+      ...(keyword === "RUN" ? printedSpans(text, insSpan.start, insSpan.end) : []),
     ];
     const found = commandPins(ctx, {
       start: insSpan.start,
@@ -110,9 +112,26 @@ export function extractDockerfile(base: FileContext): Pin[] {
       drop: drops,
     });
     if (keyword === "ADD") attachAddChecksum(ctx, ins, found, span, lookup, escapeChar);
-    pins.push(...found);
+    pins.push(...found.map((p) => explainGlobal(p, scope, insSpan.start)));
   }
   return pins;
+}
+
+/**
+ * A pin whose variable is a global ARG that its stage does not redeclare: Docker leaves it empty
+ * there, which the skip reason says (with the ARG's line and the fix) instead of "no default".
+ */
+function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
+  const name = pin.variable;
+  const missing = `\`${name}\` has no default value`;
+  if (!name || !pin.skipReason?.includes(missing)) return pin;
+  const global = scope.undeclaredGlobal(name, at);
+  if (!global) return pin;
+  pin.skipReason = pin.skipReason.replace(
+    missing,
+    `\`${name}\` is a global ARG (line ${global.line}) that this stage does not redeclare, so it is empty here: add \`ARG ${name}\` to the stage`,
+  );
+  return pin;
 }
 
 function flags(ins: Instruction, name: string): Flag[] {

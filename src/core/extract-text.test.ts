@@ -409,7 +409,7 @@ describe("Makefiles", () => {
       "NOTE := it's # ghcr.io/astral-sh/uv:0.1.0",
       "N=1#ghcr.io/astral-sh/uv:0.2.0",
       "get:",
-      "\techo 'a # b' ghcr.io/astral-sh/uv:0.4.0",
+      "\tpull 'a # b' ghcr.io/astral-sh/uv:0.4.0",
       "\techo ok # ghcr.io/astral-sh/uv:0.5.0",
       "",
     ].join("\n");

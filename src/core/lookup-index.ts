@@ -35,7 +35,10 @@ export function indexedLookup(
   for (const d of defs) {
     const name = fold(d.name);
     let groups = byName.get(name);
-    if (!groups) byName.set(name, (groups = new Map()));
+    if (!groups) {
+      groups = new Map();
+      byName.set(name, groups);
+    }
     const list = groups.get(d.scope);
     if (list) list.push(d);
     else groups.set(d.scope, [d]);
@@ -85,7 +88,8 @@ function build(groups: Map<Span | undefined, ScopedDefinition[]>): Named | null 
   const open: Group[] = [];
   for (const g of scoped) {
     const s = g.scope as Span;
-    while (open.length && (open[open.length - 1]?.scope as Span).end <= s.start) open.pop();
+    while (open.length && ((open[open.length - 1] as Group).scope as Span).end <= s.start)
+      open.pop();
     const top = open[open.length - 1];
     if (top) {
       const t = top.scope as Span;
@@ -104,7 +108,7 @@ function innermost(scoped: readonly Group[], at: number): Group | null {
   let hi = scoped.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((scoped[mid]?.scope as Span).start <= at) lo = mid + 1;
+    if (((scoped[mid] as Group).scope as Span).start <= at) lo = mid + 1;
     else hi = mid;
   }
   return scoped[lo - 1] ?? null;

@@ -54,6 +54,8 @@ export interface Pin {
   spans: PinSpans;
   /** Set when the pin can be seen but not safely changed. */
   skipReason: string | null;
+  /** A build-time override (`--build-arg`, compose `args:`): the Dockerfile ARG it sets. */
+  overrides?: string;
 }
 
 export interface Skipped {

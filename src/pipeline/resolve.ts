@@ -9,6 +9,7 @@ import type { OciRegistry } from "../adapters/oci-registry.js";
 import { isIndex, repositoryOf } from "../adapters/oci-registry.js";
 import { assetName, type UvReleases } from "../adapters/uv-releases.js";
 import type { AttestationSummary } from "../core/attestation-policy.js";
+import { type Held, holdTogether } from "../core/lockstep.js";
 import { parseInstallerUrl } from "../core/matchers.js";
 import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
@@ -50,6 +51,8 @@ export interface Plan {
   updates: PlannedUpdate[];
   current: Pin[];
   skipped: Skipped[];
+  /** Pins that will not move, and why (the pins behind `skipped`), for groups that move together. */
+  held?: Held[];
 }
 
 export interface ResolveDeps {
@@ -105,7 +108,7 @@ export async function resolvePlan(
   ]);
 
   const { release, decisions } = decide(pins, releases, tags, policy);
-  const plan: Plan = { release, updates: [], current: [], skipped: [] };
+  const plan: Plan = { release, updates: [], current: [], skipped: [], held: [] };
   const resolved = await Promise.all(decisions.map((d) => resolveDecision(d, deps, subjects)));
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
@@ -116,17 +119,16 @@ export async function resolvePlan(
         (releasesError && pin.kind !== "image"
           ? `uv's releases could not be read: ${releasesError}`
           : null);
-      plan.skipped.push({
-        file: pin.file,
-        line: pin.line,
-        reason: why ? `${decision.reason} (${why})` : decision.reason,
-      });
+      const reason = why ? `${decision.reason} (${why})` : decision.reason;
+      plan.skipped.push({ file: pin.file, line: pin.line, reason });
+      plan.held?.push({ pin, reason });
     } else if (decision.action === "current" || !outcome) {
       plan.current.push(pin);
     } else {
       plan.updates.push(outcome);
     }
   }
+  holdTogether(plan.updates, plan.held ?? []);
   return plan;
 }
 
