@@ -110,8 +110,10 @@ export function extractDockerfile(base: FileContext): Pin[] {
       hidden,
       escapeChar,
       drop: drops,
+      checksums: keyword !== "ADD",
     });
-    if (keyword === "ADD") attachAddChecksum(ctx, ins, found, span, lookup, escapeChar);
+    if (keyword === "ADD")
+      attachAddChecksum(ctx, ins, [...found, ...pins], span, lookup, escapeChar);
     pins.push(...found.map((p) => explainGlobal(p, scope, insSpan.start)));
   }
   return pins;
@@ -253,9 +255,26 @@ function attachAddChecksum(
   escapeChar: string,
 ): void {
   const checksum = flag(ins, "checksum")?.getValueRange();
-  const installers = found.filter((p) => p.kind === "installer");
+  if (!checksum) return;
+  const insSpan = span(ins.getRange());
+  const here = found.filter(
+    (p) =>
+      p.kind === "installer" &&
+      p.line >= ctx.lines.lineOf(insSpan.start) &&
+      p.line <= ctx.lines.lineOf(insSpan.end),
+  );
+  // `ADD --checksum=… $UV_URL`: the URL sits in an ARG or ENV, whose line holds its pin.
+  const sources = ins.getArguments().slice(0, -1);
+  const viaVariable = sources.flatMap((a) => {
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(a.getValue());
+    const def = m ? lookup(m[1] as string, span(a.getRange()).start) : null;
+    return def
+      ? found.filter((p) => p.kind === "installer" && p.line === def.line && !here.includes(p))
+      : [];
+  });
+  const installers = [...here, ...viaVariable];
   const [only] = installers;
-  if (!checksum || installers.length !== 1 || !only) return;
+  if (sources.length !== 1 || installers.length !== 1 || !only) return;
   const s = span(checksum);
   const exp = expand(ctx.text, s.start, s.end, { lookup, escapeChar, drop: ctx.drop });
   attachChecksum(ctx, only, exp, 0, exp.value.length);

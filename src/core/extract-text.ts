@@ -46,7 +46,13 @@ export function extractText(
     });
   const pins = [
     ...imagePinsInText(ctx, lookup, hidden),
-    ...commandPins(ctx, { start: 0, end: text.length, lookup, hidden }),
+    ...commandPins(ctx, {
+      start: 0,
+      end: text.length,
+      lookup,
+      hidden,
+      powershell: dialect === "powershell",
+    }),
   ];
   return { pins, hidden, lookup };
 }

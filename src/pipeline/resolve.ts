@@ -181,7 +181,14 @@ async function resolveDecision(
       // A tag-only pin keeps its form; what its new tag serves is verified all the same.
       update.attestationSubject = (await deps.registry.digest(pin.image, decision.tag)).digest;
     }
-    if (pin.kind === "installer") {
+    if (pin.hold) throw new Error(pin.hold);
+    if (pin.kind === "installer" && pin.checksums?.length) {
+      const sums = await listedChecksums(deps.releases, pin, decision);
+      to.checksum = sums[pin.checksums[0]?.asset ?? ""] ?? null;
+      update.target.checksums = sums;
+      update.target.checksum = to.checksum;
+      update.attestationSubject = to.checksum;
+    } else if (pin.kind === "installer") {
       const served = await installerChecksum(deps.releases, pin, decision, subjects);
       if (served?.pinned) {
         to.checksum = served.checksum;
@@ -294,7 +301,7 @@ async function installerChecksum(
 ): Promise<{ checksum: string; pinned: boolean } | null> {
   const release = decision.release;
   const asset = pin.asset ? assetName(pin.asset) : null;
-  if (release && asset && !release.assets.some((a) => a.name === asset)) {
+  if (release && asset && !asset.includes("${") && !release.assets.some((a) => a.name === asset)) {
     throw new Error(`uv ${release.version} has no release asset ${asset}`);
   }
   if (!decision.needChecksum && !subjects) return null;
@@ -309,4 +316,36 @@ async function installerChecksum(
   const assetDigest = release?.assets.find((a) => a.name === asset)?.digest ?? null;
   const { checksum } = await releases.checksum(url, assetDigest);
   return { checksum, pinned: decision.needChecksum };
+}
+
+/**
+ * New checksums for every checksum a pin lists, by asset: the bytes each asset's new URL serves,
+ * cross-checked with that release asset's digest. Any asset missing from the release blocks the
+ * update (its checksum could not move).
+ */
+async function listedChecksums(
+  releases: UvReleases,
+  pin: Pin,
+  decision: Extract<Decision, { action: "update" }>,
+): Promise<Record<string, string>> {
+  const release = decision.release;
+  const version = decision.version;
+  if (!version) throw new Error("the installer URL has no version to move");
+  const out: Record<string, string> = {};
+  for (const c of pin.checksums ?? []) {
+    if (out[c.asset]) continue;
+    const name = assetName(c.asset);
+    if (release && !release.assets.some((a) => a.name === name)) {
+      throw new Error(
+        `uv ${release.version} has no release asset ${name}, whose checksum is at line ${c.line}`,
+      );
+    }
+    const parts = parseInstallerUrl(c.url);
+    if (!parts?.version)
+      throw new Error(`the URL checked at line ${c.line} has no version to move`);
+    const url = c.url.slice(0, parts.version.start) + version + c.url.slice(parts.version.end);
+    const assetDigest = release?.assets.find((a) => a.name === name)?.digest ?? null;
+    out[c.asset] = (await releases.checksum(url, assetDigest)).checksum;
+  }
+  return out;
 }
