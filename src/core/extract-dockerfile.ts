@@ -11,12 +11,14 @@ import {
 } from "dockerfile-ast";
 import { commandPins } from "./commands.js";
 import { hashComments } from "./comments.js";
+import { maskIrrelevant } from "./dockerfile-mask.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
 import { spanStartingAt } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
+import { markers } from "./uv-markers.js";
 import { shellDefinitions } from "./variables.js";
 
 interface Range {
@@ -24,9 +26,12 @@ interface Range {
   end: { line: number; character: number };
 }
 
-export function extractDockerfile(base: FileContext): Pin[] {
+export function extractDockerfile(base: FileContext, options: { mask?: boolean } = {}): Pin[] {
   const { text, lines } = base;
-  const df = DockerfileParser.parse(text);
+  // Instructions that cannot hold a pin are left out of the parse (lines and columns unchanged).
+  const parsed = options.mask === false ? text : maskIrrelevant(text, markers(base.images));
+  if (parsed === null) return [];
+  const df = DockerfileParser.parse(parsed);
   const escapeChar = df.getEscapeCharacter();
   const drops = continuationBreaks(text, escapeChar);
   const ctx: FileContext = { ...base, drop: drops };
