@@ -5,6 +5,7 @@
 import { inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
 import { buildArgPins } from "./extract-overrides.js";
+import { uvCommandPins } from "./extract-requirements.js";
 import { INSTALLER_URL_START, isArchive, isVersion, readToken, withoutDrops } from "./matchers.js";
 import { attachChecksum, type FileContext, installerPin, versionPin } from "./pins.js";
 import { pipInstallMatches } from "./pip-match.js";
@@ -107,5 +108,10 @@ export function pairArchiveChecksum(ctx: FileContext, region: Region, pins: Pin[
 export function commandPins(ctx: FileContext, region: Region): Pin[] {
   const pins = installerPins(ctx, region);
   pairArchiveChecksum(ctx, region, pins);
-  return [...pins, ...pipPins(ctx, region), ...buildArgPins(ctx, region)];
+  return [
+    ...pins,
+    ...pipPins(ctx, region),
+    ...buildArgPins(ctx, region),
+    ...uvCommandPins(ctx, region),
+  ];
 }

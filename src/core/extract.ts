@@ -1,5 +1,6 @@
 /** The scanner's entry: a file's path and text in, its uv pins and skip reasons out. Never throws. */
 import { extractDockerfile } from "./extract-dockerfile.js";
+import { extractRequirements, pyprojectRequirements } from "./extract-requirements.js";
 import { extractText } from "./extract-text.js";
 import { extractToml } from "./extract-toml.js";
 import { extractYaml } from "./extract-yaml.js";
@@ -57,7 +58,17 @@ export function mayPinUv(text: string, images: readonly string[], kind?: FileKin
 }
 
 /** Words without which no extractor finds anything (besides the image names). */
-const MARKER_WORDS = ["astral", "uv=", "required-version", "uv_version"];
+const MARKER_WORDS = [
+  "astral",
+  "uv=",
+  "required-version",
+  "uv_version",
+  "pip",
+  "self update",
+  "apk",
+  String.raw`(?:^|\n)[ \t]*uv\b`,
+  String.raw`["']uv\b`,
+];
 
 const MARKERS = new WeakMap<readonly string[], RegExp>();
 
@@ -76,10 +87,11 @@ function extractByKind(kind: FileKind, ctx: FileContext): { pins: Pin[]; skipped
     case "dockerfile":
       return { pins: extractDockerfile(ctx), skipped: [] };
     case "toml":
-      return {
-        pins: extractToml(ctx, baseName(ctx.file) === "uv.toml" ? "" : "tool.uv"),
-        skipped: [],
-      };
+      return baseName(ctx.file) === "uv.toml"
+        ? { pins: extractToml(ctx, ""), skipped: [] }
+        : { pins: [...extractToml(ctx, "tool.uv"), ...pyprojectRequirements(ctx)], skipped: [] };
+    case "requirements":
+      return { pins: extractRequirements(ctx), skipped: [] };
     case "yaml":
       return extractYaml(ctx);
     default:

@@ -102,7 +102,7 @@ function highestVersion(pins: readonly Pin[]): string | null {
   let best: string | null = null;
   for (const pin of pins) {
     const v = pin.version;
-    if (pin.skipReason || v === null || !isVersion(v)) continue;
+    if (pin.skipReason || pin.unpinned || v === null || !isVersion(v)) continue;
     if (best === null || compareVersions(v, best) > 0) best = v;
   }
   return best;
@@ -110,6 +110,7 @@ function highestVersion(pins: readonly Pin[]): string | null {
 
 function decidePin(pin: Pin, c: Context): Decision {
   if (pin.skipReason) return skip(pin, pin.skipReason);
+  if (pin.unpinned) return current(pin, pin.unpinned);
   if (pin.kind === "image") return decideImage(pin, c);
   const version = pin.version;
   if (pin.kind === "installer") {

@@ -56,6 +56,8 @@ export interface Pin {
   skipReason: string | null;
   /** A build-time override (`--build-arg`, compose `args:`): the Dockerfile ARG it sets. */
   overrides?: string;
+  /** Reported, never moved: why this uv is not uv-pin-bot's to pin (`pip install uv`, `apk add uv=…`). */
+  unpinned?: string;
 }
 
 export interface Skipped {
