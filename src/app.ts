@@ -17,6 +17,7 @@ import {
   reply,
   statusOf,
 } from "./adapters/github-prs.js";
+import { MemoryOwnCommits, type OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
@@ -50,6 +51,8 @@ export interface AppOptions {
   trustRootRefreshMs?: number;
   /** Cron for sweeps (UTC); false: no in-process scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
   schedule?: string | false;
+  /** The commits the app pushed (default: in memory). */
+  ownCommits?: OwnCommits;
   /** Repositories run at once during a sweep. */
   concurrency?: number;
   /** Where the app registers its shutdown steps (stop the cron; finish deliveries, sweeps, runs). */
@@ -83,6 +86,7 @@ export function createApp(
   const upstreams = options.upstreams ?? createUpstreams({ env });
   const queue = new KeyedQueue();
   const deliveries = new DeliveryLog();
+  const ownCommits = options.ownCommits ?? new MemoryOwnCommits();
   // The sweep cron decides which repositories are due (schedule.ts) also when the in-process
   // scheduler is off and sweeps come through `POST /uv-pin-bot/sweep`.
   const sweepPattern =
@@ -90,7 +94,6 @@ export function createApp(
     (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
   const pattern = options.schedule === false ? null : sweepPattern;
   let keeper: TrustRootKeeper | undefined;
-  let botLogin: Promise<string> | undefined;
 
   const appFn: ApplicationFunction & { sweep?: () => Promise<SweepSummary> } = async (
     app: Probot,
@@ -113,17 +116,6 @@ export function createApp(
     }
     const material: TrustMaterial | (() => Promise<TrustMaterial>) =
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
-    const appBotLogin = () => {
-      botLogin ??= app
-        .auth()
-        .then(async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug}[bot]`);
-      // A failed look-up (GitHub down for a moment) is asked again next time, not kept.
-      botLogin.catch(() => {
-        botLogin = undefined;
-      });
-      return botLogin;
-    };
-
     /** One repository, serialised: config, then the shared run. */
     const runFor = (
       octokit: GitHub,
@@ -150,7 +142,7 @@ export function createApp(
               releaseCommits: upstreams.releaseCommits,
             },
             now,
-            appBotLogin: await appBotLogin(),
+            ownCommits,
           },
           mode,
         );

@@ -35,9 +35,11 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:net";
 import examples from "@octokit/webhooks-examples";
+import Bottleneck from "bottleneck";
 import nock from "nock";
 import { pino } from "pino";
 import { type Logger, Probot, ProbotOctokit, Server } from "probot";
+import { appOctokit, type ThrottleTuning } from "../../src/app/github-client.js";
 import { type AppOptions, createApp, type SweepSummary } from "../../src/app.js";
 import { BOT_LOGIN, FakeGitHub, type FakeInstallation, type FakeRepo } from "./fake-github.js";
 import { FakeUpstreams } from "./fake-upstreams.js";
@@ -58,6 +60,12 @@ export interface HarnessOptions {
   app?: Partial<AppOptions>;
   /** Log level captured into `logs` (default "info"). */
   logLevel?: "debug" | "info" | "warn" | "error";
+  /**
+   * The app's own throttling (src/app/github-client.ts) instead of none: rate limits are retried
+   * after `retry-after` (scaled by `retryAfterBaseValue` ms per second) and writes go one at a
+   * time (without the one-second spacing, to keep tests fast).
+   */
+  throttle?: ThrottleTuning;
 }
 
 export interface LogLine {
@@ -130,7 +138,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
     schedule: false,
   });
 
-  const server = await listen(log, appFn);
+  const server = await listen(log, appFn, options.throttle);
   const url = `http://127.0.0.1:${server.port}`;
   let deliveries = 0;
 
@@ -182,7 +190,11 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
 }
 
 /** Probot's `Server` on 127.0.0.1. It takes `port || 3000`, so a free port is found first. */
-async function listen(log: Logger, appFn: ReturnType<typeof createApp>) {
+async function listen(
+  log: Logger,
+  appFn: ReturnType<typeof createApp>,
+  throttle: ThrottleTuning | undefined,
+) {
   const { privateKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -190,11 +202,20 @@ async function listen(log: Logger, appFn: ReturnType<typeof createApp>) {
   });
   // A function, not an object: Probot passes its own `throttle` options to the constructor, which
   // would replace an object default and leave throttling on (one write per second).
-  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-    ...options,
-    retry: { enabled: false },
-    throttle: { ...(options.throttle as object), enabled: false },
-  }));
+  const Octokit = throttle
+    ? appOctokit(throttle).defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: {
+          ...(options.throttle as object),
+          write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        },
+      }))
+    : ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { ...(options.throttle as object), enabled: false },
+      }));
   for (let attempt = 0; ; attempt++) {
     const server = new Server({
       host: "127.0.0.1",
@@ -416,9 +437,10 @@ export function pullRequestClosedPayload(repo: FakeRepo, number: number, closedB
 
 // --- request predicates, for counting ----------------------------------------------------------
 
-/** A write through the git data API (blob, tree, commit, ref create/move/delete). */
+/** A write through the git data API (blob, tree, commit, ref create/move/delete; GraphQL ref swaps). */
 export const isGitWrite = (r: { method: string; path: string }) =>
   (r.method === "POST" && /\/git\/(blobs|trees|commits|refs)$/.test(r.path)) ||
+  (r.method === "POST" && r.path === "/graphql") ||
   ((r.method === "PATCH" || r.method === "DELETE") && /\/git\/refs\//.test(r.path));
 
 /** Any request that changes something on GitHub (everything but GET). */
