@@ -4,6 +4,7 @@
  */
 import { inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
+import { assembledUrlPins } from "./extract-assembled.js";
 import { buildArgPins } from "./extract-overrides.js";
 import { uvCommandPins } from "./extract-requirements.js";
 import { INSTALLER_URL_START, isArchive, isVersion, readToken, withoutDrops } from "./matchers.js";
@@ -106,7 +107,7 @@ export function pairArchiveChecksum(ctx: FileContext, region: Region, pins: Pin[
 
 /** Every command-text pin in a region. */
 export function commandPins(ctx: FileContext, region: Region): Pin[] {
-  const pins = installerPins(ctx, region);
+  const pins = [...installerPins(ctx, region), ...assembledUrlPins(ctx, region)];
   pairArchiveChecksum(ctx, region, pins);
   return [
     ...pins,
