@@ -26,8 +26,9 @@ export function scanAs(
   if (!mayPinUv(text, images, kind)) return { pins: [], skipped: [] };
   const ctx: FileContext = { file: path, text, lines: new Lines(text), images };
   try {
-    const { pins, skipped } = extractByKind(kind, ctx);
-    pins.sort((a, b) => a.line - b.line);
+    const { pins: found, skipped } = extractByKind(kind, ctx);
+    found.sort((a, b) => a.line - b.line);
+    const pins = onceEach(found);
     for (const pin of pins) {
       if (pin.skipReason) skipped.push({ file: path, line: pin.line, reason: pin.skipReason });
     }
@@ -39,6 +40,22 @@ export function scanAs(
       skipped: [{ file: path, line: null, reason: `could not be read: ${message}` }],
     };
   }
+}
+
+/**
+ * An image without a version held whole by one variable (`ARG UV_IMAGE=…:latest`, used by several
+ * `FROM ${UV_IMAGE}`) is one pin, reported at its first use: its uses are the same text.
+ */
+function onceEach(pins: Pin[]): Pin[] {
+  const seen = new Set<string>();
+  return pins.filter((p) => {
+    if (p.kind !== "image" || p.version !== null || p.variable === null || p.versionLine === null)
+      return true;
+    const key = JSON.stringify([p.variable, p.versionLine, p.image, p.tag, p.digest, p.spans]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

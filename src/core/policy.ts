@@ -204,7 +204,8 @@ function decideImage(pin: Pin, c: Context): Decision {
   if ("action" in s) return s;
   const at = parseTag(tag).version;
   const prefix = at ? tag.slice(0, at.start) : "";
-  const suffix = pin.suffix ?? "";
+  // The variant as it resolves (the pin's `suffix` is as written, variables left in).
+  const suffix = at ? tag.slice(at.end) : "";
   const next = `${prefix}${s.version}${suffix}`;
   const needDigest = pin.form === "tag+digest" || c.options.pinDigests;
   const u = { ...s, needDigest, needChecksum: false };
