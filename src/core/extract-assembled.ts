@@ -8,9 +8,10 @@
  */
 import { inside } from "./comments.js";
 import { type Expansion, expand, type Lookup } from "./expand.js";
+import type { LocatedPin } from "./extract-checksums.js";
 import { INSTALLER_URL_START, parseInstallerUrl, readToken, withoutDrops } from "./matchers.js";
 import { type FileContext, installerPin } from "./pins.js";
-import type { Pin, Span } from "./types.js";
+import type { Span } from "./types.js";
 
 interface Region {
   start: number;
@@ -43,11 +44,11 @@ function urlSource(exp: Expansion): number | null {
  * Pins for tokens in a region that start with a variable reference and expand to a uv installer
  * URL that is not already a pin where it is written.
  */
-export function assembledUrlPins(ctx: FileContext, region: Region): Pin[] {
+export function assembledUrlPins(ctx: FileContext, region: Region): LocatedPin[] {
   if (!mayAssemble(ctx)) return [];
   const written = writtenUrls(ctx);
   const { text } = ctx;
-  const pins: Pin[] = [];
+  const pins: LocatedPin[] = [];
   let i = text.indexOf("$", region.start);
   while (i >= 0 && i < region.end) {
     const before = text[i - 1];
@@ -71,7 +72,7 @@ export function assembledUrlPins(ctx: FileContext, region: Region): Pin[] {
           withoutDrops(text, i, end, region.drop),
           ctx.lines.lineOf(i),
         );
-        if (pin) pins.push(pin);
+        if (pin) pins.push({ pin, start: i, end });
       }
     }
     i = text.indexOf("$", Math.max(end, i + 1));

@@ -13,6 +13,7 @@ import { type Held, holdTogether } from "../core/lockstep.js";
 import { parseInstallerUrl } from "../core/matchers.js";
 import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
+import { compareVersions } from "../core/version.js";
 
 export interface PinState {
   version: string | null;
@@ -109,7 +110,9 @@ export async function resolvePlan(
 
   const { release, decisions } = decide(pins, releases, tags, policy);
   const plan: Plan = { release, updates: [], current: [], skipped: [], held: [] };
-  const resolved = await Promise.all(decisions.map((d) => resolveDecision(d, deps, subjects)));
+  const resolved = await Promise.all(
+    decisions.map((d) => resolveDecision(d, deps, subjects, releases)),
+  );
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
     const outcome = resolved[i];
@@ -137,6 +140,7 @@ async function resolveDecision(
   decision: Decision,
   deps: ResolveDeps,
   subjects: boolean,
+  releases: readonly Release[],
 ): Promise<PlannedUpdate | null> {
   if (decision.action !== "update") return null;
   const { pin } = decision;
@@ -181,7 +185,14 @@ async function resolveDecision(
       // A tag-only pin keeps its form; what its new tag serves is verified all the same.
       update.attestationSubject = (await deps.registry.digest(pin.image, decision.tag)).digest;
     }
-    if (pin.kind === "installer") {
+    if (pin.hold) throw new Error(pin.hold);
+    if (pin.kind === "installer" && pin.checksums?.length) {
+      const sums = await listedChecksums(deps.releases, pin, decision);
+      to.checksum = sums[pin.checksums[0]?.asset ?? ""] ?? null;
+      update.target.checksums = sums;
+      update.target.checksum = to.checksum;
+      update.attestationSubject = to.checksum;
+    } else if (pin.kind === "installer") {
       const served = await installerChecksum(deps.releases, pin, decision, subjects);
       if (served?.pinned) {
         to.checksum = served.checksum;
@@ -190,7 +201,7 @@ async function resolveDecision(
       if (served) update.attestationSubject = served.checksum;
     }
     if (pin.kind === "version") update.attestationSubject = releaseSubject(decision.release);
-    update.attestationVersion = await releaseOf(deps.registry, update, subjects);
+    update.attestationVersion = releaseOf(update, releases);
   } catch (error) {
     update.blocked = message(error);
   }
@@ -254,22 +265,22 @@ async function imageDigest(
 const FULL_VERSION = /^\d+\.\d+\.\d+$/;
 
 /**
- * The release an update's new bytes belong to: the decision's release, else the full version the
- * pin moves to, else (a floating tag whose digest moves) the version label of the new index.
+ * The release an update's new bytes must have been built for: the decision's release, else the
+ * full version the pin moves to, else (a floating tag whose digest moves: `latest`, a variant-only
+ * tag, a rolling `X.Y`) the newest published release that tag follows. A registry or mirror that
+ * serves an older genuine build under the tag is then refused, not taken as current.
  */
-async function releaseOf(
-  registry: OciRegistry,
-  update: PlannedUpdate,
-  subjects: boolean,
-): Promise<string | null> {
+export function releaseOf(update: PlannedUpdate, releases: readonly Release[]): string | null {
   if (update.release) return update.release.version;
   if (update.to.version && FULL_VERSION.test(update.to.version)) return update.to.version;
-  if (!subjects || update.pin.kind !== "image" || !update.pin.image || !update.attestationSubject)
-    return null;
-  const label = await registry
-    .versionLabel(update.pin.image, update.attestationSubject)
-    .catch(() => null);
-  return label && FULL_VERSION.test(label) ? label : null;
+  if (update.pin.kind !== "image" || !update.to.tag) return null;
+  const rolling = /^(\d+\.\d+)(?:-|$)/.exec(update.to.tag)?.[1];
+  const candidates = releases
+    .filter((r) => !r.prerelease && FULL_VERSION.test(r.version))
+    .filter((r) => !rolling || r.version.startsWith(`${rolling}.`))
+    .map((r) => r.version)
+    .sort(compareVersions);
+  return candidates.at(-1) ?? null;
 }
 
 /** The digest of the release asset that vouches for a version-only pin, or null when none has one. */
@@ -294,7 +305,7 @@ async function installerChecksum(
 ): Promise<{ checksum: string; pinned: boolean } | null> {
   const release = decision.release;
   const asset = pin.asset ? assetName(pin.asset) : null;
-  if (release && asset && !release.assets.some((a) => a.name === asset)) {
+  if (release && asset && !asset.includes("${") && !release.assets.some((a) => a.name === asset)) {
     throw new Error(`uv ${release.version} has no release asset ${asset}`);
   }
   if (!decision.needChecksum && !subjects) return null;
@@ -309,4 +320,36 @@ async function installerChecksum(
   const assetDigest = release?.assets.find((a) => a.name === asset)?.digest ?? null;
   const { checksum } = await releases.checksum(url, assetDigest);
   return { checksum, pinned: decision.needChecksum };
+}
+
+/**
+ * New checksums for every checksum a pin lists, by asset: the bytes each asset's new URL serves,
+ * cross-checked with that release asset's digest. Any asset missing from the release blocks the
+ * update (its checksum could not move).
+ */
+async function listedChecksums(
+  releases: UvReleases,
+  pin: Pin,
+  decision: Extract<Decision, { action: "update" }>,
+): Promise<Record<string, string>> {
+  const release = decision.release;
+  const version = decision.version;
+  if (!version) throw new Error("the installer URL has no version to move");
+  const out: Record<string, string> = {};
+  for (const c of pin.checksums ?? []) {
+    if (out[c.asset]) continue;
+    const name = assetName(c.asset);
+    if (release && !release.assets.some((a) => a.name === name)) {
+      throw new Error(
+        `uv ${release.version} has no release asset ${name}, whose checksum is at line ${c.line}`,
+      );
+    }
+    const parts = parseInstallerUrl(c.url);
+    if (!parts?.version)
+      throw new Error(`the URL checked at line ${c.line} has no version to move`);
+    const url = c.url.slice(0, parts.version.start) + version + c.url.slice(parts.version.end);
+    const assetDigest = release?.assets.find((a) => a.name === name)?.digest ?? null;
+    out[c.asset] = (await releases.checksum(url, assetDigest)).checksum;
+  }
+  return out;
 }

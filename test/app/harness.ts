@@ -1,9 +1,10 @@
 /**
  * The app under test, end to end over HTTP: the REAL Probot `Server` listening on 127.0.0.1 (a
- * free port), `createApp()` loaded into it, webhook deliveries signed with `X-Hub-Signature-256`
- * and POSTed to `/api/github/webhooks`, payloads built from `@octokit/webhooks-examples`, GitHub's
- * API answered by a stateful fake under nock (fake-github.ts: every request recorded), and uv's
- * upstreams as in-memory fakes with real Sigstore bundles (fake-upstreams.ts).
+ * free port), `createApp()` loaded into it, webhook deliveries signed (`X-Hub-Signature-256`) by
+ * `@octokit/webhooks`' own `sign` and POSTed to `/api/github/webhooks`, payloads built from
+ * `@octokit/webhooks-examples`, GitHub's API answered by a stateful fake under nock
+ * (fake-github.ts: every request recorded), and uv's upstreams as in-memory fakes with real
+ * Sigstore bundles (fake-upstreams.ts).
  *
  * ```ts
  * const h = await startApp({ now: () => NOW });
@@ -32,9 +33,10 @@
  * Upstreams are in-memory fakes (not the real registry client, which test/registry and
  * test/check-update.test.ts cover against a real registry) so that these tests stay fast.
  */
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import examples from "@octokit/webhooks-examples";
+import { Webhooks } from "@octokit/webhooks";
 import Bottleneck from "bottleneck";
 import nock from "nock";
 import { pino } from "pino";
@@ -144,9 +146,8 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
 
   const send: AppHarness["send"] = async (eventName, payload, o = {}) => {
     const body = JSON.stringify(payload);
-    const signature = `sha256=${createHmac("sha256", o.secret ?? WEBHOOK_SECRET)
-      .update(body)
-      .digest("hex")}`;
+    // Signed by @octokit/webhooks, the library Probot verifies deliveries with.
+    const signature = await new Webhooks({ secret: o.secret ?? WEBHOOK_SECRET }).sign(body);
     const res = await fetch(`${url}${WEBHOOK_PATH}`, {
       method: "POST",
       headers: {
@@ -254,11 +255,21 @@ function freePort(): Promise<number> {
 
 // --- payloads, from @octokit/webhooks-examples -----------------------------------------------
 
+let examples: { name: string; examples: Json[] }[] | undefined;
+/** Loaded with `require` (a JSON package): plain Node (the latency bench) runs the harness too. */
+function webhookExamples(): { name: string; examples: Json[] }[] {
+  examples ??= createRequire(import.meta.url)("@octokit/webhooks-examples") as {
+    name: string;
+    examples: Json[];
+  }[];
+  return examples;
+}
+
 type Json = Record<string, unknown>;
 
 /** A deep copy of the first real example of `name` / `action` (optionally the one `pick` likes). */
 export function example(name: string, action: string, pick: (e: Json) => boolean = () => true) {
-  const definitions = examples as unknown as { name: string; examples: Json[] }[];
+  const definitions = webhookExamples();
   const found = definitions
     .find((d) => d.name === name)
     ?.examples.find((e) => e.action === action && pick(e));
