@@ -104,7 +104,7 @@ function highestVersion(pins: readonly Pin[]): string | null {
   let best: string | null = null;
   for (const pin of pins) {
     const v = pin.version;
-    if (pin.skipReason || v === null || !isVersion(v)) continue;
+    if (pin.skipReason || pin.unpinned || v === null || !isVersion(v)) continue;
     if (best === null || compareVersions(v, best) > 0) best = v;
   }
   return best;
@@ -112,6 +112,7 @@ function highestVersion(pins: readonly Pin[]): string | null {
 
 function decidePin(pin: Pin, c: Context): Decision {
   if (pin.skipReason) return skip(pin, pin.skipReason);
+  if (pin.unpinned) return current(pin, pin.unpinned);
   if (pin.kind === "image") return decideImage(pin, c);
   const version = pin.version;
   if (pin.kind === "installer") {
@@ -206,7 +207,8 @@ function decideImage(pin: Pin, c: Context): Decision {
   if ("action" in s) return s;
   const at = parseTag(tag).version;
   const prefix = at ? tag.slice(0, at.start) : "";
-  const suffix = pin.suffix ?? "";
+  // The variant as it resolves (the pin's `suffix` is as written, variables left in).
+  const suffix = at ? tag.slice(at.end) : "";
   const next = `${prefix}${s.version}${suffix}`;
   const needDigest = pin.form === "tag+digest" || c.options.pinDigests;
   const u = { ...s, needDigest, needChecksum: false };
