@@ -49,12 +49,19 @@ export function assembledUrlPins(ctx: FileContext, region: Region): LocatedPin[]
   const written = writtenUrls(ctx);
   const { text } = ctx;
   const pins: LocatedPin[] = [];
-  let i = text.indexOf("$", region.start);
+  // The next `$` inside the region (a search of the whole text from each region would read the
+  // rest of the file once per instruction).
+  const region$ = text.slice(region.start, region.end);
+  const next$ = (from: number) => {
+    const at = region$.indexOf("$", from - region.start);
+    return at < 0 ? -1 : region.start + at;
+  };
+  let i = next$(region.start);
   while (i >= 0 && i < region.end) {
     const before = text[i - 1];
     const tokenStart = before === undefined || !(TOKEN_CHAR.test(before) || before === "$");
     if (!tokenStart || inside(region.hidden, i)) {
-      i = text.indexOf("$", i + 1);
+      i = next$(i + 1);
       continue;
     }
     const end = Math.min(readToken(text, i, "", region.drop), region.end);
@@ -75,7 +82,7 @@ export function assembledUrlPins(ctx: FileContext, region: Region): LocatedPin[]
         if (pin) pins.push({ pin, start: i, end });
       }
     }
-    i = text.indexOf("$", Math.max(end, i + 1));
+    i = next$(Math.max(end, i + 1));
   }
   return pins;
 }
@@ -91,9 +98,14 @@ export function writtenUrls(ctx: FileContext): Set<number> {
   let out = WRITTEN.get(ctx);
   if (out) return out;
   out = new Set<number>();
+  // A URL start inside the URL read before it is part of that URL (as in `installerPins`).
+  let readUpTo = 0;
   for (const m of ctx.text.matchAll(INSTALLER_URL_START)) {
     const at = m.index ?? 0;
-    const raw = withoutDrops(ctx.text, at, readToken(ctx.text, at, "", ctx.drop), ctx.drop);
+    if (at < readUpTo) continue;
+    const end = readToken(ctx.text, at, "", ctx.drop);
+    readUpTo = end;
+    const raw = withoutDrops(ctx.text, at, end, ctx.drop);
     if (parseInstallerUrl(raw.replace(REFERENCE, "\u0000"))) out.add(at);
   }
   WRITTEN.set(ctx, out);
