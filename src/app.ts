@@ -29,6 +29,7 @@ import type {
   SweepOutcome,
   SweepSummary,
 } from "./app/cluster/coordinator.js";
+import { budgetFrom } from "./app/cluster/rate-budget.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
@@ -123,16 +124,18 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       octokit.hook.before("request", () => {
         githubRequests++;
       });
+      const observe = (status: number, headers: Record<string, string | undefined> = {}) => {
+        const remaining = headers["x-ratelimit-remaining"] ?? null;
+        metrics.githubResponse(status, installationId, remaining);
+        const budget = budgetFrom(remaining, headers["x-ratelimit-reset"]);
+        if (budget) coordinator.observeRateLimit(installationId, budget);
+      };
       octokit.hook.after("request", (response) => {
-        const headers = response.headers as Record<string, string | undefined>;
-        metrics.githubResponse(
-          response.status,
-          installationId,
-          headers["x-ratelimit-remaining"] ?? null,
-        );
+        observe(response.status, response.headers as Record<string, string | undefined>);
       });
       octokit.hook.error("request", (error) => {
-        metrics.githubResponse(statusOf(error) ?? 0, installationId, null);
+        const response = (error as { response?: { headers?: Record<string, string> } }).response;
+        observe(statusOf(error) ?? 0, response?.headers);
         throw error;
       });
       return octokit;

@@ -2,13 +2,14 @@
 import type { Coordinator } from "./coordinator.js";
 import { EmbeddedCoordinator } from "./embedded.js";
 import { RedisCoordinator } from "./redis.js";
-import { clusterSettings } from "./settings.js";
+import { clusterSettings, rateLimitFloor } from "./settings.js";
 
 export function chooseCoordinator(
   env: NodeJS.ProcessEnv,
   options: { schedule: string | null; concurrency: number },
 ): Coordinator {
   const settings = clusterSettings(env);
-  if (!settings) return new EmbeddedCoordinator(options);
+  if (!settings)
+    return new EmbeddedCoordinator({ ...options, rateLimitFloor: rateLimitFloor(env) });
   return new RedisCoordinator({ ...settings, schedule: options.schedule });
 }

@@ -8,6 +8,7 @@
 import type { LookupCache } from "../../adapters/cache.js";
 import type { RunMode } from "../../pipeline/run-repository.js";
 import type { AppMetrics } from "./metrics.js";
+import type { Budget } from "./rate-budget.js";
 
 /** Where a command's answer goes: the issue or pull request, and the comment to react on. */
 export interface ReplyTarget {
@@ -102,6 +103,8 @@ export interface Coordinator {
   sweep(): Promise<SweepSummary>;
   /** Resolves when no work is queued or running (tests, shutdown). */
   idle(): Promise<void>;
+  /** An installation's GitHub rate-limit budget, from the headers of an answer. */
+  observeRateLimit(installationId: number, budget: Budget): void;
   /** Readiness: false while a backing store is unreachable. */
   ready(): Promise<boolean>;
   /** Prometheus text for `GET /metrics`. */

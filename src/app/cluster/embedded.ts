@@ -18,6 +18,7 @@ import {
   sweepLine,
 } from "./coordinator.js";
 import { AppMetrics } from "./metrics.js";
+import { type Budget, DEFAULT_RATE_LIMIT_FLOOR, MemoryBudgets } from "./rate-budget.js";
 
 export interface EmbeddedOptions {
   /** Cron (UTC) for sweeps, or null: no in-process scheduler. */
@@ -25,6 +26,8 @@ export interface EmbeddedOptions {
   /** Repositories of one installation run at once during a sweep. */
   concurrency: number;
   metrics?: AppMetrics;
+  /** Remaining GitHub requests at which an installation's work waits for the reset. */
+  rateLimitFloor?: number;
 }
 
 /** Delivery ids in memory (bounded): a delivery is remembered once its handler finished. */
@@ -59,6 +62,7 @@ export class EmbeddedCoordinator implements Coordinator {
   readonly cache = new MemoryCache();
   readonly metricsRegistry: AppMetrics;
   private readonly queue = new KeyedQueue();
+  private readonly budgets: MemoryBudgets;
   private executor: Executor | undefined;
   private cron: Cron | undefined;
   private sweeping: Promise<SweepSummary> | null = null;
@@ -67,6 +71,11 @@ export class EmbeddedCoordinator implements Coordinator {
 
   constructor(private readonly options: EmbeddedOptions) {
     this.metricsRegistry = options.metrics ?? new AppMetrics();
+    this.budgets = new MemoryBudgets(options.rateLimitFloor ?? DEFAULT_RATE_LIMIT_FLOOR);
+  }
+
+  observeRateLimit(installationId: number, budget: Budget): void {
+    this.budgets.observe(installationId, budget);
   }
 
   async start(executor: Executor): Promise<void> {
@@ -97,9 +106,14 @@ export class EmbeddedCoordinator implements Coordinator {
   }
 
   private runTask(task: RepoTask, replies: readonly ReplyTarget[]) {
-    return this.queue.run(repoKey(task.owner, task.repo), () =>
-      this.metricsRegistry.timeJob(task.kind, () => this.exec.execute(task, replies, true)),
-    );
+    return this.queue.run(repoKey(task.owner, task.repo), async () => {
+      // An installation at its rate-limit floor waits for the reset (others are not held up).
+      for (let wait = this.budgets.waitMs(task.installationId); wait > 0; ) {
+        await new Promise((r) => setTimeout(r, wait));
+        wait = this.budgets.waitMs(task.installationId);
+      }
+      return this.metricsRegistry.timeJob(task.kind, () => this.exec.execute(task, replies, true));
+    });
   }
 
   sweep(): Promise<SweepSummary> {

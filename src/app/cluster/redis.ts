@@ -29,6 +29,7 @@ import {
   sweepLine,
 } from "./coordinator.js";
 import { AppMetrics } from "./metrics.js";
+import { type Budget, MemoryBudgets, waitFor } from "./rate-budget.js";
 import { RedisCache } from "./redis-cache.js";
 import type { ClusterSettings } from "./settings.js";
 
@@ -78,6 +79,7 @@ export class RedisCoordinator implements Coordinator {
   readonly queue: Queue;
   private worker: Worker | undefined;
   private executor: Executor | undefined;
+  private readonly budgets: MemoryBudgets;
   /** This process's request counters already added to a sweep's summary. */
   private flushed = { upstream: 0, github: 0 };
 
@@ -90,6 +92,7 @@ export class RedisCoordinator implements Coordinator {
     });
     this.queue.on("error", () => undefined);
     this.deliveries = new RedisDeliveries(this.redis);
+    this.budgets = new MemoryBudgets(o.rateLimitFloor);
     this.cache = new RedisCache(this.redis, KEYS);
     this.metricsRegistry.depth = async () => {
       const c = await this.queue.getJobCounts(
@@ -189,11 +192,49 @@ export class RedisCoordinator implements Coordinator {
     );
   }
 
+  observeRateLimit(installationId: number, budget: Budget): void {
+    this.budgets.observe(installationId, budget);
+    const key = `${KEYS}:rl:${installationId}`;
+    this.redis
+      .multi()
+      .hset(key, { remaining: budget.remaining, resetAt: budget.resetAt })
+      .pexpireat(key, budget.resetAt + 60_000)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  /** How long an installation's work waits for its rate limit to reset (what any replica saw). */
+  private async rateLimitWait(installationId: number): Promise<number> {
+    const local = this.budgets.waitMs(installationId);
+    if (local > 0) return local;
+    const [remaining, resetAt] = await this.redis.hmget(
+      `${KEYS}:rl:${installationId}`,
+      "remaining",
+      "resetAt",
+    );
+    if (remaining === null || resetAt === null) return 0;
+    return waitFor(
+      { remaining: Number(remaining), resetAt: Number(resetAt) },
+      this.o.rateLimitFloor,
+      Date.now(),
+    );
+  }
+
   /** One job. Repository jobs hold the repository's lock; the sweep job fans out. */
   private async process(job: Job, token: string | undefined): Promise<unknown> {
     const data = job.data as JobData;
     if ("sweep" in data) return this.fanOut(job);
     const task = data.task;
+    const wait = await this.rateLimitWait(task.installationId);
+    if (wait > 0) {
+      // This installation is at its rate-limit floor: its jobs wait for the reset, others go on.
+      this.exec.log.info(
+        { installation: task.installationId, waitMs: wait },
+        "uv-pin-bot: installation at its rate-limit floor, its jobs wait for the reset",
+      );
+      await job.moveToDelayed(Date.now() + wait + Math.floor(Math.random() * 250), token);
+      throw new DelayedError();
+    }
     const lockKey = `${KEYS}:lock:${repoKey(task.owner, task.repo)}`;
     const lockToken = randomUUID();
     const taken = await this.redis.set(lockKey, lockToken, "PX", this.o.lockMs, "NX");
@@ -237,7 +278,21 @@ export class RedisCoordinator implements Coordinator {
 
   // --- sweeps -------------------------------------------------------------------------------
 
-  async sweep(): Promise<SweepSummary> {
+  private sweeping: Promise<SweepSummary> | null = null;
+  /** The sweep `sweeping` waits for; once it has finished, a new call starts a new one. */
+  private awaiting: string | null = null;
+
+  /** Starts a sweep for the cluster, or joins the one running (this process's callers share one). */
+  sweep(): Promise<SweepSummary> {
+    if (this.sweeping) return this.sweeping;
+    const sweeping = this.sweepOnce().finally(() => {
+      if (this.sweeping === sweeping) this.sweeping = null;
+    });
+    this.sweeping = sweeping;
+    return sweeping;
+  }
+
+  private async sweepOnce(): Promise<SweepSummary> {
     const job = await this.queue.add("sweep", { sweep: true } satisfies JobData, {
       deduplication: { id: "sweep" },
       removeOnComplete: 100,
@@ -256,6 +311,7 @@ export class RedisCoordinator implements Coordinator {
       sweepId = returned?.sweepId ?? (fresh?.finishedOn ? current : null);
       if (!sweepId) await sleep(POLL_MS);
     }
+    this.awaiting = sweepId;
     for (;;) {
       const done = await this.redis.get(`${KEYS}:sweep:${sweepId}:summary`);
       if (done) return JSON.parse(done) as SweepSummary;
@@ -345,7 +401,6 @@ export class RedisCoordinator implements Coordinator {
     const summary = emptySummary();
     for (const key of Object.keys(summary) as (keyof SweepSummary)[])
       summary[key] = Number(fields[key] ?? 0);
-    this.exec.log.info({ ...summary, sweep: sweepId }, sweepLine(summary));
     await this.redis.set(
       `${KEYS}:sweep:${sweepId}:summary`,
       JSON.stringify(summary),
@@ -353,6 +408,9 @@ export class RedisCoordinator implements Coordinator {
       SWEEP_MAX_MS,
     );
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+    // This process's callers of the finished sweep resolve; a new call starts a new sweep.
+    if (this.awaiting === sweepId) this.sweeping = null;
+    this.exec.log.info({ ...summary, sweep: sweepId }, sweepLine(summary));
   }
 
   // --- the rest of the interface --------------------------------------------------------------
@@ -373,7 +431,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async ready(): Promise<boolean> {
-    if (this.redis.status !== "ready") return false;
+    if (this.redis.status === "end" || this.redis.status === "reconnecting") return false;
     const pong = await Promise.race([
       this.redis.ping().catch(() => null),
       sleep(1_000).then(() => null),

@@ -3,10 +3,12 @@
  * `UV_PIN_BOT_ROLE` (`web` | `worker` | `all`, default `all`), `UV_PIN_BOT_CONCURRENCY` (jobs a
  * worker runs at once, default 4), `UV_PIN_BOT_JOB_ATTEMPTS` (tries before a job lands in the
  * failed set, default 3), `UV_PIN_BOT_LOCK_MS` (how long a dead worker's job and repository
- * lock stay claimed before another worker takes over, default 30000). A bad value is a one-line
+ * lock stay claimed before another worker takes over, default 30000),
+ * `UV_PIN_BOT_RATE_LIMIT_FLOOR` (rate-limit-budget.ts). A bad value is a one-line
  * error at start-up.
  */
 import { UsageError } from "../../errors.js";
+import { DEFAULT_RATE_LIMIT_FLOOR } from "./rate-budget.js";
 
 export type Role = "web" | "worker" | "all";
 
@@ -16,6 +18,12 @@ export interface ClusterSettings {
   concurrency: number;
   attempts: number;
   lockMs: number;
+  rateLimitFloor: number;
+}
+
+/** `UV_PIN_BOT_RATE_LIMIT_FLOOR`: remaining GitHub requests at which an installation waits. */
+export function rateLimitFloor(env: NodeJS.ProcessEnv): number {
+  return integer(env, "UV_PIN_BOT_RATE_LIMIT_FLOOR", DEFAULT_RATE_LIMIT_FLOOR, 0, 1_000_000);
 }
 
 export function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | null {
@@ -32,6 +40,7 @@ export function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | null 
     concurrency: integer(env, "UV_PIN_BOT_CONCURRENCY", 4, 1, 256),
     attempts: integer(env, "UV_PIN_BOT_JOB_ATTEMPTS", 3, 1, 100),
     lockMs: integer(env, "UV_PIN_BOT_LOCK_MS", 30_000, 500, 3_600_000),
+    rateLimitFloor: rateLimitFloor(env),
   };
 }
 
