@@ -191,6 +191,9 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
               { err: error, repository: `${task.owner}/${task.repo}` },
               "uv-pin-bot run failed",
             );
+            // Nobody to answer (an installation's run): the failure is the caller's (the delivery
+            // fails, or the job lands in the failed set).
+            if (replies.length === 0) throw error;
             for (const target of replies) {
               await reply(
                 octokit,
@@ -296,16 +299,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     });
 
     /** Runs `fn` once per delivery id; the id counts as handled only when `fn` finished. */
-    const once = async (id: string | undefined, fn: () => Promise<void>) => {
-      if (!(await coordinator.deliveries.begin(id))) return;
-      let handled = false;
-      try {
-        await fn();
-        handled = true;
-      } finally {
-        await coordinator.deliveries.finish(id, handled);
-      }
-    };
+    const once = (id: string | undefined, fn: () => Promise<void>) =>
+      coordinator.deliveries.handle(id, fn);
     const submit = (task: RepoTask, target?: { issue: number; commentId: number }) =>
       coordinator.submit(task, target);
 
@@ -360,10 +355,26 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       }),
     );
 
-    const runRepositories = (installationId: number, owner: string, names: readonly string[]) =>
-      mapBounded(names, concurrency, (name) =>
-        submit({ kind: "run", installationId, owner, repo: name, mode: "run" }),
-      );
+    /**
+     * Runs each repository; when one failed, throws after all ran, so that the delivery counts as
+     * failed (GitHub records it; a redelivery runs again, and finished repositories are no-ops).
+     * Clustered, each is a durable job with its own retries: the delivery is handled once queued.
+     */
+    const runRepositories = async (
+      installationId: number,
+      owner: string,
+      names: readonly string[],
+    ) => {
+      const failed: string[] = [];
+      await mapBounded(names, concurrency, async (name) => {
+        try {
+          await submit({ kind: "run", installationId, owner, repo: name, mode: "run" });
+        } catch {
+          failed.push(`${owner}/${name}`);
+        }
+      });
+      if (failed.length > 0) throw new Error(`uv-pin-bot: ${failed.join(", ")} failed`);
+    };
 
     app.on("installation.created", (context) =>
       once(context.id, async () => {

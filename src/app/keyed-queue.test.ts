@@ -31,16 +31,48 @@ describe("KeyedQueue", () => {
 });
 
 describe("DeliveryLog", () => {
-  it("accepts an id once and stays bounded", () => {
+  it("runs a delivery id once it finished, and stays bounded", async () => {
     const d = new DeliveryLog(2);
-    expect([d.first("1"), d.first("1"), d.first("2"), d.first("3"), d.first("1")]).toEqual([
-      true,
-      false,
-      true,
-      true,
-      true,
-    ]);
-    expect(d.first(undefined)).toBe(true);
+    const ran: string[] = [];
+    const run = (id: string | undefined) => d.handle(id, async () => void ran.push(id ?? "-"));
+    for (const id of ["1", "1", "2", "3", "1", undefined, undefined]) await run(id);
+    expect(ran).toEqual(["1", "2", "3", "1", "-", "-"]);
+  });
+
+  it("records a delivery only when its handling finished: a failed one runs again", async () => {
+    const d = new DeliveryLog();
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw new Error("GitHub said 502");
+    };
+    await expect(d.handle("x", failing)).rejects.toThrow("502");
+    expect(d.finished("x")).toBe(false);
+    await d.handle("x", async () => {
+      calls++;
+    });
+    expect(calls).toBe(2);
+    expect(d.finished("x")).toBe(true);
+  });
+
+  it("a copy arriving while the first runs waits, and runs only if the first failed", async () => {
+    const d = new DeliveryLog();
+    const log: string[] = [];
+    const first = d.handle("a", async () => {
+      await tick();
+      log.push("first");
+    });
+    const copy = d.handle("a", async () => void log.push("copy"));
+    await Promise.all([first, copy]);
+    expect(log).toEqual(["first"]);
+    const failed = d.handle("b", async () => {
+      await tick();
+      throw new Error("boom");
+    });
+    const retry = d.handle("b", async () => void log.push("retry"));
+    await expect(failed).rejects.toThrow("boom");
+    await retry;
+    expect(log).toEqual(["first", "retry"]);
   });
 });
 

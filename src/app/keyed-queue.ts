@@ -24,21 +24,47 @@ export class KeyedQueue {
   }
 }
 
-/** Remembers recent webhook delivery ids (bounded), so that a redelivery is handled once. */
+/**
+ * Remembers the webhook deliveries that were handled (bounded), so that a redelivery of one that
+ * finished is not handled again. A delivery is recorded only when its handling FINISHED: one that
+ * failed (GitHub shows it failed; someone presses "Redeliver") runs again, and a copy that arrives
+ * while the first is still running waits for it and runs only if it failed.
+ */
 export class DeliveryLog {
-  private readonly seen = new Set<string>();
+  private readonly done = new Set<string>();
+  private readonly running = new Map<string, Promise<unknown>>();
 
   constructor(private readonly limit = 10_000) {}
 
-  /** True the first time an id is seen. */
-  first(id: string | undefined): boolean {
-    if (!id) return true;
-    if (this.seen.has(id)) return false;
-    this.seen.add(id);
-    if (this.seen.size > this.limit) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
+  /** Runs `task` for delivery `id` unless a delivery with that id already finished. */
+  async handle(id: string | undefined, task: () => Promise<void>): Promise<void> {
+    if (!id) return task();
+    for (;;) {
+      if (this.done.has(id)) return;
+      const running = this.running.get(id);
+      if (!running) break;
+      await running.catch(() => undefined);
     }
-    return true;
+    const run = task();
+    this.running.set(id, run);
+    try {
+      await run;
+      this.remember(id);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  /** Whether delivery `id` finished. */
+  finished(id: string): boolean {
+    return this.done.has(id);
+  }
+
+  private remember(id: string): void {
+    this.done.add(id);
+    if (this.done.size > this.limit) {
+      const oldest = this.done.values().next().value;
+      if (oldest !== undefined) this.done.delete(oldest);
+    }
   }
 }

@@ -50,7 +50,7 @@ describeWithRedis("start-up with REDIS_URL", () => {
       REDIS_URL: redis.url,
       HOST: "127.0.0.1",
       PORT: String(port),
-      LOG_LEVEL: "fatal",
+      LOG_LEVEL: "fatal" as const,
     };
     app = createApp({ env, schedule: false });
     server = await run(app, { env });

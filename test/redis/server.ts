@@ -2,40 +2,24 @@
  * A real `redis-server` for tests (Debian's package, 7.x): started on 127.0.0.1 and a free port,
  * without persistence unless asked (`persist: true` keeps an append-only file in a temporary
  * directory, so that `restart()` comes back with the data, as a production Redis for BullMQ
- * should). Outside CI a missing binary skips the Redis tests with one line on stderr; with
- * `CI=true` it fails the test file instead. `REDIS_SERVER_BIN` overrides the binary (an empty
- * value counts as missing).
+ * should). A missing binary skips the Redis tests outside CI and fails them in CI
+ * (test/system-packages.ts; `REDIS_SERVER_BIN` overrides the binary).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe } from "vitest";
-import { findExecutable } from "../registry/available.js";
+import { describeWithPackages, packageBinary } from "../system-packages.js";
 
 export function redisBinary(): string | undefined {
-  const override = process.env.REDIS_SERVER_BIN;
-  if (override !== undefined) return override === "" ? undefined : findExecutable(override);
-  return findExecutable("redis-server") ?? findExecutable("/usr/bin/redis-server");
+  return packageBinary("redis-server");
 }
 
-export function redisAvailable(): boolean {
-  return redisBinary() !== undefined;
+/** `describe` for tests that need a real Redis (skipped outside CI, failing in CI without it). */
+export function describeWithRedis(name: string, body: () => void): void {
+  describeWithPackages(["redis-server"], name, body);
 }
-
-function chooseDescribe(): typeof describe.skip {
-  if (redisAvailable()) return describe;
-  const reason =
-    "redis-server is not installed; install it (apt-get install redis-server) — CI installs it";
-  if (process.env.CI === "true")
-    throw new Error(`${reason}. CI=true: tests that need a real Redis fail instead of skipping.`);
-  process.stderr.write(`SKIPPED: ${reason}\n`);
-  return describe.skip;
-}
-
-/** `describe` when redis-server can run, else `describe.skip` and one loud line (throws in CI). */
-export const describeWithRedis: typeof describe.skip = chooseDescribe();
 
 export interface RedisServer {
   url: string;

@@ -77,12 +77,13 @@ export interface Executor {
   };
 }
 
-/** Delivery ids: a delivery counts as handled only once its handler finished. */
+/**
+ * Delivery ids: a delivery counts as handled only once its handler FINISHED. One that failed runs
+ * again when redelivered; a copy arriving while the first runs waits for it and runs only if the
+ * first failed.
+ */
 export interface DeliveryStore {
-  /** False when this id was handled or is being handled now. */
-  begin(id: string | undefined): Promise<boolean>;
-  /** `handled` true: remember it; false: forget it (a redelivery is handled again). */
-  finish(id: string | undefined, handled: boolean): Promise<void>;
+  handle(id: string | undefined, task: () => Promise<void>): Promise<void>;
 }
 
 export interface Coordinator {

@@ -5,7 +5,7 @@
  */
 import { Cron } from "croner";
 import { MemoryCache } from "../../adapters/cache.js";
-import { KeyedQueue } from "../keyed-queue.js";
+import { DeliveryLog, KeyedQueue } from "../keyed-queue.js";
 import {
   type Coordinator,
   type DeliveryStore,
@@ -30,35 +30,9 @@ export interface EmbeddedOptions {
   rateLimitFloor?: number;
 }
 
-/** Delivery ids in memory (bounded): a delivery is remembered once its handler finished. */
-export class MemoryDeliveries implements DeliveryStore {
-  private readonly done = new Set<string>();
-  private readonly running = new Set<string>();
-
-  constructor(private readonly limit = 10_000) {}
-
-  async begin(id: string | undefined): Promise<boolean> {
-    if (!id) return true;
-    if (this.done.has(id) || this.running.has(id)) return false;
-    this.running.add(id);
-    return true;
-  }
-
-  async finish(id: string | undefined, handled: boolean): Promise<void> {
-    if (!id) return;
-    this.running.delete(id);
-    if (!handled) return;
-    this.done.add(id);
-    if (this.done.size > this.limit) {
-      const oldest = this.done.values().next().value;
-      if (oldest !== undefined) this.done.delete(oldest);
-    }
-  }
-}
-
 export class EmbeddedCoordinator implements Coordinator {
   readonly mode = "embedded" as const;
-  readonly deliveries = new MemoryDeliveries();
+  readonly deliveries: DeliveryStore = new DeliveryLog();
   readonly cache = new MemoryCache();
   readonly metricsRegistry: AppMetrics;
   private readonly queue = new KeyedQueue();

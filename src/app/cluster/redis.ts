@@ -53,19 +53,27 @@ export interface RedisCoordinatorOptions extends ClusterSettings {
 
 const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
 
+/** Delivery ids in Redis, for every replica: `running` while handled, `done` once finished. */
 class RedisDeliveries implements DeliveryStore {
   constructor(private readonly redis: Redis) {}
 
-  async begin(id: string | undefined): Promise<boolean> {
-    if (!id) return true;
-    const ok = await this.redis.set(`${KEYS}:d:${id}`, "running", "PX", DELIVERY_RUNNING_MS, "NX");
-    return ok === "OK";
-  }
-
-  async finish(id: string | undefined, handled: boolean): Promise<void> {
-    if (!id) return;
-    if (handled) await this.redis.set(`${KEYS}:d:${id}`, "done", "PX", DELIVERY_DONE_MS);
-    else await this.redis.del(`${KEYS}:d:${id}`);
+  async handle(id: string | undefined, task: () => Promise<void>): Promise<void> {
+    if (!id) return task();
+    const key = `${KEYS}:d:${id}`;
+    const deadline = Date.now() + DELIVERY_RUNNING_MS;
+    for (;;) {
+      if ((await this.redis.set(key, "running", "PX", DELIVERY_RUNNING_MS, "NX")) === "OK") break;
+      // Handled already, or being handled by a replica: wait for it to finish or fail.
+      if ((await this.redis.get(key)) === "done" || Date.now() > deadline) return;
+      await sleep(POLL_MS);
+    }
+    try {
+      await task();
+    } catch (error) {
+      await this.redis.del(key);
+      throw error;
+    }
+    await this.redis.set(key, "done", "PX", DELIVERY_DONE_MS);
   }
 }
 
