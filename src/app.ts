@@ -19,7 +19,8 @@ import {
   statusOf,
 } from "./adapters/github-prs.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
-import { trustRoot } from "./adapters/trust-root.js";
+import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
+import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
 import { chooseCoordinator } from "./app/cluster/choose.js";
 import type {
@@ -50,6 +51,13 @@ export interface AppOptions {
   /** Upstream adapters shared by every run (so a sweep asks about each tag once). */
   upstreams?: Upstreams;
   trustMaterial?: TrustMaterial;
+  /**
+   * How to load the trusted root (default: `UV_PIN_BOT_TRUSTED_ROOT`, else a TUF refresh with
+   * the embedded root as fallback). Unless `trustMaterial` is given, it is loaded when the app
+   * starts and refreshed on a timer (`trustRootRefreshMs`), never inside a run.
+   */
+  loadTrustRoot?: (fresh: boolean) => Promise<TrustRoot>;
+  trustRootRefreshMs?: number;
   /** Cron for sweeps (UTC); false: no scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
   schedule?: string | false;
   /** Repositories run at once during an embedded sweep (per installation). */
@@ -93,21 +101,29 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       cache: coordinator.cache,
       http: { fetch: metrics.countingFetch(globalThis.fetch) },
     });
-  let trust: Promise<TrustMaterial> | undefined;
+  let keeper: TrustRootKeeper | undefined;
   let botLogin: Promise<string> | undefined;
   /** GitHub requests sent by this process's installation clients (the sweep summary's count). */
   let githubRequests = 0;
 
   const appFn: UvPinBotApp = async (app: Probot, { addHandler }) => {
-    const material = () => {
-      trust ??= options.trustMaterial
-        ? Promise.resolve(options.trustMaterial)
-        : trustRoot({ env }).then((r) => {
-            if (r.warning) app.log.warn(r.warning);
-            return r.material;
-          });
-      return trust;
-    };
+    // The trusted root loads now, in the background; a run waits for it only if it verifies
+    // before the first load has ended.
+    const load = options.loadTrustRoot ?? ((fresh: boolean) => trustRoot({ env, fresh }));
+    if (!options.trustMaterial) {
+      let first = true;
+      keeper ??= new TrustRootKeeper({
+        load: () => {
+          const fresh = !first;
+          first = false;
+          return load(fresh);
+        },
+        refreshMs: options.trustRootRefreshMs,
+        onWarning: (warning) => app.log.warn(warning),
+      });
+    }
+    const material: TrustMaterial | (() => Promise<TrustMaterial>) =
+      options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
     const appBotLogin = () => {
       botLogin ??= app
         .auth()
@@ -160,7 +176,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           attest: {
             attestations: upstreams.attestations,
             cache: upstreams.cache,
-            trustMaterial: await material(),
+            trustMaterial: material,
             policy: defaultPolicy("astral-sh"),
           },
           now,

@@ -60,6 +60,76 @@ it("prints its version and scans", () => {
   ]);
 });
 
+/** Every module URL that `args` loads, through a resolve hook registered before the CLI starts. */
+function moduleTrace(...args: string[]): { status: number | null; urls: string[] } {
+  const trace = join(work, `trace-${args[0]}-${Date.now()}.txt`);
+  writeFileSync(trace, "");
+  const bin = join(build, pkg.bin["uv-pin-bot"] ?? "missing");
+  const run = spawnSync(
+    process.execPath,
+    ["--import", join(build, "trace-register.mjs"), bin, ...args],
+    {
+      encoding: "utf8",
+      env: { ...process.env, UV_PIN_BOT_MODULE_TRACE: trace },
+    },
+  );
+  const urls = readFileSync(trace, "utf8").split("\n").filter(Boolean);
+  return { status: run.status, urls };
+}
+
+const HEAVY = [
+  /@sigstore\//,
+  /\/probot\//,
+  /@octokit\//,
+  /\/undici\//,
+  /\/adapters\/http\.js$/,
+  /\/adapters\/upstreams\.js$/,
+  /\/zod\//,
+];
+const heavy = (urls: string[]) => urls.filter((u) => HEAVY.some((re) => re.test(u)));
+
+it("loads only what each command needs", () => {
+  writeFileSync(
+    join(build, "trace-hooks.mjs"),
+    [
+      'import { appendFileSync } from "node:fs";',
+      "export async function resolve(specifier, context, next) {",
+      "  const result = await next(specifier, context);",
+      "  appendFileSync(process.env.UV_PIN_BOT_MODULE_TRACE, `${result.url}\\n`);",
+      "  return result;",
+      "}",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(build, "trace-register.mjs"),
+    'import { register } from "node:module";\nregister("./trace-hooks.mjs", import.meta.url);\n',
+  );
+  // The tracer sees packages: `verify` (usage error) loads Sigstore.
+  const verify = moduleTrace("verify");
+  expect(verify.status).toBe(2);
+  expect(verify.urls.some((u) => u.includes("/@sigstore/verify/"))).toBe(true);
+
+  const version = moduleTrace("--version");
+  expect(version.status).toBe(0);
+  expect(version.urls.some((u) => u.endsWith("/dist/cli.js"))).toBe(true);
+  expect(version.urls.filter((u) => u.includes("/node_modules/"))).toEqual([]);
+  expect(version.urls.filter((u) => u.includes("/dist/core/"))).toEqual([]);
+
+  const empty = mkdtempSync(join(tmpdir(), "uv-pin-bot-empty-"));
+  try {
+    const scanEmpty = moduleTrace("scan", empty);
+    expect(scanEmpty.status).toBe(0);
+    expect(scanEmpty.urls.filter((u) => u.includes("/node_modules/"))).toEqual([]);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+
+  const scan = moduleTrace("scan", work, "--json");
+  expect(scan.status).toBe(0);
+  expect(scan.urls.some((u) => u.includes("/dockerfile-ast/"))).toBe(true);
+  expect(heavy(scan.urls)).toEqual([]);
+});
+
 it("exits 2 with one line on a usage error", () => {
   const r = cli("scan", join(work, "missing"));
   expect(r.status).toBe(2);

@@ -25,6 +25,8 @@ export interface TrustRootOptions {
   timeoutMs?: number;
   /** For tests: the TUF client call. */
   fetchRoot?: (options: { cachePath: string; timeout: number }) => Promise<TrustedRoot>;
+  /** Ask TUF again instead of taking this process's earlier answer (a timed refresh). */
+  fresh?: boolean;
 }
 
 let refreshed: Promise<TrustRoot> | undefined;
@@ -46,9 +48,9 @@ export function trustRoot(options: TrustRootOptions = {}): Promise<TrustRoot> {
       warning: null,
     });
   }
-  if (!options.fetchRoot && refreshed) return refreshed;
+  if (!options.fetchRoot && !options.fresh && refreshed) return refreshed;
   const attempt = refresh(env, options);
-  if (!options.fetchRoot) refreshed = attempt;
+  if (!options.fetchRoot && !options.fresh) refreshed = attempt;
   return attempt;
 }
 

@@ -1,33 +1,13 @@
-/** The CLI's commands: parse argv, call the pipeline, print. Returns the exit code. */
+/**
+ * The CLI's commands: parse argv, call the pipeline, print. Returns the exit code. Each command's
+ * module is imported when that command runs, so `--version` and `scan` load neither Sigstore nor
+ * the HTTP layer nor Probot.
+ */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { createTwoFilesPatch } from "diff";
-import type { TrustMaterial } from "../adapters/sigstore-verify.js";
-import { trustRoot } from "../adapters/trust-root.js";
-import { createUpstreams, type Upstreams } from "../adapters/upstreams.js";
-import { type AttestationPolicy, defaultPolicy } from "../core/attestation-policy.js";
-import { planJson, renderPlanTable } from "../core/render-plan.js";
-import { renderScanTable, scanJson } from "../core/render-scan.js";
 import { UsageError, UvPinBotError } from "../errors.js";
-import type { AttestDeps } from "../pipeline/attest.js";
-import { planLocal, rewriteLocal, writeChanges } from "../pipeline/local.js";
-import { scanPaths } from "../pipeline/scan-paths.js";
-import { verifyCommand } from "./verify-command.js";
+import type { Io } from "./io.js";
 
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** The environment (UV_PIN_BOT_ORIGINS, GITHUB_API_URL, GITHUB_TOKEN); default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** The clock, for release ages; default now. */
-  now?: () => Date;
-  /** Upstream adapters; default built from `env`. */
-  upstreams?: CliUpstreams;
-  /** Trust material for attestations; default `UV_PIN_BOT_TRUSTED_ROOT` or the public-good root. */
-  trustMaterial?: TrustMaterial;
-}
-
-export type CliUpstreams = Pick<Upstreams, "registry" | "releases" | "attestations" | "cache">;
+export type { CliUpstreams, Io } from "./io.js";
 
 export const HELP = `uv-pin-bot: keeps every uv pin in a repository current, digest-pinned and verified.
 
@@ -84,110 +64,6 @@ export function version(): string {
   return pkg.version;
 }
 
-async function scanCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
-  const result = await scanPaths(positionals.length > 0 ? positionals : ["."]);
-  io.out(values.json ? `${JSON.stringify(scanJson(result), null, 2)}\n` : renderScanTable(result));
-  return 0;
-}
-
-const upstreamsCache = new WeakMap<Io, CliUpstreams>();
-
-export function upstreamsFor(io: Io): CliUpstreams {
-  let upstreams = io.upstreams ?? upstreamsCache.get(io);
-  if (!upstreams) {
-    upstreams = createUpstreams({ env: io.env ?? process.env });
-    upstreamsCache.set(io, upstreams);
-  }
-  return upstreams;
-}
-
-/** The verification step's dependencies, with `gh attestation verify`'s policy for `owner`. */
-export async function attestFor(
-  io: Io,
-  policy: AttestationPolicy = defaultPolicy("astral-sh"),
-): Promise<AttestDeps> {
-  const upstreams = upstreamsFor(io);
-  let trustMaterial = io.trustMaterial;
-  if (!trustMaterial) {
-    const root = await trustRoot({ env: io.env ?? process.env });
-    if (root.warning) io.err(`uv-pin-bot: warning: ${root.warning}\n`);
-    trustMaterial = root.material;
-  }
-  return { attestations: upstreams.attestations, cache: upstreams.cache, trustMaterial, policy };
-}
-
-/** Scan, resolve and verify the given paths (default `.`), as `check` and `update` both do. */
-async function planFor(positionals: string[], configFile: string | undefined, io: Io) {
-  return planLocal(positionals.length > 0 ? positionals : ["."], upstreamsFor(io), {
-    configFile,
-    now: (io.now ?? (() => new Date()))(),
-    attest: await attestFor(io),
-  });
-}
-
-async function checkCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      json: { type: "boolean", default: false },
-      "exit-code": { type: "boolean", default: false },
-      config: { type: "string" },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const plan = await planFor(positionals, values.config, io);
-  io.out(values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlanTable(plan));
-  return values["exit-code"] && plan.updates.length > 0 ? 1 : 0;
-}
-
-async function updateCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { "dry-run": { type: "boolean", default: false }, config: { type: "string" } },
-    allowPositionals: true,
-    strict: true,
-  });
-  const plan = await planFor(positionals, values.config, io);
-  const { changes, refused } = await rewriteLocal(plan);
-  const blocked = plan.updates.filter((u) => u.blocked);
-  for (const u of blocked)
-    io.err(`uv-pin-bot: ${u.pin.file}:${u.pin.line}: not updated: ${u.blocked}\n`);
-  for (const r of refused) io.err(`uv-pin-bot: ${r.file}:${r.line}: not updated: ${r.reason}\n`);
-  if (values["dry-run"]) {
-    for (const c of changes)
-      io.out(
-        createTwoFilesPatch(`a/${c.file}`, `b/${c.file}`, c.before, c.after, "", "", {
-          context: 3,
-        }),
-      );
-    if (changes.length === 0) io.out("Nothing to change.\n");
-    return blocked.length + refused.length > 0 ? 1 : 0;
-  }
-  const { written, conflicts } = await writeChanges(changes);
-  for (const f of conflicts)
-    io.err(`uv-pin-bot: ${f}: changed on disk while planning; not overwritten\n`);
-  const count = changes
-    .filter((c) => written.includes(c.file))
-    .reduce((n, c) => n + c.applied.length, 0);
-  io.out(
-    written.length
-      ? `Updated ${count} pin${count === 1 ? "" : "s"} in ${written.length} file${written.length === 1 ? "" : "s"}: ${written.join(", ")}\n`
-      : "Nothing to change.\n",
-  );
-  return blocked.length + refused.length + conflicts.length > 0 ? 1 : 0;
-}
-
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
@@ -199,10 +75,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(`${version()}\n`);
       return 0;
     }
-    if (command === "scan") return await scanCommand(rest, io);
-    if (command === "check") return await checkCommand(rest, io);
-    if (command === "update") return await updateCommand(rest, io);
-    if (command === "verify") return await verifyCommand(rest, io);
+    if (command === "scan") return await (await import("./scan-command.js")).scanCommand(rest, io);
+    if (command === "check")
+      return await (await import("./plan-commands.js")).checkCommand(rest, io);
+    if (command === "update")
+      return await (await import("./plan-commands.js")).updateCommand(rest, io);
+    if (command === "verify")
+      return await (await import("./verify-command.js")).verifyCommand(rest, io);
     throw new UsageError(`unknown command: ${command} (see uv-pin-bot --help)`);
   } catch (error) {
     if (error instanceof UvPinBotError) {

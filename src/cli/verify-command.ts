@@ -23,7 +23,8 @@ import { parseImageRef } from "../core/matchers.js";
 import { renderAttestationTable, terminalText } from "../core/render-attestation.js";
 import { UsageError } from "../errors.js";
 import { verifyDigest } from "../pipeline/attest.js";
-import { attestFor, type Io, upstreamsFor } from "./main.js";
+import type { Io } from "./io.js";
+import { attestFor, upstreamsFor } from "./plan-commands.js";
 
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 const NAME = /^[A-Za-z0-9_.-]+$/;

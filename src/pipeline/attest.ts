@@ -16,7 +16,11 @@ export type AttestationMode = "required" | "warn" | "off";
 
 export interface AttestDeps {
   attestations: Pick<GitHubAttestations, "list">;
-  trustMaterial: TrustMaterial;
+  /**
+   * The trust material, or how to get the newest one: asked only when a bundle is verified, so a
+   * root still loading delays verification only, never the lookups before it.
+   */
+  trustMaterial: TrustMaterial | (() => Promise<TrustMaterial>);
   cache: LookupCache;
   policy: AttestationPolicy;
 }
@@ -41,13 +45,15 @@ export function verifyDigest(deps: AttestDeps, digest: string): Promise<Attestat
     }
     if (bundles.length === 0)
       return notVerified(`attestation: none found for ${digest} (owner ${deps.policy.owner})`);
+    const trustMaterial =
+      typeof deps.trustMaterial === "function" ? await deps.trustMaterial() : deps.trustMaterial;
     let first: AttestationSummary | null = null;
     for (const bundle of bundles) {
       const summary = verifyAttestation({
         bundle,
         digests: { [algorithm]: hex },
         policy: deps.policy,
-        trustMaterial: deps.trustMaterial,
+        trustMaterial,
       });
       if (summary.verified) return summary;
       first ??= summary;

@@ -64,22 +64,26 @@ export async function resolvePlan(
   ];
   const tags = new Map<string, readonly string[]>();
   const tagErrors = new Map<string, string>();
-  await Promise.all(
-    images.map(async (image) => {
+  let releases: Release[] = [];
+  let releasesError: string | null = null;
+  // The tag listings and uv's releases are independent: asked at once.
+  await Promise.all([
+    ...images.map(async (image) => {
       try {
         tags.set(image, await deps.registry.tags(image));
       } catch (error) {
         tagErrors.set(image, message(error));
       }
     }),
-  );
-  let releases: Release[] = [];
-  let releasesError: string | null = null;
-  try {
-    releases = await deps.releases.list();
-  } catch (error) {
-    releasesError = message(error);
-  }
+    deps.releases.list().then(
+      (list) => {
+        releases = list;
+      },
+      (error: unknown) => {
+        releasesError = message(error);
+      },
+    ),
+  ]);
 
   const { release, decisions } = decide(pins, releases, tags, policy);
   const plan: Plan = { release, updates: [], current: [], skipped: [] };
@@ -137,15 +141,18 @@ async function resolveDecision(
   const notes: string[] = decision.note ? [decision.note] : [];
   try {
     if (pin.kind === "image" && decision.needDigest && pin.image && decision.tag) {
+      // The old digest's version label does not depend on the new digest: asked alongside.
+      const label =
+        pin.form === "digest" && pin.digest
+          ? deps.registry.versionLabel(pin.image, pin.digest).catch(() => null)
+          : null;
       const found = await imageDigest(deps.registry, pin, decision.tag);
       to.digest = found.digest;
       update.attestationSubject = found.index;
       if (found.note) notes.push(found.note);
       update.target.digest = found.digest;
       update.target.addDigest = !pin.digest;
-      if (pin.form === "digest" && pin.digest) {
-        from.version = await deps.registry.versionLabel(pin.image, pin.digest).catch(() => null);
-      }
+      if (label) from.version = await label;
       if (decision.type === "digest" && found.digest === pin.digest) return null;
     }
     if (pin.kind === "installer") {
@@ -173,18 +180,25 @@ async function imageDigest(
   tag: string,
 ): Promise<{ digest: string; index: string; note: string | null }> {
   const image = pin.image as string;
+  if (!pin.digest) {
+    const { digest } = await registry.digest(image, tag);
+    return { digest, index: digest, note: null };
+  }
+  // The new tag's digest and the old digest's platform are independent: asked at once.
+  const oldPlatform = registry.platformOf(image, pin.digest).then(
+    (p) => ({ ok: true as const, p }),
+    () => ({ ok: false as const }),
+  );
   const { digest, mediaType } = await registry.digest(image, tag);
-  if (!pin.digest) return { digest, index: digest, note: null };
-  let platform: Awaited<ReturnType<OciRegistry["platformOf"]>>;
-  try {
-    platform = await registry.platformOf(image, pin.digest);
-  } catch {
+  const known = await oldPlatform;
+  if (!known.ok) {
     return {
       digest,
       index: digest,
       note: `the current digest is no longer in ${repositoryOf(image).origin}; pinning the index digest`,
     };
   }
+  const platform = known.p;
   if (!platform) return { digest, index: digest, note: null };
   const key = [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
   if (!isIndex(mediaType)) {

@@ -1,7 +1,6 @@
 /** The CLI's scan: local paths in, every pin and skip reason out (the same core the app uses). */
 import { stat } from "node:fs/promises";
 import { readText, walk } from "../adapters/local-files.js";
-import { scanText } from "../core/extract.js";
 import { fileKind } from "../core/file-kind.js";
 import type { ScanOptions, ScanResult } from "../core/types.js";
 import { UsageError } from "../errors.js";
@@ -47,6 +46,9 @@ export async function scanPaths(
       files.push(file);
     }
   }
+  if (files.length === 0) return result;
+  // The extractors (and their parsers) load only when there is something to scan.
+  const { scanText } = await import("../core/extract.js");
   // Reads overlap (a bounded number at a time); results keep the walk's order.
   for (const f of files) result.locations.set(f.name, f.path);
   const scanned = await mapBounded(files, READ_CONCURRENCY, async ({ path, name }) => {

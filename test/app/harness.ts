@@ -164,7 +164,8 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
     },
     now,
     upstreams: upstreams.asUpstreams(),
-    trustMaterial: upstreams.trustMaterial,
+    // With `app.loadTrustRoot`, the app loads its root itself (at start-up, in the background).
+    trustMaterial: options.app?.loadTrustRoot ? undefined : upstreams.trustMaterial,
     schedule: false,
   });
 
