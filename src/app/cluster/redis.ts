@@ -333,7 +333,16 @@ export class RedisCoordinator implements Coordinator {
     const sweepId = String(job.id).replace(/[^A-Za-z0-9_.-]/g, "-");
     const current = `${KEYS}:sweep:current`;
     const mine = await this.redis.set(current, sweepId, "PX", SWEEP_MAX_MS, "NX");
-    const holder = mine === "OK" ? sweepId : await this.redis.get(current);
+    let holder = mine === "OK" ? sweepId : await this.redis.get(current);
+    if (
+      holder &&
+      holder !== sweepId &&
+      (await this.redis.exists(`${KEYS}:sweep:${holder}:summary`))
+    ) {
+      // That sweep has just finished (its summary is out, its claim not yet released): take over.
+      await this.redis.set(current, sweepId, "PX", SWEEP_MAX_MS);
+      holder = sweepId;
+    }
     if (holder && holder !== sweepId) {
       this.exec.log.info({ sweep: holder }, "uv-pin-bot sweep: joins the sweep in progress");
       return { sweepId: holder };
@@ -387,17 +396,22 @@ export class RedisCoordinator implements Coordinator {
   private async sweepDone(sweepId: string, outcome: SweepOutcome): Promise<void> {
     const hash = `${KEYS}:sweep:${sweepId}`;
     const exec = this.exec;
+    // This process's requests since it last reported (taken before any await: jobs run at once).
     const upstream = exec.upstreamRequests();
     const github = exec.githubRequests();
+    const delta = {
+      upstream: upstream - this.flushed.upstream,
+      github: github - this.flushed.github,
+    };
+    this.flushed = { upstream, github };
     const result = await this.redis
       .multi()
       .hincrby(hash, outcome, 1)
-      .hincrby(hash, "requests", upstream - this.flushed.upstream)
-      .hincrby(hash, "githubRequests", github - this.flushed.github)
+      .hincrby(hash, "requests", delta.upstream)
+      .hincrby(hash, "githubRequests", delta.github)
       .hincrby(hash, "done", 1)
       .hget(hash, "total")
       .exec();
-    this.flushed = { upstream, github };
     const done = Number(result?.[3]?.[1] ?? 0);
     const total = Number(result?.[4]?.[1] ?? 0);
     this.metricsRegistry.sweepProgress(total, done);
@@ -409,6 +423,9 @@ export class RedisCoordinator implements Coordinator {
     const summary = emptySummary();
     for (const key of Object.keys(summary) as (keyof SweepSummary)[])
       summary[key] = Number(fields[key] ?? 0);
+    // This process's callers of the finished sweep resolve; a new call starts a new sweep.
+    if (this.awaiting === sweepId) this.sweeping = null;
+    this.exec.log.info({ ...summary, sweep: sweepId }, sweepLine(summary));
     await this.redis.set(
       `${KEYS}:sweep:${sweepId}:summary`,
       JSON.stringify(summary),
@@ -416,9 +433,6 @@ export class RedisCoordinator implements Coordinator {
       SWEEP_MAX_MS,
     );
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
-    // This process's callers of the finished sweep resolve; a new call starts a new sweep.
-    if (this.awaiting === sweepId) this.sweeping = null;
-    this.exec.log.info({ ...summary, sweep: sweepId }, sweepLine(summary));
   }
 
   // --- the rest of the interface --------------------------------------------------------------
