@@ -33,6 +33,7 @@ import type {
 import { budgetFrom } from "./app/cluster/rate-budget.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
+import type { ShutdownRegistry } from "./app/shutdown.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
 import { type ConfigProblem, describeProblems, validateConfig } from "./core/config.js";
@@ -64,6 +65,11 @@ export interface AppOptions {
   concurrency?: number;
   /** Where work runs; default from the environment (REDIS_URL: Redis, else embedded). */
   coordinator?: Coordinator;
+  /**
+   * Where the app registers its shutdown steps: stop the scheduler and the intake of jobs; finish
+   * deliveries, sweeps and runs (or hand jobs back); close Redis.
+   */
+  shutdown?: ShutdownRegistry;
 }
 
 export type InvalidConfig = {
@@ -94,6 +100,10 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       concurrency,
     });
   const metrics = coordinator.metricsRegistry;
+  // On SIGTERM (src/start.ts): no new sweeps or jobs, then running work finishes, then Redis.
+  options.shutdown?.register("scheduler and job intake", () => coordinator.stop(), "stop");
+  options.shutdown?.register("app work", () => coordinator.drain(), "drain");
+  options.shutdown?.register("coordinator connections", () => coordinator.close(), "close");
   const upstreams =
     options.upstreams ??
     createUpstreams({

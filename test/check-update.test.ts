@@ -21,6 +21,9 @@ const NOW = new Date("2026-11-28T12:00:00Z");
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
 const installer = (v: string) => `#!/bin/sh\n# uv ${v} installer\n`;
 const sha = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
+const distManifest = (v: string) => JSON.stringify({ announcement_tag: v });
+/** The commit uv's release tag `v` points to: its attestations name it (Fulcio 1.13). */
+const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
 
 const RELEASES = [
   { v: "0.10.1", age: 2 },
@@ -43,6 +46,11 @@ function githubReleases() {
         digest: sha(installer(v)),
         browser_download_url: `https://github.com/astral-sh/uv/releases/download/${v}/uv-installer.sh`,
       },
+      {
+        name: "dist-manifest.json",
+        digest: sha(distManifest(v)),
+        browser_download_url: `https://github.com/astral-sh/uv/releases/download/${v}/dist-manifest.json`,
+      },
     ],
   }));
 }
@@ -51,6 +59,8 @@ let registry: TestRegistry;
 let sigstore: TestInstance;
 const seeded: Record<string, SeededImage> = {};
 let repo: string;
+/** digest → the uv version whose release built it. */
+const versionOf = new Map<string, string>();
 
 describeWithRegistry("check and update against a real registry", () => {
   beforeAll(async () => {
@@ -69,14 +79,23 @@ describeWithRegistry("check and update against a real registry", () => {
       seeded[`${v}-bookworm`] = await registry.seedImage(
         "astral-sh/uv",
         `${v}-python3.12-bookworm-slim`,
+        { labels: { "org.opencontainers.image.version": v } },
       );
     }
     for (const v of ["0.10.0", "0.10.1"]) {
       seeded[`${v}-trixie`] = await registry.seedImage(
         "astral-sh/uv",
         `${v}-python3.12-trixie-slim`,
+        { labels: { "org.opencontainers.image.version": v } },
       );
     }
+    for (const [key, image] of Object.entries(seeded))
+      versionOf.set(image.digest, key.split("-")[0] as string);
+    for (const { v } of RELEASES) {
+      versionOf.set(sha(installer(v)), v);
+      versionOf.set(sha(distManifest(v)), v);
+    }
+
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
   }, 60_000);
@@ -128,14 +147,25 @@ describeWithRegistry("check and update against a real registry", () => {
       .reply((uri) => {
         const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
         if (unattested.has(digest)) return [404, { message: "Not Found" }];
-        return [
-          200,
-          attestationsResponse([sigstore.signAttestation({ subjects: [subject(digest)] })]),
-        ];
+        const version = versionOf.get(digest) ?? "unknown";
+        const bundle = sigstore.signAttestation({
+          subjects: [subject(digest)],
+          identity: { sourceCommit: commitOf(version) },
+        });
+        return [200, attestationsResponse([bundle])];
       });
   }
 
+  /** uv's releases, and the commit each release tag points to. */
   function mockReleases() {
+    nock("https://api.github.com")
+      .get(/^\/repos\/astral-sh\/uv\/git\/ref\/tags\/\d+\.\d+\.\d+$/)
+      .times(RELEASES.length)
+      .optionally()
+      .reply((uri) => {
+        const v = uri.split("/").at(-1) as string;
+        return [200, { ref: `refs/tags/${v}`, object: { type: "commit", sha: commitOf(v) } }];
+      });
     return nock("https://api.github.com")
       .get("/repos/astral-sh/uv/releases")
       .query(true)
@@ -248,7 +278,12 @@ describeWithRegistry("check and update against a real registry", () => {
           from: { version: "0.9.17", tag: null, digest: null, checksum: null },
           to: { version: "0.10.1", tag: null, digest: null, checksum: null },
           note: null,
-          attestation: null,
+          // A version-only pin is vouched for by the release's attested dist-manifest.json.
+          attestation: expect.objectContaining({
+            verified: true,
+            subjectDigest: sha(distManifest("0.10.1")),
+            sourceCommit: commitOf("0.10.1"),
+          }),
           blocked: null,
         },
       ].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),

@@ -5,6 +5,7 @@ import { ATTESTATION_BUNDLE_ORIGINS, GitHubAttestations } from "./attestations.j
 import { type LookupCache, MemoryCache } from "./cache.js";
 import { DEFAULT_UPSTREAMS, HttpClient, type HttpOptions, parseOrigins } from "./http.js";
 import { OciRegistry, repositoryOf } from "./oci-registry.js";
+import { ReleaseCommits } from "./release-commits.js";
 import { UvReleases } from "./uv-releases.js";
 
 export interface Upstreams {
@@ -13,6 +14,7 @@ export interface Upstreams {
   registry: OciRegistry;
   releases: UvReleases;
   attestations: GitHubAttestations;
+  releaseCommits: ReleaseCommits;
 }
 
 export interface UpstreamsOptions {
@@ -50,6 +52,7 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
     registry: new OciRegistry(http, cache),
     releases: new UvReleases(http, cache, { apiUrl, token }),
     attestations: new GitHubAttestations(http, cache, { apiUrl, token }),
+    releaseCommits: new ReleaseCommits(http, cache, { apiUrl, token }),
   };
 }
 

@@ -91,3 +91,42 @@ describe("mapBounded", () => {
     expect(peak).toBe(2);
   });
 });
+
+describe("idle (what shutdown waits for)", () => {
+  it("KeyedQueue.idle waits for running and queued tasks, also ones added meanwhile", async () => {
+    const q = new KeyedQueue();
+    const log: string[] = [];
+    void q.run("a", async () => {
+      await tick();
+      log.push("a1");
+      void q.run("b", async () => {
+        await tick();
+        log.push("b");
+      });
+    });
+    void q.run("a", async () => void log.push("a2")).catch(() => undefined);
+    await q.idle();
+    expect(log).toEqual(["a1", "a2", "b"]);
+    expect(q.size).toBe(0);
+  });
+
+  it("DeliveryLog.idle waits for deliveries with and without an id; a failed one counts as done", async () => {
+    const d = new DeliveryLog();
+    const log: string[] = [];
+    const failing = d.handle("x", async () => {
+      await tick();
+      log.push("x");
+      throw new Error("boom");
+    });
+    failing.catch(() => undefined);
+    void d.handle(undefined, async () => {
+      await tick();
+      await tick();
+      log.push("no id");
+    });
+    expect(d.size).toBe(2);
+    await d.idle();
+    expect(log).toEqual(["x", "no id"]);
+    expect(d.size).toBe(0);
+  });
+});

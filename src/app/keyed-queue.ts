@@ -22,6 +22,11 @@ export class KeyedQueue {
   get size(): number {
     return this.tails.size;
   }
+
+  /** Resolves once no task runs or waits (tasks added meanwhile are waited for too). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
 }
 
 /**
@@ -32,13 +37,18 @@ export class KeyedQueue {
  */
 export class DeliveryLog {
   private readonly done = new Set<string>();
-  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly running = new Map<string | symbol, Promise<unknown>>();
 
   constructor(private readonly limit = 10_000) {}
 
   /** Runs `task` for delivery `id` unless a delivery with that id already finished. */
   async handle(id: string | undefined, task: () => Promise<void>): Promise<void> {
-    if (!id) return task();
+    if (!id) {
+      const run = task();
+      const key = Symbol("delivery without id");
+      this.running.set(key, run);
+      return run.finally(() => this.running.delete(key));
+    }
     for (;;) {
       if (this.done.has(id)) return;
       const running = this.running.get(id);
@@ -53,6 +63,17 @@ export class DeliveryLog {
     } finally {
       this.running.delete(id);
     }
+  }
+
+  /** Deliveries being handled now. */
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Resolves once no delivery is being handled (failed ones count as done here). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0)
+      await Promise.all([...this.running.values()].map((run) => run.catch(() => undefined)));
   }
 
   /** Whether delivery `id` finished. */

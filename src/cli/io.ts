@@ -15,4 +15,7 @@ export interface Io {
   trustMaterial?: TrustMaterial;
 }
 
-export type CliUpstreams = Pick<Upstreams, "registry" | "releases" | "attestations" | "cache">;
+export type CliUpstreams = Pick<
+  Upstreams,
+  "registry" | "releases" | "attestations" | "cache" | "releaseCommits"
+>;

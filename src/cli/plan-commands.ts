@@ -38,7 +38,13 @@ export async function attestFor(
       });
       return loading;
     });
-  return { attestations: upstreams.attestations, cache: upstreams.cache, trustMaterial, policy };
+  return {
+    attestations: upstreams.attestations,
+    cache: upstreams.cache,
+    trustMaterial,
+    policy,
+    releaseCommits: upstreams.releaseCommits,
+  };
 }
 
 /** Scan, resolve and verify the given paths (default `.`), as `check` and `update` both do. */

@@ -171,7 +171,7 @@ Provenance:
     [
       "another repository of the owner",
       ["--bundle", SJS, "--artifact", TGZ, "--repo", "sigstore/cosign"],
-      "certificate identity: https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main does not match ^https://github\\.com/sigstore/cosign/",
+      "source repository: https://github.com/sigstore/sigstore-js is not https://github.com/sigstore/cosign (built from another repository)",
     ],
     [
       "the reusable workflow without --signer-workflow",

@@ -37,6 +37,7 @@ describe("defaultPolicy", () => {
       predicateType: "https://slsa.dev/provenance/v1",
       signerWorkflow: null,
       repository: null,
+      releaseCommit: null,
       sourceRef: null,
     });
     expect(defaultPolicy("sigstore").owner).toBe("sigstore");
@@ -261,7 +262,7 @@ describe("checkPolicy", () => {
       },
       {},
       { repository: "astral-sh/uv" },
-      "source repository: https://github.com/astral-sh/ruff is not https://github.com/astral-sh/uv",
+      "source repository: https://github.com/astral-sh/ruff is not https://github.com/astral-sh/uv (built from another repository)",
     ],
     [
       "repository policy narrows the identity to the repository",
@@ -269,6 +270,46 @@ describe("checkPolicy", () => {
       {},
       { repository: "astral-sh/uv" },
       "certificate identity: https://github.com/astral-sh/uv-evil/x.yml@refs/heads/main does not match ^https://github\\.com/astral-sh/uv/",
+    ],
+    [
+      "release commit matches (compared in lower case)",
+      { sourceCommit: "2222222222222222222222222222222222222222".toUpperCase() },
+      {},
+      {
+        repository: "astral-sh/uv",
+        releaseCommit: { tag: "0.9.18", commit: "2222222222222222222222222222222222222222" },
+      },
+      null,
+    ],
+    [
+      "release commit differs: built for another version",
+      { sourceCommit: "1111111111111111111111111111111111111111" },
+      {},
+      {
+        repository: "astral-sh/uv",
+        releaseCommit: { tag: "0.9.18", commit: "2222222222222222222222222222222222222222" },
+      },
+      "source commit: 1111111111111111111111111111111111111111 is not 2222222222222222222222222222222222222222, the commit of the release tag 0.9.18 in astral-sh/uv (built for another version)",
+    ],
+    [
+      "release commit required, none in the certificate",
+      { sourceCommit: null },
+      {},
+      {
+        repository: "astral-sh/uv",
+        releaseCommit: { tag: "0.9.18", commit: "2222222222222222222222222222222222222222" },
+      },
+      "source commit: (none) is not 2222222222222222222222222222222222222222, the commit of the release tag 0.9.18 in astral-sh/uv (built for another version)",
+    ],
+    [
+      "another repository is the reason, before the identity it also fails",
+      {
+        sourceRepository: "https://github.com/astral-sh/ruff",
+        san: "https://github.com/astral-sh/ruff/.github/workflows/release.yml@refs/heads/main",
+      },
+      {},
+      { repository: "astral-sh/uv" },
+      "source repository: https://github.com/astral-sh/ruff is not https://github.com/astral-sh/uv (built from another repository)",
     ],
     ["source ref matches", {}, {}, { sourceRef: "refs/heads/main" }, null],
     [

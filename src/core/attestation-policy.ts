@@ -28,6 +28,11 @@ export interface AttestationPolicy {
   repository: string | null;
   /** The Source Repository Ref must equal this, e.g. `refs/heads/main`. */
   sourceRef: string | null;
+  /**
+   * The Source Repository Digest (1.13) must equal the commit this release tag points to: the
+   * attestation is for the release being pinned, not another version built by the same workflow.
+   */
+  releaseCommit: { tag: string; commit: string } | null;
 }
 
 export function defaultPolicy(owner = "astral-sh"): AttestationPolicy {
@@ -38,6 +43,7 @@ export function defaultPolicy(owner = "astral-sh"): AttestationPolicy {
     signerWorkflow: null,
     repository: null,
     sourceRef: null,
+    releaseCommit: null,
   };
 }
 
@@ -53,6 +59,8 @@ export interface CertificateFacts {
   sourceRepositoryOwner: string | null;
   /** Source Repository Ref, …1.14. */
   sourceRef: string | null;
+  /** Source Repository Digest (the commit built), …1.13; absent facts count as null. */
+  sourceCommit?: string | null;
 }
 
 /** The parts of an in-toto Statement v1 the policy reads. */
@@ -214,20 +222,46 @@ export function checkPolicy(
       equals("source repository", `${GITHUB}/${policy.repository}`, facts.sourceRepository),
     );
   }
+  if (policy.releaseCommit !== null) {
+    checks.push(
+      equals(
+        "source commit",
+        policy.releaseCommit.commit,
+        facts.sourceCommit?.toLowerCase() ?? null,
+      ),
+    );
+  }
   if (policy.sourceRef !== null)
     checks.push(equals("source ref", policy.sourceRef, facts.sourceRef));
-  const failed = checks.find((c) => !c.ok);
+  // The reason names the most telling failure: another repository before the identity pattern
+  // that the repository narrows (a ruff build fails both; "another repository" says why).
+  const failed = checks.find((c) => !c.ok && REASON_FIRST.has(c.name)) ?? checks.find((c) => !c.ok);
   return {
     checks,
-    reason: failed ? failureReason(failed) : null,
+    reason: failed ? failureReason(failed, policy) : null,
     subjectDigest: subject.subjectDigest,
   };
 }
 
+const REASON_FIRST = new Set([
+  "certificate issuer",
+  "source repository owner",
+  "source repository",
+]);
+
 /** One line naming the check: `certificate identity: <SAN> does not match <pattern>`. */
-export function failureReason(check: PolicyCheck): string {
+export function failureReason(check: PolicyCheck, policy?: AttestationPolicy): string {
   const actual = check.actual ?? "(none)";
   switch (check.name) {
+    case "source repository":
+      return `${check.name}: ${actual} is not ${check.expected} (built from another repository)`;
+    case "source commit": {
+      const tag = policy?.releaseCommit?.tag;
+      const of = tag
+        ? `, the commit of the release tag ${tag} in ${policy?.repository ?? "the repository"}`
+        : "";
+      return `${check.name}: ${actual} is not ${check.expected}${of} (built for another version)`;
+    }
     case "certificate identity":
       return `${check.name}: ${actual} does not match ${check.expected}`;
     case "subject digest":

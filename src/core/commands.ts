@@ -6,6 +6,7 @@ import { inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
 import { INSTALLER_URL_START, isArchive, isVersion, readToken, withoutDrops } from "./matchers.js";
 import { attachChecksum, type FileContext, installerPin, versionPin } from "./pins.js";
+import { pipInstallMatches } from "./pip-match.js";
 import type { Pin, Span } from "./types.js";
 
 export interface Region {
@@ -38,16 +39,13 @@ export function installerPins(ctx: FileContext, region: Region): Pin[] {
   return pins;
 }
 
-const PIP_UV =
-  /\b(?:pip3?|pipx|uv\s+pip|uv\s+tool)\b(?:[^\n|;&#]|\\\r?\n)*?\binstall\b(?:[^\n|;&#]|\\\r?\n)*?(?<![\w.-])["']?uv==/g;
-
 /** `pip install uv==X`, `pipx install uv==X` (the version may be a variable). */
 export function pipPins(ctx: FileContext, region: Region): Pin[] {
   const pins: Pin[] = [];
   const slice = ctx.text.slice(region.start, region.end);
-  for (const m of slice.matchAll(PIP_UV)) {
-    const at = region.start + (m.index ?? 0) + m[0].length;
-    if (inside(region.hidden, region.start + (m.index ?? 0))) continue;
+  for (const m of pipInstallMatches(slice)) {
+    const at = region.start + m.end;
+    if (inside(region.hidden, region.start + m.index)) continue;
     // `*` is read too, so that a wildcard (`uv==0.9.*`) is seen whole and never edited as a version.
     const end = Math.min(readToken(ctx.text, at, "*", region.drop), region.end);
     if (end === at) continue;

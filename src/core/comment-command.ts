@@ -13,7 +13,26 @@ export interface Command {
 }
 
 const SUBCOMMANDS: Record<string, CommandName> = { check: "check", rebase: "rebase", help: "help" };
-const COMMAND = /^ {0,3}\/uv-update(?:[ \t]+(.*?))?[ \t]*$/;
+const COMMAND = "/uv-update";
+
+/**
+ * What follows `/uv-update` on a command line, blanks trimmed, or null when the line is not one:
+ * `/^ {0,3}\/uv-update(?:[ \t]+(.*?))?[ \t]*$/`, read without that regex's backtracking (its
+ * `[ \t]+`, `.*?` and `[ \t]*` share the blanks: cubic on a long line of them).
+ */
+function commandRest(line: string): string | null {
+  let i = 0;
+  while (i < 3 && line[i] === " ") i++;
+  if (!line.startsWith(COMMAND, i)) return null;
+  const after = line.slice(i + COMMAND.length);
+  // `.` does not match a line terminator, and `[ \t]` does not either.
+  if (/[\n\r\u2028\u2029]/.test(after)) return null;
+  const rest = after.replace(/^[ \t]+/, "");
+  if (rest.length === after.length && rest !== "") return null;
+  let end = rest.length;
+  while (end > 0 && (rest[end - 1] === " " || rest[end - 1] === "\t")) end--;
+  return rest.slice(0, end);
+}
 
 /** `indented`: a line that continues a paragraph; part of it, but not a line start. */
 type Kind = "blank" | "text" | "indented" | "hidden";
@@ -40,9 +59,8 @@ export function parseCommand(body: string): Command | null {
 }
 
 function readCommand(line: string): Command | null {
-  const m = COMMAND.exec(line);
-  if (!m) return null;
-  const rest = m[1] ?? "";
+  const rest = commandRest(line);
+  if (rest === null) return null;
   if (rest === "") return { command: "run", unknown: null };
   const known = SUBCOMMANDS[rest.toLowerCase()];
   return known ? { command: known, unknown: null } : { command: "help", unknown: rest };
@@ -121,10 +139,24 @@ function closesFence(line: string, fence: { char: string; length: number }): boo
 /**
  * For each line of a paragraph, whether it starts inside a code span: a run of N backticks opens
  * one when a run of exactly N backticks follows somewhere in the paragraph (CommonMark), and a
- * backslash keeps a backtick from opening one.
+ * backslash keeps a backtick from opening one. Linear: the closing runs are looked up in a list
+ * of the paragraph's backtick runs by length, each list read forwards once.
  */
 function lineStartsInCodeSpan(paragraph: readonly string[]): boolean[] {
   const text = paragraph.join("\n");
+  // Every maximal run of backticks, by length: where a run of exactly N can close a span.
+  const runsByLength = new Map<number, { starts: number[]; next: number }>();
+  for (let k = 0; k < text.length; ) {
+    if (text[k] !== "`") {
+      k++;
+      continue;
+    }
+    const n = runLength(text, k);
+    const list = runsByLength.get(n);
+    if (list) list.starts.push(k);
+    else runsByLength.set(n, { starts: [k], next: 0 });
+    k += n;
+  }
   const spans: [number, number][] = [];
   let i = 0;
   while (i < text.length) {
@@ -137,19 +169,14 @@ function lineStartsInCodeSpan(paragraph: readonly string[]): boolean[] {
       continue;
     }
     const open = runLength(text, i);
-    let k = i + open;
+    // The first run of exactly `open` backticks that starts after this one ends. Openers only
+    // move forwards, so a list's cursor never moves back.
+    const list = runsByLength.get(open);
     let close = -1;
-    while (k < text.length) {
-      if (text[k] !== "`") {
-        k++;
-        continue;
-      }
-      const n = runLength(text, k);
-      if (n === open) {
-        close = k;
-        break;
-      }
-      k += n;
+    if (list) {
+      while (list.next < list.starts.length && (list.starts[list.next] as number) < i + open)
+        list.next++;
+      close = list.starts[list.next] ?? -1;
     }
     if (close < 0) {
       i += open;
@@ -158,10 +185,14 @@ function lineStartsInCodeSpan(paragraph: readonly string[]): boolean[] {
     spans.push([i, close + open]);
     i = close + open;
   }
+  // Spans are in order and disjoint, and so are the line starts: one pass over both.
   const starts: boolean[] = [];
   let at = 0;
+  let s = 0;
   for (const line of paragraph) {
-    starts.push(spans.some(([s, e]) => s < at && at < e));
+    while (s < spans.length && (spans[s] as [number, number])[1] <= at) s++;
+    const span = spans[s];
+    starts.push(span !== undefined && span[0] < at && at < span[1]);
     at += line.length + 1;
   }
   return starts;

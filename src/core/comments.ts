@@ -1,3 +1,4 @@
+import { insideAny } from "./span-index.js";
 import type { Span } from "./types.js";
 
 export interface CommentOptions {
@@ -105,7 +106,7 @@ function escapedBreak(text: string, i: number, escapeChar: string): boolean {
   return text[j] === escapeChar;
 }
 
+/** Whether some span holds `offset`; O(log n) per call after the first (see `span-index.ts`). */
 export function inside(spans: readonly Span[], offset: number): boolean {
-  for (const s of spans) if (s.start <= offset && offset < s.end) return true;
-  return false;
+  return insideAny(spans, offset);
 }

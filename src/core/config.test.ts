@@ -10,6 +10,7 @@ describe("config", () => {
       minimumReleaseAge: 0,
       pinDigests: false,
       attestations: "required",
+      attestationPolicy: { repository: "astral-sh/uv", requireReleaseCommit: true },
       allowPrereleases: false,
       paths: { include: [], exclude: [] },
       labels: ["dependencies", "uv"],
@@ -20,6 +21,27 @@ describe("config", () => {
       images: [],
     });
     expect(parseConfig("")).toEqual({ ok: true, config: DEFAULT_CONFIG });
+  });
+
+  it("attestationPolicy: a fork's repository, the release-commit check off; a bad repository is named", () => {
+    expect(
+      parseConfig(
+        "attestationPolicy:\n  repository: acme-mirror/uv\n  requireReleaseCommit: false\n",
+      ),
+    ).toMatchObject({
+      ok: true,
+      config: { attestationPolicy: { repository: "acme-mirror/uv", requireReleaseCommit: false } },
+    });
+    expect(parseConfig("attestationPolicy: {repository: astral-sh}\n")).toEqual({
+      ok: false,
+      problems: [
+        { path: "attestationPolicy.repository", message: "expected OWNER/REPO, e.g. astral-sh/uv" },
+      ],
+    });
+    expect(parseConfig("attestationPolicy: {repo: a/b}\n")).toMatchObject({
+      ok: false,
+      problems: [{ path: "attestationPolicy", message: "unknown key `repo`" }],
+    });
   });
 
   it("reads every key", () => {

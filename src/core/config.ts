@@ -7,6 +7,7 @@ import picomatch from "picomatch";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { PolicyOptions } from "./policy.js";
+import { TOO_DEEP, tooDeepAt } from "./yaml-depth.js";
 
 const UPDATE_TYPES = ["major", "minor", "patch", "digest"] as const;
 
@@ -18,6 +19,22 @@ export const configSchema = z
     minimumReleaseAge: z.number().int().min(0).default(0),
     pinDigests: z.boolean().default(false),
     attestations: z.enum(["required", "warn", "off"]).default("required"),
+    /**
+     * Whose builds count (a mirror or fork names its own repository), and whether the attested
+     * commit must be the one the release tag points to. Strict by default.
+     */
+    attestationPolicy: z
+      .object({
+        repository: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+            message: "expected OWNER/REPO, e.g. astral-sh/uv",
+          })
+          .default("astral-sh/uv"),
+        requireReleaseCommit: z.boolean().default(true),
+      })
+      .strict()
+      .default({ repository: "astral-sh/uv", requireReleaseCommit: true }),
     allowPrereleases: z.boolean().default(false),
     paths: z
       .object({
@@ -65,6 +82,11 @@ export function validateConfig(value: unknown): ConfigResult {
 
 /** Parses and validates configuration YAML text. */
 export function parseConfig(text: string): ConfigResult {
+  const deep = tooDeepAt(text);
+  if (deep !== null) {
+    const line = text.slice(0, deep).split(/\r\n|\r|\n/).length;
+    return { ok: false, problems: [{ path: `line ${line}`, message: TOO_DEEP }] };
+  }
   const doc = parseDocument(text, { uniqueKeys: true });
   const [error] = doc.errors;
   if (error) {

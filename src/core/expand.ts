@@ -1,3 +1,4 @@
+import { spanStartingAt } from "./span-index.js";
 import type { Span } from "./types.js";
 
 /** A variable's value as written in the file. */
@@ -199,7 +200,7 @@ function expandInto(
   };
   let i = start;
   while (i < end) {
-    const dropped = drop.find((d) => d.start === i);
+    const dropped = spanStartingAt(drop, i);
     if (dropped) {
       flush(i);
       i = Math.max(dropped.end, i + 1);

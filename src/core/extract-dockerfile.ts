@@ -14,6 +14,7 @@ import { hashComments } from "./comments.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
+import { spanStartingAt } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
 
@@ -42,7 +43,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
     if (!value) return;
     let { start, end } = value;
     // A line break may come before the value's first character (`--from=\⏎"ref"`).
-    const leading = drops.find((d) => d.start === start);
+    const leading = spanStartingAt(drops, start);
     if (leading) start = leading.end;
     if (text[start] === '"' || text[start] === "'") start++;
     if (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
@@ -141,7 +142,7 @@ function mountFrom(
   // Raw offsets of the value's characters with line breaks removed.
   const offsets: number[] = [];
   for (let i = start; i < end; ) {
-    const drop = drops.find((d) => d.start === i);
+    const drop = spanStartingAt(drops, i);
     if (drop) {
       i = drop.end;
       continue;

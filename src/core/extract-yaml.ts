@@ -11,6 +11,7 @@ import { extractText } from "./extract-text.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
 import { lookupIn } from "./variables.js";
+import { TOO_DEEP } from "./yaml-depth.js";
 import { parseYaml } from "./yaml-parse.js";
 import { valueRange, yamlScopes } from "./yaml-scopes.js";
 
@@ -28,7 +29,16 @@ const MAY_PIN_STRUCTURE = /setup-uv|uv-pre-commit|\\[xuU\r\n]/;
 export const INVALID_YAML = "the file is not valid YAML";
 
 export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {
-  const { docs, comments, errors } = parseYaml(ctx.text);
+  const { docs, comments, errors, tooDeep } = parseYaml(ctx.text);
+  if (tooDeep !== undefined) {
+    // Read as text only, like invalid YAML: pins are reported, never edited.
+    const text = extractText(ctx, "yaml");
+    for (const pin of text.pins) pin.skipReason ??= TOO_DEEP;
+    return {
+      pins: text.pins,
+      skipped: [{ file: ctx.file, line: ctx.lines.lineOf(tooDeep), reason: TOO_DEEP }],
+    };
+  }
   const error = errors ? firstError(ctx, docs) : null;
   if (error) {
     const text = extractText(ctx, "yaml");

@@ -1,4 +1,5 @@
 /** What counts as uv: image repositories, tags, installer URLs. Pure string work. */
+import { endingAfter, spanStartingAt } from "./span-index.js";
 import type { Span } from "./types.js";
 
 export const DEFAULT_IMAGES: readonly string[] = [
@@ -133,7 +134,7 @@ export function readToken(text: string, i: number, extra = "", drop: readonly Sp
   let j = i;
   while (j < text.length) {
     const c = text[j] as string;
-    const dropped = j > i ? drop.find((d) => d.start === j) : undefined;
+    const dropped = j > i ? spanStartingAt(drop, j) : undefined;
     if (dropped) {
       const next = text[dropped.end];
       if (next === undefined || !(TOKEN_CHAR.test(next) || next === "$" || extra.includes(next)))
@@ -190,8 +191,11 @@ export function withoutDrops(
 ): string {
   let out = "";
   let i = start;
-  for (const d of [...drop].sort((a, b) => a.start - b.start)) {
-    if (d.end <= i || d.start >= end) continue;
+  const { spans, from } = endingAfter(drop, start);
+  for (let k = from; k < spans.length; k++) {
+    const d = spans[k] as Span;
+    if (d.start >= end) break;
+    if (d.end <= i) continue;
     out += text.slice(i, Math.max(i, d.start));
     i = Math.max(i, d.end);
   }

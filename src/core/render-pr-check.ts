@@ -8,6 +8,7 @@ import { renderAttestation } from "./render-attestation.js";
 import { codeSpan } from "./render-pr-escape.js";
 import {
   applied,
+  artifactName,
   artifacts,
   asSummary,
   blockedUpdates,
@@ -124,7 +125,7 @@ export function checkRunOutput(plan: PrPlan, attestationMode: AttestationMode): 
     const body = a.summary
       ? renderAttestation(a.summary).trimEnd()
       : "*No attestation was checked.*";
-    return `### ${a.kind === "digest" ? "Digest" : "Checksum"} ${codeSpan(a.hash)}\n\n${body}`;
+    return `### ${artifactName(a)} ${codeSpan(a.hash)}\n\n${body}`;
   });
   return {
     conclusion: failed === 0 ? "success" : "failure",

@@ -119,7 +119,8 @@ export function stateCell(pin: Pin, s: PrPinState): string {
 
 /** A new digest or checksum the pull request pins, with the updates that pin it. */
 export interface Artifact {
-  kind: "digest" | "checksum";
+  /** `release`: a version-only pin, vouched for by its release's attested manifest. */
+  kind: "digest" | "checksum" | "release";
   hash: string;
   updates: PrUpdate[];
   /** The attestation summary (an unverified one wins over a verified one), or null. */
@@ -144,7 +145,7 @@ export function artifacts(updates: readonly PrUpdate[]): Artifact[] {
     const hash = fresh ?? summary?.subjectDigest ?? null;
     if (hash === null) continue;
     const artifact = byHash.get(hash) ?? {
-      kind: u.pin.kind === "image" ? "digest" : "checksum",
+      kind: u.pin.kind === "image" ? "digest" : u.pin.kind === "version" ? "release" : "checksum",
       hash,
       updates: [],
       summary: null,
@@ -156,6 +157,10 @@ export function artifacts(updates: readonly PrUpdate[]): Artifact[] {
   }
   return [...byHash.values()];
 }
+
+/** An artifact's heading word. */
+export const artifactName = (a: Artifact) =>
+  a.kind === "digest" ? "Digest" : a.kind === "release" ? "Release manifest" : "Checksum";
 
 /** Why an artifact is not verified, or null when it is. */
 export function unverifiedReason(artifact: Artifact): string | null {

@@ -20,6 +20,7 @@ import {
 import { fingerprint, metadataComment, type PrMetadata } from "./render-pr-metadata.js";
 import {
   applied,
+  artifactName,
   artifacts,
   blockedUpdates,
   commands,
@@ -199,8 +200,8 @@ function attestations(plan: PrPlan): string | null {
     const body = a.summary
       ? renderAttestation(a.summary).trimEnd()
       : "*No attestation was checked.*";
-    const name = a.kind === "digest" ? "Digest" : "Checksum";
-    return `#### ${name} ${codeSpan(a.hash)}\n\nPinned by ${list(used)}.\n\n${body}`;
+    const by = a.kind === "release" ? "Vouches for the version at" : "Pinned by";
+    return `#### ${artifactName(a)} ${codeSpan(a.hash)}\n\n${by} ${list(used)}.\n\n${body}`;
   });
   return ["### Attestations", ...sections].join("\n\n");
 }

@@ -17,7 +17,15 @@ interface Pattern {
 
 const VALUE = String.raw`(?:"(?<dq>[^"\r\n]*)"|'(?<sq>[^'\r\n]*)'|(?<plain>[^\s;&|#"'\`]*))`;
 
-const PATTERNS: Record<Dialect, Pattern[]> = {
+/**
+ * After a VALUE that is followed by `[ \t]*`: the blanks before an empty value were all taken.
+ * Without it, a failing line of N blanks tries every split of them between the two `[ \t]*` (N²
+ * steps). The splits it removes never match where taking all blanks did not, so matches are
+ * unchanged.
+ */
+const AFTER_BLANKS = String.raw`(?:(?<![ \t])|(?![ \t]))`;
+
+export const PATTERNS: Record<Dialect, Pattern[]> = {
   shell: [
     {
       re: new RegExp(
@@ -31,7 +39,7 @@ const PATTERNS: Record<Dialect, Pattern[]> = {
   make: [
     {
       re: new RegExp(
-        String.raw`^[ \t]*(?:(?:export|override)\s+)?(?<name>[A-Za-z_][A-Za-z0-9_.-]*)[ \t]*(?:\?=|::=|:=|=)[ \t]*${VALUE}[ \t]*(?:#.*)?$`,
+        String.raw`^[ \t]*(?:(?:export|override)\s+)?(?<name>[A-Za-z_][A-Za-z0-9_.-]*)[ \t]*(?:\?=|::=|:=|=)[ \t]*${VALUE}${AFTER_BLANKS}[ \t]*(?:#.*)?$`,
         "gmd",
       ),
       token: false,
@@ -50,7 +58,7 @@ const PATTERNS: Record<Dialect, Pattern[]> = {
   yaml: [
     {
       re: new RegExp(
-        String.raw`^[ \t]*(?:-[ \t]+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*:[ \t]+${VALUE}[ \t]*(?:#.*)?$`,
+        String.raw`^[ \t]*(?:-[ \t]+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*:[ \t]+${VALUE}${AFTER_BLANKS}[ \t]*(?:#.*)?$`,
         "gmd",
       ),
       token: false,

@@ -4,6 +4,7 @@
  */
 import { Composer, type Document, Lexer, Parser, parseAllDocuments } from "yaml";
 import type { Span } from "./types.js";
+import { checkDepth, YamlTooDeep } from "./yaml-depth.js";
 
 export interface ParsedYaml {
   docs: Document[];
@@ -11,6 +12,8 @@ export interface ParsedYaml {
   comments: Span[];
   /** Whether some document has an error; `docs` then comes from `parseAllDocuments`. */
   errors: boolean;
+  /** Where the text nests deeper than MAX_YAML_DEPTH; then nothing was composed (`docs` is empty). */
+  tooDeep?: number;
 }
 
 /**
@@ -20,6 +23,9 @@ export interface ParsedYaml {
  * error messages (the parser's `onNewLine` callback and `prettifyError`), and it changes neither
  * the tokens nor the documents. A text with an error is therefore parsed again by
  * `parseAllDocuments` itself, so that its messages are exactly the library's.
+ *
+ * A text that nests deeper than MAX_YAML_DEPTH is refused as it is read (see `yaml-depth.ts`): its
+ * documents are never composed, and `tooDeep` says where.
  *
  * Comments, from the lexer's tokens: their lengths add up to the text, except the document and
  * flow-end markers, and the token after a scalar marker is scalar text (which may begin with `#`
@@ -34,6 +40,7 @@ export function parseYaml(text: string): ParsedYaml {
     // As `Parser.parse` does, with the lexer's tokens seen on their way.
     for (const lexeme of new Lexer().lex(text)) {
       yield* parser.next(lexeme);
+      checkDepth(parser, offset);
       if (lexeme === "\x02" || lexeme === "\x18") continue;
       if (lexeme === "\x1f") {
         scalar = true;
@@ -47,7 +54,14 @@ export function parseYaml(text: string): ParsedYaml {
     }
     yield* parser.end();
   }
-  const docs: Document[] = Array.from(new Composer({ uniqueKeys: false }).compose(tokens()));
+  let docs: Document[];
+  try {
+    docs = Array.from(new Composer({ uniqueKeys: false }).compose(tokens()));
+  } catch (error) {
+    if (error instanceof YamlTooDeep)
+      return { docs: [], comments, errors: true, tooDeep: error.offset };
+    throw error;
+  }
   if (!docs.some((doc) => doc.errors.length > 0)) return { docs, comments, errors: false };
   const parsed = parseAllDocuments(text, { uniqueKeys: false });
   return { docs: Array.isArray(parsed) ? parsed : [], comments, errors: true };

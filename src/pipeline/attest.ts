@@ -1,15 +1,24 @@
 /**
- * Verification step of the pipeline: for every new digest and installer checksum a plan proposes,
- * fetch its GitHub artifact attestations and verify them offline against the trusted root with
- * `gh attestation verify --owner astral-sh`'s policy. Fail closed: in `required` mode an update
- * whose new bytes do not verify is blocked with the failed check; `warn` keeps the summary and
- * proposes anyway; `off` does nothing. Each digest is verified once per run (cached).
+ * Verification step of the pipeline: every update a plan proposes is verified, whatever its form.
+ * Its attestation subject (set by the resolver: the new index digest of an image, tag-only or not;
+ * the digest of the bytes an installer or archive URL serves; for a version-only pin, the digest of
+ * the release's `dist-manifest.json`) is looked up in GitHub's artifact attestations and verified
+ * offline with `gh attestation verify --owner <owner>`'s policy, narrowed by default to uv's own
+ * repository and to the commit the release tag points to (a genuine build of another version or
+ * another repository is refused with that reason).
+ *
+ * Fail closed: in `required` mode an update that does not verify is blocked with the failed check;
+ * `warn` keeps the summary and proposes anyway; `off` does nothing. Only definite answers are
+ * cached (none found, a bundle that fails); an upstream that fails for now (502, rate limit,
+ * timeout) makes the update "unavailable": held, not cached, tried again on the next run.
  */
 
 import type { GitHubAttestations } from "../adapters/attestations.js";
 import type { LookupCache } from "../adapters/cache.js";
+import type { ReleaseCommits } from "../adapters/release-commits.js";
 import { notVerified, type TrustMaterial, verifyAttestation } from "../adapters/sigstore-verify.js";
 import type { AttestationPolicy, AttestationSummary } from "../core/attestation-policy.js";
+import { UpstreamError, UvPinBotError } from "../errors.js";
 import type { Plan, PlannedUpdate } from "./resolve.js";
 
 export type AttestationMode = "required" | "warn" | "off";
@@ -22,29 +31,71 @@ export interface AttestDeps {
    */
   trustMaterial: TrustMaterial | (() => Promise<TrustMaterial>);
   cache: LookupCache;
+  /** The base policy (issuer, predicate type, owner); the settings below narrow it per run. */
   policy: AttestationPolicy;
+  /** The commit a release tag points to; needed when `requireReleaseCommit` is on. */
+  releaseCommits?: Pick<ReleaseCommits, "commitOf">;
+}
+
+/** The repository configuration's `attestationPolicy`. */
+export interface AttestationSettings {
+  /** `owner/repo` whose builds are accepted (a mirror or fork may name its own). */
+  repository: string;
+  /** The attested commit must be the one the release tag `X.Y.Z` points to. */
+  requireReleaseCommit: boolean;
+}
+
+export const DEFAULT_ATTESTATION_SETTINGS: AttestationSettings = {
+  repository: "astral-sh/uv",
+  requireReleaseCommit: true,
+};
+
+/** Attestations could not be read right now: the update waits for the next run (never cached). */
+export class AttestationUnavailable extends UvPinBotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("upstream-unavailable", message, options);
+    this.name = "AttestationUnavailable";
+  }
 }
 
 const VERIFY_TTL = 60 * 60_000;
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Verifies one subject digest (`sha256:<hex>`): the first attestation that passes wins. */
+/**
+ * Verifies one subject digest (`sha256:<hex>`): the first attestation that passes wins. A definite
+ * answer (verified, none found, refused) is cached for an hour under a key naming the whole
+ * policy; a failure to fetch throws AttestationUnavailable and is not cached.
+ */
 export function verifyDigest(deps: AttestDeps, digest: string): Promise<AttestationSummary> {
-  const key = `verify:${deps.policy.owner}:${deps.policy.signerWorkflow ?? ""}:${deps.policy.issuer}:${digest}`;
+  const p = deps.policy;
+  const key = [
+    "verify",
+    p.owner,
+    p.repository ?? "",
+    p.releaseCommit?.commit ?? "",
+    p.signerWorkflow ?? "",
+    p.issuer,
+    p.predicateType,
+    p.sourceRef ?? "",
+    digest,
+  ].join("|");
   return deps.cache.memo(key, VERIFY_TTL, async () => {
     const [algorithm, hex] = digest.split(":") as [string, string];
     let bundles: unknown[];
     try {
       bundles = await deps.attestations.list(digest, {
-        owner: deps.policy.owner,
-        predicateType: deps.policy.predicateType,
+        owner: p.owner,
+        predicateType: p.predicateType,
       });
     } catch (error) {
-      return notVerified(
-        `attestations could not be fetched: ${error instanceof Error ? error.message : String(error)}`,
+      if (error instanceof TypeError) throw error;
+      throw new AttestationUnavailable(
+        `attestations for ${digest} could not be fetched: ${errorText(error)}`,
+        { cause: error },
       );
     }
     if (bundles.length === 0)
-      return notVerified(`attestation: none found for ${digest} (owner ${deps.policy.owner})`);
+      return notVerified(`attestation: none found for ${digest} (owner ${p.owner})`);
     const trustMaterial =
       typeof deps.trustMaterial === "function" ? await deps.trustMaterial() : deps.trustMaterial;
     let first: AttestationSummary | null = null;
@@ -52,7 +103,7 @@ export function verifyDigest(deps: AttestDeps, digest: string): Promise<Attestat
       const summary = verifyAttestation({
         bundle,
         digests: { [algorithm]: hex },
-        policy: deps.policy,
+        policy: p,
         trustMaterial,
       });
       if (summary.verified) return summary;
@@ -62,30 +113,88 @@ export function verifyDigest(deps: AttestDeps, digest: string): Promise<Attestat
   });
 }
 
-/** The digest whose provenance an update needs, when it brings new bytes. */
-export function subjectOf(update: PlannedUpdate): string | null {
-  const changed =
-    (update.pin.kind === "image" && update.to.digest !== update.from.digest) ||
-    (update.pin.kind === "installer" && update.to.checksum !== update.from.checksum);
-  return changed ? update.attestationSubject : null;
+/** The summary of an update whose attestation could not be read now. */
+export function unavailable(reason: string): AttestationSummary {
+  return notVerified(
+    `attestation unavailable: ${reason} (not cached; tried again on the next run)`,
+    "attestation unavailable",
+  );
 }
 
-/** Fills `attestation` on every update with new bytes, and blocks unverified ones in `required`. */
+/** Whether a summary says "could not be checked now" rather than "not verified". */
+export const isUnavailable = (s: AttestationSummary | null) =>
+  s?.checks[0]?.name === "attestation unavailable";
+
+/** The policy for one update: the settings' repository, and its release's commit when required. */
+async function policyFor(
+  deps: AttestDeps,
+  settings: AttestationSettings,
+  update: PlannedUpdate,
+): Promise<AttestationPolicy | AttestationSummary> {
+  const owner = settings.repository.split("/")[0] as string;
+  const policy: AttestationPolicy = { ...deps.policy, owner, repository: settings.repository };
+  if (!settings.requireReleaseCommit) return policy;
+  const tag = update.attestationVersion;
+  if (!tag)
+    return notVerified(
+      "release commit: the uv release this update comes from is not known, so its commit cannot be compared",
+    );
+  if (!deps.releaseCommits)
+    throw new TypeError("releaseCommits is needed for requireReleaseCommit");
+  try {
+    const commit = await deps.releaseCommits.commitOf(settings.repository, tag);
+    return { ...policy, releaseCommit: { tag, commit } };
+  } catch (error) {
+    if (error instanceof UpstreamError && error.code === "not-found")
+      return notVerified(`release commit: ${settings.repository} has no tag ${tag}`);
+    if (error instanceof TypeError) return notVerified(`release commit: ${error.message}`);
+    throw new AttestationUnavailable(
+      `the commit of ${settings.repository} tag ${tag} could not be read: ${errorText(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+async function attestOne(
+  update: PlannedUpdate,
+  deps: AttestDeps,
+  settings: AttestationSettings,
+): Promise<AttestationSummary> {
+  const subject = update.attestationSubject;
+  if (!subject)
+    return notVerified(
+      "attestation: nothing to verify: no digest is known for what this update brings",
+    );
+  try {
+    const policy = await policyFor(deps, settings, update);
+    if (!("owner" in policy)) return policy;
+    return await verifyDigest({ ...deps, policy }, subject);
+  } catch (error) {
+    if (error instanceof AttestationUnavailable) return unavailable(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Fills `attestation` on every update. In `required` an unverified update is blocked with the
+ * reason, and one that could not be checked now is held (the next run tries again).
+ */
 export async function attachAttestations(
   plan: Plan,
   deps: AttestDeps,
   mode: AttestationMode,
+  settings: AttestationSettings = DEFAULT_ATTESTATION_SETTINGS,
 ): Promise<void> {
   if (mode === "off") return;
   await Promise.all(
     plan.updates.map(async (update) => {
       if (update.blocked) return;
-      const subject = subjectOf(update);
-      if (!subject) return;
-      const summary = await verifyDigest(deps, subject);
+      const summary = await attestOne(update, deps, settings);
       update.attestation = summary;
-      if (!summary.verified && mode === "required")
-        update.blocked = summary.reason ?? "attestation: not verified";
+      if (summary.verified || mode !== "required") return;
+      update.blocked = isUnavailable(summary)
+        ? `held: ${summary.reason}`
+        : (summary.reason ?? "attestation: not verified");
     }),
   );
 }

@@ -58,8 +58,11 @@ export async function planLocal(
     images: [...DEFAULT_IMAGES, ...config.images],
     accept,
   });
-  const plan = await resolvePlan(scan.pins, upstreams, policyFrom(config, options.now));
-  if (options.attest) await attachAttestations(plan, options.attest, config.attestations);
+  const plan = await resolvePlan(scan.pins, upstreams, policyFrom(config, options.now), {
+    subjects: Boolean(options.attest) && config.attestations !== "off",
+  });
+  if (options.attest)
+    await attachAttestations(plan, options.attest, config.attestations, config.attestationPolicy);
   // A pin the scanner could not read is reported once, by the scanner.
   const seen = new Set(scan.skipped.map((s) => `${s.file}:${s.line}`));
   const skipped: Skipped[] = [

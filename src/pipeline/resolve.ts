@@ -32,6 +32,11 @@ export interface PlannedUpdate {
    * per-platform pin, whose digest is listed in that digest-verified index), or the new checksum.
    */
   attestationSubject: string | null;
+  /**
+   * The uv release (`X.Y.Z`, its tag) the subject should have been built for: the attested
+   * commit must be the one this tag points to. Null when it cannot be told.
+   */
+  attestationVersion: string | null;
   /** Filled by verification (a later step); null until then. */
   attestation: AttestationSummary | null;
   /** Why this update must not be applied, or null. */
@@ -52,13 +57,27 @@ export interface ResolveDeps {
   releases: UvReleases;
 }
 
+export interface ResolveOptions {
+  /**
+   * Look up what each update's attestation is about even where the file pins no hash: the new
+   * tag's index digest of a tag-only image, the digest of the bytes a checksum-less URL serves.
+   * Default true; false (`attestations: off`) saves those requests.
+   */
+  subjects?: boolean;
+}
+
+/** The release assets whose attestation vouches for a version-only pin, in order of preference. */
+export const RELEASE_SUBJECT_ASSETS = ["dist-manifest.json", "uv-installer.sh"] as const;
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function resolvePlan(
   pins: readonly Pin[],
   deps: ResolveDeps,
   policy: PolicyOptions,
+  options: ResolveOptions = {},
 ): Promise<Plan> {
+  const subjects = options.subjects ?? true;
   const images = [
     ...new Set(pins.filter((p) => p.kind === "image" && p.image).map((p) => p.image as string)),
   ];
@@ -87,7 +106,7 @@ export async function resolvePlan(
 
   const { release, decisions } = decide(pins, releases, tags, policy);
   const plan: Plan = { release, updates: [], current: [], skipped: [] };
-  const resolved = await Promise.all(decisions.map((d) => resolveDecision(d, deps)));
+  const resolved = await Promise.all(decisions.map((d) => resolveDecision(d, deps, subjects)));
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
     const outcome = resolved[i];
@@ -115,6 +134,7 @@ export async function resolvePlan(
 async function resolveDecision(
   decision: Decision,
   deps: ResolveDeps,
+  subjects: boolean,
 ): Promise<PlannedUpdate | null> {
   if (decision.action !== "update") return null;
   const { pin } = decision;
@@ -134,6 +154,7 @@ async function resolveDecision(
     release: decision.release,
     note: decision.note,
     attestationSubject: null,
+    attestationVersion: null,
     attestation: null,
     blocked: null,
     target: { version: decision.version },
@@ -154,15 +175,20 @@ async function resolveDecision(
       update.target.addDigest = !pin.digest;
       if (label) from.version = await label;
       if (decision.type === "digest" && found.digest === pin.digest) return null;
+    } else if (pin.kind === "image" && subjects && pin.image && decision.tag) {
+      // A tag-only pin keeps its form; what its new tag serves is verified all the same.
+      update.attestationSubject = (await deps.registry.digest(pin.image, decision.tag)).digest;
     }
     if (pin.kind === "installer") {
-      const checksum = await installerChecksum(deps.releases, pin, decision);
-      if (checksum) {
-        to.checksum = checksum;
-        update.target.checksum = checksum;
-        update.attestationSubject = checksum;
+      const served = await installerChecksum(deps.releases, pin, decision, subjects);
+      if (served?.pinned) {
+        to.checksum = served.checksum;
+        update.target.checksum = served.checksum;
       }
+      if (served) update.attestationSubject = served.checksum;
     }
+    if (pin.kind === "version") update.attestationSubject = releaseSubject(decision.release);
+    update.attestationVersion = await releaseOf(deps.registry, update, subjects);
   } catch (error) {
     update.blocked = message(error);
   }
@@ -223,21 +249,53 @@ async function imageDigest(
   };
 }
 
+const FULL_VERSION = /^\d+\.\d+\.\d+$/;
+
 /**
- * The checksum for an installer pin's new URL: the bytes that URL serves, cross-checked with the
- * release asset's digest. Null when the pin keeps no checksum.
+ * The release an update's new bytes belong to: the decision's release, else the full version the
+ * pin moves to, else (a floating tag whose digest moves) the version label of the new index.
+ */
+async function releaseOf(
+  registry: OciRegistry,
+  update: PlannedUpdate,
+  subjects: boolean,
+): Promise<string | null> {
+  if (update.release) return update.release.version;
+  if (update.to.version && FULL_VERSION.test(update.to.version)) return update.to.version;
+  if (!subjects || update.pin.kind !== "image" || !update.pin.image || !update.attestationSubject)
+    return null;
+  const label = await registry
+    .versionLabel(update.pin.image, update.attestationSubject)
+    .catch(() => null);
+  return label && FULL_VERSION.test(label) ? label : null;
+}
+
+/** The digest of the release asset that vouches for a version-only pin, or null when none has one. */
+export function releaseSubject(release: Release | null): string | null {
+  for (const name of RELEASE_SUBJECT_ASSETS) {
+    const digest = release?.assets.find((a) => a.name === name)?.digest;
+    if (digest) return digest;
+  }
+  return null;
+}
+
+/**
+ * The checksum of the bytes an installer pin's new URL serves, cross-checked with the release
+ * asset's digest; `pinned` when the file keeps it. Null when the pin keeps no checksum and no
+ * attestation subject is wanted.
  */
 async function installerChecksum(
   releases: UvReleases,
   pin: Pin,
   decision: Extract<Decision, { action: "update" }>,
-): Promise<string | null> {
+  subjects: boolean,
+): Promise<{ checksum: string; pinned: boolean } | null> {
   const release = decision.release;
   const asset = pin.asset ? assetName(pin.asset) : null;
   if (release && asset && !release.assets.some((a) => a.name === asset)) {
     throw new Error(`uv ${release.version} has no release asset ${asset}`);
   }
-  if (!decision.needChecksum) return null;
+  if (!decision.needChecksum && !subjects) return null;
   if (!pin.resolvedUrl || !decision.version)
     throw new Error("the installer URL cannot be resolved");
   const parts = parseInstallerUrl(pin.resolvedUrl);
@@ -247,5 +305,6 @@ async function installerChecksum(
     decision.version +
     pin.resolvedUrl.slice(parts.version.end);
   const assetDigest = release?.assets.find((a) => a.name === asset)?.digest ?? null;
-  return (await releases.checksum(url, assetDigest)).checksum;
+  const { checksum } = await releases.checksum(url, assetDigest);
+  return { checksum, pinned: decision.needChecksum };
 }

@@ -82,8 +82,10 @@ export async function runRepository(
     pins.push(...found.pins);
     skipped.push(...found.skipped);
   }
-  const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()));
-  await attachAttestations(resolved, deps.attest, config.attestations);
+  const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()), {
+    subjects: config.attestations !== "off",
+  });
+  await attachAttestations(resolved, deps.attest, config.attestations, config.attestationPolicy);
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
     repository: {

@@ -14,6 +14,7 @@ import type { IndexEntry, Manifest, Platform } from "../../src/adapters/oci-regi
 import type { TrustMaterial } from "../../src/adapters/sigstore-verify.js";
 import type { Upstreams } from "../../src/adapters/upstreams.js";
 import type { Release } from "../../src/core/types.js";
+import { UpstreamError } from "../../src/errors.js";
 import { createTestInstance, type TestInstance } from "../sigstore/signer.js";
 import { attestationsResponse, subject } from "../sigstore/variants.js";
 import { trustMaterialOf } from "../sigstore/verify.js";
@@ -35,6 +36,12 @@ export const platformDigest = (tag: string, p: Platform, image = UV_IMAGE) =>
   sha256(`manifest ${image}:${tag} ${p.os}/${p.architecture}`);
 /** What `https://astral.sh/uv/{version}/install.sh` serves. */
 export const installerText = (version: string) => `#!/bin/sh\n# uv ${version} installer\n`;
+/** The release's `dist-manifest.json` (what a version-only pin is verified by). */
+export const distManifestText = (version: string) =>
+  JSON.stringify({ announcement_tag: version, releases: [] });
+/** The commit uv's release tag `{version}` points to (attestations are signed with it). */
+export const releaseCommit = (version: string) =>
+  createHash("sha1").update(`uv release ${version}`).digest("hex");
 
 export interface PublishOptions {
   /** Publication time (ISO); default `now` minus `daysAgo` days. */
@@ -55,6 +62,7 @@ export interface CallCounts {
   releases: number;
   checksum: number;
   attestations: number;
+  releaseCommits: number;
 }
 
 export class FakeUpstreams {
@@ -77,7 +85,10 @@ export class FakeUpstreams {
     releases: 0,
     checksum: 0,
     attestations: 0,
+    releaseCommits: 0,
   };
+  /** digest → the uv version whose release built it (its attestation names that release's commit). */
+  readonly versionOf = new Map<string, string>();
   /** Make `releases.list()` fail (an outage) while set. */
   releasesDown: Error | null = null;
   readonly cache = new MemoryCache();
@@ -115,8 +126,15 @@ export class FakeUpstreams {
           digest: sha256(installerText(version)),
           url: `https://github.com/astral-sh/uv/releases/download/${version}/uv-installer.sh`,
         },
+        {
+          name: "dist-manifest.json",
+          digest: sha256(distManifestText(version)),
+          url: `https://github.com/astral-sh/uv/releases/download/${version}/dist-manifest.json`,
+        },
       ],
     };
+    this.versionOf.set(sha256(installerText(version)), version);
+    this.versionOf.set(sha256(distManifestText(version)), version);
     this.releases.push(release);
     this.releases.sort((a, b) => compare(b.version, a.version));
     for (const tag of [version, ...(options.tags ?? [])]) this.tag(UV_IMAGE, tag, version);
@@ -130,6 +148,7 @@ export class FakeUpstreams {
     this.images.set(image, tags);
     tags.set(tag, digest);
     this.indexes.set(digest, { image, tag, version });
+    this.versionOf.set(digest, version);
     for (const p of PLATFORMS) this.platformsByDigest.set(platformDigest(tag, p, image), p);
     return digest;
   }
@@ -219,11 +238,28 @@ export class FakeUpstreams {
         if (this.unattested.has(digest)) return [];
         let bundles = this.signed.get(digest);
         if (!bundles) {
-          const bundle = this.sigstore.signAttestation({ subjects: [subject(digest)] });
+          const version = this.versionOf.get(digest);
+          const bundle = this.sigstore.signAttestation({
+            subjects: [subject(digest)],
+            identity: version ? { sourceCommit: releaseCommit(version) } : {},
+          });
           bundles = attestationsResponse([bundle]).attestations.map((a) => a.bundle);
           this.signed.set(digest, bundles);
         }
         return bundles;
+      },
+    };
+    const releaseCommits = {
+      commitOf: async (repository: string, tag: string) => {
+        this.count("releaseCommits", "https://api.github.com");
+        if (repository !== "astral-sh/uv" || !this.releases.some((r) => r.version === tag))
+          throw new UpstreamError(
+            "not-found",
+            `${repository} tag ${tag}: not found (404)`,
+            "",
+            404,
+          );
+        return releaseCommit(tag);
       },
     };
     return {
@@ -232,6 +268,7 @@ export class FakeUpstreams {
       registry,
       releases,
       attestations,
+      releaseCommits,
     } as unknown as Upstreams;
   }
 

@@ -10,6 +10,7 @@ import { parseMetadata } from "../../src/core/render-pr.js";
 import {
   type AppHarness,
   BOT_LOGIN,
+  distManifestText,
   type FakeRepo,
   installationRepositoriesAddedPayload,
   isAppAuth,
@@ -18,6 +19,7 @@ import {
   lines,
   pullRequestClosedPayload,
   type RecordedRequest,
+  sha256,
   startApp,
 } from "./harness.js";
 
@@ -201,7 +203,11 @@ describe("the app's pull request", () => {
     expect(body).toContain("https://redirect.github.com/astral-sh/uv/pull/1");
     // Attestation of the new index digest.
     expect(body).toContain(
-      `### Attestations\n\n#### Digest \`${h.upstreams.digestOf("0.9.18")}\`\n\nPinned by [\`Dockerfile:3\`]`,
+      `\n\n#### Digest \`${h.upstreams.digestOf("0.9.18")}\`\n\nPinned by [\`Dockerfile:3\`]`,
+    );
+    // The setup-uv version is vouched for by the release's attested dist-manifest.json.
+    expect(body).toContain(
+      `### Attestations\n\n#### Release manifest \`${sha256(distManifestText("0.9.18"))}\`\n\nVouches for the version at [\`.github/workflows/ci.yml:9\`]`,
     );
     expect(body).toContain("**Attestation verified ✓**");
     expect(body).toContain("| source repository owner | `https://github.com/astral-sh` |");

@@ -141,8 +141,15 @@ export function realUpstreams(fake: FakeUpstreams): RealUpstreams {
     body: `## ${version}\n\n- Changes in ${version}`,
     assets: [],
   });
-  const bundle = fake.sigstore.signAttestation({ subjects: [subject(next)] });
+  // uv 0.9.18's release tag points at this commit; its attestation names it.
+  const commit = createHash("sha1").update("uv 0.9.18").digest("hex");
+  const bundle = fake.sigstore.signAttestation({
+    subjects: [subject(next)],
+    identity: { sourceCommit: commit },
+  });
   const api = nock(UV_API)
+    .get("/repos/astral-sh/uv/git/ref/tags/0.9.18")
+    .reply(200, { ref: "refs/tags/0.9.18", object: { type: "commit", sha: commit } })
     .get("/repos/astral-sh/uv/releases")
     .query({ per_page: "100" })
     .reply(200, [release("0.9.18", 2), release("0.9.17", 30), release("0.9.16", 60)])

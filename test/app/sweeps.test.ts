@@ -60,7 +60,7 @@ describe("a sweep across two installations, one repository failing", () => {
       updated: 0,
       skipped: 2,
       failed: 1,
-      requests: 7,
+      requests: 8,
       githubRequests: githubRequests(h),
     });
     for (const repo of [one, two]) {
@@ -99,13 +99,15 @@ describe("a sweep across two installations, one repository failing", () => {
     ).toEqual(["installation:4242", "installation:5151"]);
 
     // Three repositories pin the same tag and digest: each lookup was made once (the 401
-    // challenge and its token once too), and the new digest's attestation fetched once.
+    // challenge and its token once too), the new digest's attestation fetched once, and the
+    // commit of the release tag it must have been built from read once.
     expect([...real.sent].sort()).toEqual([
       "GET https://ghcr.io/token?service=ghcr.io&scope=repository%3Aastral-sh%2Fuv%3Apull",
       `GET https://ghcr.io/v2/astral-sh/uv/manifests/${real.old}`,
       "GET https://ghcr.io/v2/astral-sh/uv/tags/list?n=1000", // 401: the challenge
       "GET https://ghcr.io/v2/astral-sh/uv/tags/list?n=1000", // with the token
       `GET https://uv-api.test/orgs/astral-sh/attestations/${real.next}?per_page=100&predicate_type=https%3A%2F%2Fslsa.dev%2Fprovenance%2Fv1`,
+      "GET https://uv-api.test/repos/astral-sh/uv/git/ref/tags/0.9.18",
       "GET https://uv-api.test/repos/astral-sh/uv/releases?per_page=100",
       "HEAD https://ghcr.io/v2/astral-sh/uv/manifests/0.9.18",
     ]);
@@ -114,7 +116,7 @@ describe("a sweep across two installations, one repository failing", () => {
     const failed = h.logs.filter((l) => l.msg === "uv-pin-bot sweep: repository failed");
     expect(failed.map((l) => [l.level, l.repository])).toEqual([[50, "acme/broken"]]);
     expect(sweepLine(h.logs)).toEqual([
-      `uv-pin-bot sweep: 5 repositories, 2 opened, 0 updated, 2 skipped, 1 failed, 7 upstream requests, ${githubRequests(h)} GitHub requests`,
+      `uv-pin-bot sweep: 5 repositories, 2 opened, 0 updated, 2 skipped, 1 failed, 8 upstream requests, ${githubRequests(h)} GitHub requests`,
     ]);
     h.github.assertDone();
   });

@@ -84,6 +84,8 @@ export interface Executor {
  */
 export interface DeliveryStore {
   handle(id: string | undefined, task: () => Promise<void>): Promise<void>;
+  /** Resolves when no delivery of this process is being handled. */
+  idle(): Promise<void>;
 }
 
 export interface Coordinator {
@@ -110,7 +112,11 @@ export interface Coordinator {
   ready(): Promise<boolean>;
   /** Prometheus text for `GET /metrics`. */
   metrics(): Promise<{ contentType: string; body: string }>;
-  /** Stops taking work, finishes (or hands back) what runs, closes connections. */
+  /** Shutdown, phase 1: no new sweeps from the scheduler, no new jobs taken. */
+  stop(): Promise<void>;
+  /** Shutdown, phase 2: deliveries, sweeps and runs of this process finish. */
+  drain(): Promise<void>;
+  /** Stops, drains (a bounded wait; clustered jobs still running are handed back), closes connections. */
   close(): Promise<void>;
 }
 

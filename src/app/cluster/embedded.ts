@@ -32,7 +32,8 @@ export interface EmbeddedOptions {
 
 export class EmbeddedCoordinator implements Coordinator {
   readonly mode = "embedded" as const;
-  readonly deliveries: DeliveryStore = new DeliveryLog();
+  private readonly deliveryLog = new DeliveryLog();
+  readonly deliveries: DeliveryStore = this.deliveryLog;
   readonly cache = new MemoryCache();
   readonly metricsRegistry: AppMetrics;
   private readonly queue = new KeyedQueue();
@@ -142,8 +143,17 @@ export class EmbeddedCoordinator implements Coordinator {
     return this.metricsRegistry.text();
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     this.cron?.stop();
-    await this.idle();
+  }
+
+  async drain(): Promise<void> {
+    while (this.running > 0 || this.deliveryLog.size > 0)
+      await Promise.all([this.idle(), this.deliveryLog.idle()]);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.drain();
   }
 }

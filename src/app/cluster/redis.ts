@@ -55,9 +55,23 @@ const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as c
 
 /** Delivery ids in Redis, for every replica: `running` while handled, `done` once finished. */
 class RedisDeliveries implements DeliveryStore {
+  private readonly running = new Set<Promise<void>>();
+
   constructor(private readonly redis: Redis) {}
 
-  async handle(id: string | undefined, task: () => Promise<void>): Promise<void> {
+  handle(id: string | undefined, task: () => Promise<void>): Promise<void> {
+    const run = this.handleOnce(id, task);
+    this.running.add(run);
+    const forget = () => this.running.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async handleOnce(id: string | undefined, task: () => Promise<void>): Promise<void> {
     if (!id) return task();
     const key = `${KEYS}:d:${id}`;
     const deadline = Date.now() + DELIVERY_RUNNING_MS;
@@ -79,7 +93,8 @@ class RedisDeliveries implements DeliveryStore {
 
 export class RedisCoordinator implements Coordinator {
   readonly mode = "redis" as const;
-  readonly deliveries: DeliveryStore;
+  readonly deliveries: RedisDeliveries;
+  private closed = false;
   readonly cache: RedisCache;
   readonly metricsRegistry = new AppMetrics();
   /** Commands, the cache, locks, sweeps. */
@@ -465,8 +480,24 @@ export class RedisCoordinator implements Coordinator {
     return this.metricsRegistry.text();
   }
 
-  /** Stops taking jobs; running ones get `lockMs` to finish, then are handed back (stalled). */
+  /** Shutdown 1: this replica takes no new jobs (the cluster's scheduler lives in Redis). */
+  async stop(): Promise<void> {
+    await this.worker?.pause(true).catch(() => undefined);
+  }
+
+  /** Shutdown 2: deliveries in flight are queued, running jobs finish. */
+  async drain(): Promise<void> {
+    await this.deliveries.idle();
+    await this.worker?.close();
+  }
+
+  /**
+   * Stops taking jobs; running ones get `lockMs` to finish, then are handed back (their locks
+   * lapse and another worker takes them over); closes the connections.
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     const worker = this.worker;
     if (worker) {
       const finished = worker.close().then(() => true);

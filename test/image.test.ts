@@ -1,0 +1,49 @@
+/**
+ * The project's own image (Dockerfile), read with dockerfile-ast: what `docker run` relies on and
+ * no Docker engine here can show (tests/start.test.ts runs the same command outside a container).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DockerfileParser, type From } from "dockerfile-ast";
+import { describe, expect, it } from "vitest";
+import { PROJECT } from "./built-project.js";
+
+const text = readFileSync(join(PROJECT, "Dockerfile"), "utf8");
+const dockerfile = DockerfileParser.parse(text);
+const instructions = dockerfile.getInstructions();
+const production = (() => {
+  const froms = dockerfile.getFROMs();
+  const last = froms.at(-1);
+  if (!last) throw new Error("no FROM");
+  const start = last.getRange().start.line;
+  return instructions.filter((i) => i.getRange().start.line >= start);
+})();
+const of = (keyword: string) => production.filter((i) => i.getKeyword() === keyword);
+
+describe("Dockerfile", () => {
+  it("pins every base as node:24-slim@sha256:<index digest>, the same in every stage", () => {
+    const froms: From[] = dockerfile.getFROMs();
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    const refs = new Set(
+      froms.map((f) => `${f.getImageName()}:${f.getImageTag()}@${f.getImageDigest()}`),
+    );
+    expect(refs.size).toBe(1);
+    expect([...refs][0]).toMatch(/^node:24-slim@sha256:[0-9a-f]{64}$/);
+  });
+
+  it("listens on every interface (HOST=0.0.0.0) in production", () => {
+    const env = of("ENV").flatMap((i) => i.getArguments().map((a) => a.getValue()));
+    expect(env).toContain("HOST=0.0.0.0");
+    expect(env).toContain("NODE_ENV=production");
+  });
+
+  it("runs node dist/start.js as PID 1 (exec form), stops with SIGTERM, checks /ping", () => {
+    expect(of("CMD").map((i) => i.getTextContent())).toEqual(['CMD ["node", "dist/start.js"]']);
+    expect(of("STOPSIGNAL").map((i) => i.getArgumentsContent())).toEqual(["SIGTERM"]);
+    const [health] = of("HEALTHCHECK");
+    expect(health?.getTextContent()).toMatch(/CMD \["node", "dist\/healthcheck\.js"\]$/);
+    // both scripts are built from src/
+    expect(existsSync(join(PROJECT, "src/start.ts"))).toBe(true);
+    expect(existsSync(join(PROJECT, "src/healthcheck.ts"))).toBe(true);
+  });
+});
