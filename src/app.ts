@@ -188,6 +188,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             cache: upstreams.cache,
             trustMaterial: material,
             policy: defaultPolicy("astral-sh"),
+            releaseCommits: upstreams.releaseCommits,
           },
           now,
           appBotLogin: await appBotLogin(),
