@@ -103,7 +103,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
   // On SIGTERM (src/start.ts): no new sweeps or jobs, then running work finishes, then Redis.
   options.shutdown?.register("scheduler and job intake", () => coordinator.stop(), "stop");
   options.shutdown?.register("app work", () => coordinator.drain(), "drain");
-  options.shutdown?.register("coordinator connections", () => coordinator.close(), "close");
+  if (coordinator.mode === "redis")
+    options.shutdown?.register("redis connections", () => coordinator.close(), "close");
   const upstreams =
     options.upstreams ??
     createUpstreams({
