@@ -45,17 +45,26 @@ async function main(): Promise<void> {
     published_at: new Date(NOW.getTime() - (VERSIONS.length - i) * 7 * 86_400_000).toISOString(),
     html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
     body: `## ${v}`,
-    assets: [],
+    assets: [
+      { name: "uv-installer.sh", browser_download_url: `https://astral.sh/uv/${v}/install.sh` },
+    ],
   })).reverse();
-  const api = createServer((_req, res) => {
-    releaseRequests++;
+  // Also serves the installer downloads (as astral.sh): the resolver hashes what a checksum-less
+  // installer URL serves, since that digest is what its attestation is looked up by.
+  let downloads = 0;
+  const api = createServer((req, res) => {
+    if (req.url?.startsWith("/uv/")) downloads++;
+    else releaseRequests++;
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(releases));
   });
   await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
   const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
   const upstreams = createUpstreams({
-    env: { UV_PIN_BOT_ORIGINS: `https://ghcr.io=${registry.origin}`, GITHUB_API_URL: apiUrl },
+    env: {
+      UV_PIN_BOT_ORIGINS: `https://ghcr.io=${registry.origin},https://astral.sh=${apiUrl}`,
+      GITHUB_API_URL: apiUrl,
+    },
   });
   const random = mulberry32(0x5eed2026);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
   line("token requests", registry.count({ path: "/token" }));
   line("401 challenges", registry.count({ status: 401 }));
   line("releases requests (target 1)", releaseRequests);
+  line("installer downloads (target: 1 per distinct new URL)", downloads);
   line("registry requests, first repository", firstRepoRequests);
   line("registry requests, all repositories", total);
   line(

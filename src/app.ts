@@ -18,6 +18,7 @@ import {
   reply,
   statusOf,
 } from "./adapters/github-prs.js";
+import type { OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
@@ -31,6 +32,13 @@ import type {
   SweepSummary,
 } from "./app/cluster/coordinator.js";
 import { budgetFrom } from "./app/cluster/rate-budget.js";
+import {
+  accountLogin,
+  type CommentCreated,
+  type InstallationCreated,
+  type PullRequestClosed,
+  type RepositoriesAdded,
+} from "./app/events.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
 import type { ShutdownRegistry } from "./app/shutdown.js";
@@ -63,6 +71,8 @@ export interface AppOptions {
   schedule?: string | false;
   /** Repositories run at once during an embedded sweep (per installation). */
   concurrency?: number;
+  /** The commits the app pushed (default: the coordinator's: in memory, or in Redis). */
+  ownCommits?: OwnCommits;
   /** Where work runs; default from the environment (REDIS_URL: Redis, else embedded). */
   coordinator?: Coordinator;
   /**
@@ -100,6 +110,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       concurrency,
     });
   const metrics = coordinator.metricsRegistry;
+  const ownCommits = options.ownCommits ?? coordinator.ownCommits;
   // On SIGTERM (src/start.ts): no new sweeps or jobs, then running work finishes, then Redis.
   options.shutdown?.register("scheduler and job intake", () => coordinator.stop(), "stop");
   options.shutdown?.register("app work", () => coordinator.drain(), "drain");
@@ -113,7 +124,6 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       http: { fetch: metrics.countingFetch(globalThis.fetch) },
     });
   let keeper: TrustRootKeeper | undefined;
-  let botLogin: Promise<string> | undefined;
   /** GitHub requests sent by this process's installation clients (the sweep summary's count). */
   let githubRequests = 0;
 
@@ -135,16 +145,6 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     }
     const material: TrustMaterial | (() => Promise<TrustMaterial>) =
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
-    const appBotLogin = () => {
-      botLogin ??= app
-        .auth()
-        .then(async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug}[bot]`);
-      // A failed look-up (GitHub down for a moment) is asked again next time, not kept.
-      botLogin.catch(() => {
-        botLogin = undefined;
-      });
-      return botLogin;
-    };
     /** An installation client whose requests are counted (summary, metrics). */
     const installationOctokit = async (installationId: number): Promise<GitHub> => {
       const octokit = (await app.auth(installationId)) as unknown as GitHub;
@@ -192,7 +192,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             releaseCommits: upstreams.releaseCommits,
           },
           now,
-          appBotLogin: await appBotLogin(),
+          ownCommits,
         },
         mode,
       );
@@ -334,7 +334,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
 
     app.on("issue_comment.created", (context) =>
       once(context.id, async () => {
-        const { comment, issue, sender } = context.payload;
+        const { comment, issue, sender }: CommentCreated = context.payload;
         if (sender.type === "Bot" || comment.user?.type === "Bot") return;
         const command = parseCommand(comment.body ?? "");
         if (!command) return;
@@ -406,27 +406,27 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
 
     app.on("installation.created", (context) =>
       once(context.id, async () => {
-        const installation = context.payload.installation;
-        const names = (context.payload.repositories ?? []).map((r) => r.name);
+        const payload: InstallationCreated = context.payload;
+        const installation = payload.installation;
+        const names = (payload.repositories ?? []).map((r) => r.name);
         await runRepositories(installation.id, accountLogin(installation.account), names);
       }),
     );
 
     app.on("installation_repositories.added", (context) =>
       once(context.id, async () => {
-        const installation = context.payload.installation;
-        const names = context.payload.repositories_added.map((r) => r.name);
+        const payload: RepositoriesAdded = context.payload;
+        const installation = payload.installation;
+        const names = payload.repositories_added.map((r) => r.name);
         await runRepositories(installation.id, accountLogin(installation.account), names);
       }),
     );
 
     app.on("pull_request.closed", (context) =>
       once(context.id, async () => {
-        const pr = context.payload.pull_request;
-        if (
-          pr.head.ref !== BRANCH ||
-          pr.head.repo?.full_name !== context.payload.repository.full_name
-        )
+        const payload: PullRequestClosed = context.payload;
+        const pr = payload.pull_request;
+        if (pr.head.ref !== BRANCH || pr.head.repo?.full_name !== payload.repository.full_name)
           return;
         const metadata = parseMetadata(pr.body ?? "");
         if (!metadata) return;
@@ -435,7 +435,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
         // run queued after this sees the pull request closed.
         await submit({
           kind: "closed",
-          installationId: context.payload.installation?.id ?? 0,
+          installationId: payload.installation?.id ?? 0,
           owner: repo.owner,
           repo: repo.repo,
           pr: {
@@ -542,12 +542,6 @@ function unreadableConfig(error: unknown, owner: string, repo: string): ConfigPr
 }
 
 type YAMLError = { message?: unknown; linePos?: { line: number }[] };
-
-/** An installation's account: a user or organisation (login), or an enterprise (slug). */
-function accountLogin(account: unknown): string {
-  const a = account as { login?: unknown; slug?: unknown } | null | undefined;
-  return typeof a?.login === "string" ? a.login : typeof a?.slug === "string" ? a.slug : "";
-}
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";

@@ -8,10 +8,10 @@
  */
 import { serve } from "./app/serve.js";
 import { ShutdownRegistry } from "./app/shutdown.js";
-import { startupRefusal } from "./app/startup-check.js";
+import { effectiveEnv, startupRefusal } from "./app/startup-check.js";
 import { createApp } from "./app.js";
 
-const refusal = startupRefusal(process.env);
+const refusal = startupRefusal(effectiveEnv(process.env, process.cwd()));
 if (refusal) {
   process.stderr.write(`${refusal}\n`);
   process.exit(1);

@@ -744,8 +744,10 @@ function runInstruction(ctx: DockerfileContext, scope: Scope, shellVar: { n: num
     }
     const pin = { ...url.pin, digest: value === null ? null : `sha256:${value}` };
     commands.push([
+      // The check names the file the download writes: that is what ties the checksum to it.
       tok("curl"),
-      tok("-fsSLO"),
+      tok("-fsSLo"),
+      tok("uv.tar.gz"),
       tok(url.text, pin),
       tok("&&"),
       tok(`echo "${sum}  uv.tar.gz"`),
@@ -1016,7 +1018,7 @@ export function renderShell(seq: readonly number[]): GeneratedFile {
       case 4:
         if (archives++) break;
         line(
-          `curl -fsSLO ${textInstaller(c, versionVar)} && echo "${hex(c)}  uv.tar.gz" | sha256sum -c -`,
+          `curl -fsSLo uv.tar.gz ${textInstaller(c, versionVar)} && echo "${hex(c)}  uv.tar.gz" | sha256sum -c -`,
         );
         break;
       case 5:

@@ -6,7 +6,15 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { scanText } from "../src/core/extract.js";
 import { Lines } from "../src/core/lines.js";
-import type { Pin, PinForm, PinKind, ScanOptions, Skipped, Span } from "../src/core/types.js";
+import type {
+  Pin,
+  PinChecksum,
+  PinForm,
+  PinKind,
+  ScanOptions,
+  Skipped,
+  Span,
+} from "../src/core/types.js";
 
 const DIR = fileURLToPath(new URL("../fixtures/dockerfiles/", import.meta.url));
 
@@ -27,6 +35,10 @@ export interface Seen {
   resolvedTag: string | null;
   asset: string | null;
   skipReason: string | null;
+  /** Tied checksums, each span replaced by the text it covers. */
+  checksums?: (Omit<PinChecksum, "span"> & { span: string })[];
+  /** Why the pin must not move (a checksum that cannot be tied). */
+  hold?: string;
   spans: {
     version: string | null;
     digest: string | null;
@@ -82,6 +94,15 @@ export function scanFixture(
       resolvedTag: p.resolvedTag,
       asset: p.asset,
       skipReason: p.skipReason,
+      ...(p.checksums
+        ? {
+            checksums: p.checksums.map((c) => ({
+              ...c,
+              span: text.slice(c.span.start, c.span.end),
+            })),
+          }
+        : {}),
+      ...(p.hold ? { hold: p.hold } : {}),
       spans: {
         version: slice(p.spans.version),
         digest: slice(p.spans.digest),
@@ -162,4 +183,23 @@ export function skipsOf(pins: readonly Seen[]): Skipped[] {
   return pins
     .filter((p) => p.skipReason !== null)
     .map((p) => ({ file: p.file, line: p.line, reason: p.skipReason as string }));
+}
+
+/** A tied checksum as `scanFixture` shows it: `span` is the checksum text as written. */
+export function tiedChecksum(
+  line: number,
+  hex: string,
+  url: string,
+  options: { prefixed?: boolean; arch?: string | null } = {},
+): NonNullable<Seen["checksums"]>[number] {
+  const prefixed = options.prefixed ?? false;
+  return {
+    digest: `sha256:${hex.toLowerCase()}`,
+    line,
+    span: prefixed ? `sha256:${hex}` : hex,
+    prefixed,
+    asset: url.slice(url.lastIndexOf("/") + 1),
+    url,
+    arch: options.arch ?? null,
+  };
 }

@@ -7,12 +7,14 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { scanText } from "../src/core/extract.js";
 import { Lines } from "../src/core/lines.js";
-import type { Pin, ScanOptions, Skipped, Span } from "../src/core/types.js";
+import type { Pin, PinChecksum, ScanOptions, Skipped, Span } from "../src/core/types.js";
 
 const DIR = fileURLToPath(new URL("../fixtures/files/", import.meta.url));
 
 /** `resolvedUrl` is checked by the resolver tests, not here. */
-export type Shown = Omit<Pin, "spans" | "resolvedUrl"> & {
+export type Shown = Omit<Pin, "spans" | "resolvedUrl" | "checksums"> & {
+  /** Each tied checksum, its span shown like the others. */
+  checksums?: (Omit<PinChecksum, "span"> & { span: string | null })[];
   spans: {
     version: string | null;
     digest: string | null;
@@ -40,8 +42,9 @@ export function scan(
     return `${line}:${column} ${text.slice(span.start, span.end)}`;
   };
   return {
-    pins: pins.map(({ spans, resolvedUrl: _, ...rest }) => ({
+    pins: pins.map(({ spans, resolvedUrl: _, checksums, ...rest }) => ({
       ...rest,
+      ...(checksums ? { checksums: checksums.map((c) => ({ ...c, span: at(c.span) })) } : {}),
       spans: {
         version: at(spans.version),
         digest: at(spans.digest),

@@ -42,7 +42,9 @@ function github() {
 }
 
 function repoReply(scope: nock.Scope, extra: object = {}) {
-  return scope.get(REPO).reply(200, { default_branch: "main", archived: false, ...extra });
+  return scope
+    .get(REPO)
+    .reply(200, { default_branch: "main", archived: false, node_id: "R_kgDO42", ...extra });
 }
 
 function blobReply(scope: nock.Scope, sha: string, text: string | Uint8Array) {
@@ -86,6 +88,7 @@ describe("readRepository", () => {
       defaultBranch: "main",
       headSha: null,
       treeSha: "tree0",
+      nodeId: "R_kgDO42",
       files: [
         { path: ".github/workflows/ci.yml", text: WORKFLOW, mode: "100644" },
         { path: "Dockerfile", text: DOCKERFILE, mode: "100644" },

@@ -36,6 +36,8 @@ export type RepositoryRead =
       headSha: string | null;
       /** The root tree read. A writer that resolves the branch's commit checks that its tree is this. */
       treeSha: string;
+      /** The repository's GraphQL node id (for compare-and-swap branch updates). */
+      nodeId: string;
       files: RepoFile[];
       skipped: Skipped[];
       /** API calls made. */
@@ -63,7 +65,7 @@ export async function readRepository(
 ): Promise<RepositoryRead> {
   const accept = options.accept ?? (() => true);
   const api = new Api(octokit, owner, repo);
-  let repository: { default_branch?: string | null; archived?: boolean };
+  let repository: { default_branch?: string | null; archived?: boolean; node_id?: string };
   try {
     repository = await api.repository();
   } catch (error) {
@@ -116,6 +118,7 @@ export async function readRepository(
     defaultBranch,
     headSha: options.headSha ?? null,
     treeSha: top.sha,
+    nodeId: repository.node_id ?? "",
     files,
     skipped,
     requests: api.requests,

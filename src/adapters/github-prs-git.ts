@@ -45,8 +45,9 @@ export interface CommitInput {
  * Writes `files` on top of `baseSha` and returns the new commit's sha. Requests: one
  * `POST /git/blobs` per file (base64, so the bytes are exact: CRLF, BOM, final newline or none),
  * one `POST /git/trees` on the base tree, one `POST /git/commits`; plus one read when
- * `baseTreeSha` is not given. No author or committer is sent, so GitHub records the app's bot
- * account as both (and signs the commit): that is what `isOurCommit` recognises.
+ * `baseTreeSha` is not given. No author or committer is sent: GitHub records the app's bot as the
+ * author and, where it signs the commit, itself as the committer. The app knows its commits by
+ * the ids it pushed (see `ensurePullRequest`), never by these names.
  */
 export async function commitFiles(
   octokit: GitHub,
@@ -85,22 +86,95 @@ function toBase64(content: string | Uint8Array): string {
     : Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString("base64");
 }
 
-/**
- * Points `refs/heads/uv-pin-bot/uv` at `sha`: creates it (one request) or, when it is left over
- * from a closed pull request, force-moves it (a failed create, then one `PATCH`).
- */
-export async function pointBranch(octokit: GitHub, repo: RepoRef, sha: string): Promise<void> {
-  try {
-    await octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${BRANCH}`, sha });
-  } catch (error) {
-    if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) throw error;
-    await forceBranch(octokit, repo, sha);
+/** "No such ref" for `updateRefs`' `beforeOid` (create only if absent). */
+export const NO_COMMIT = "0".repeat(40);
+
+/** The branch did not point where the caller saw it: someone pushed (or deleted it) meanwhile. */
+export class BranchMovedError extends Error {
+  readonly code = "branch-moved";
+  constructor(
+    readonly expected: string | null,
+    readonly found: string | null,
+  ) {
+    super(
+      `${BRANCH} moved while uv-pin-bot worked (expected ${expected ?? "no branch"}, found ${found ?? "no branch"}); nothing was overwritten`,
+    );
   }
 }
 
-/** `PATCH /git/refs/heads/uv-pin-bot/uv` with `force: true`: one request. */
-export async function forceBranch(octokit: GitHub, repo: RepoRef, sha: string): Promise<void> {
-  await octokit.request(`PATCH ${REF_PATH}`, { ...repo, sha, force: true });
+/** GitHub refused a change to `.github/workflows/` because the installation lacks `workflows`. */
+export class WorkflowPermissionError extends Error {
+  readonly code = "workflow-permission";
+  constructor(
+    message: string,
+    /** The workflow files GitHub named (may be empty when it named none). */
+    readonly files: string[],
+  ) {
+    super(message);
+  }
+}
+
+const UPDATE_REFS = `mutation ($repositoryId: ID!, $refUpdates: [RefUpdate!]!) {
+  updateRefs(input: {repositoryId: $repositoryId, refUpdates: $refUpdates}) { clientMutationId }
+}`;
+
+/**
+ * Points `refs/heads/uv-pin-bot/uv` at `after` only if it still points at `before` (null: only if
+ * it does not exist): GraphQL `updateRefs` with `beforeOid`, one request, compare-and-swap on
+ * GitHub's side, so a push that lands between our check and this write is never lost. A refusal
+ * is told apart by reading the branch (one more request, only then): `BranchMovedError` when it
+ * is not at `before`, `WorkflowPermissionError` when GitHub refused a workflow file.
+ */
+export async function swapBranch(
+  octokit: GitHub,
+  repo: RepoRef,
+  repositoryId: string,
+  before: string | null,
+  after: string,
+): Promise<void> {
+  try {
+    await octokit.graphql(UPDATE_REFS, {
+      repositoryId,
+      refUpdates: [
+        {
+          name: `refs/heads/${BRANCH}`,
+          beforeOid: before ?? NO_COMMIT,
+          afterOid: after,
+          force: true,
+        },
+      ],
+    });
+  } catch (error) {
+    const workflow = workflowRefusal(error);
+    if (workflow) throw workflow;
+    if (statusOf(error) !== undefined && !isGraphqlError(error)) throw error;
+    const found = await branchHead(octokit, repo);
+    if (found !== before) throw new BranchMovedError(before, found);
+    throw error;
+  }
+}
+
+/** The branch's head commit, or null when there is no such branch: one request. */
+export async function branchHead(octokit: GitHub, repo: RepoRef): Promise<string | null> {
+  try {
+    const { data } = await octokit.request(`GET ${REF_READ_PATH}`, { ...repo });
+    return data.object.sha;
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+function isGraphqlError(error: unknown): boolean {
+  return error instanceof Error && error.name === "GraphqlResponseError";
+}
+
+/** GitHub's "refusing to allow a GitHub App to create or update workflow `…` without `workflows` permission". */
+export function workflowRefusal(error: unknown): WorkflowPermissionError | null {
+  const message = messageOf(error);
+  if (!/without [`'"]?workflows?[`'"]? permission/i.test(message)) return null;
+  const files = [...message.matchAll(/workflow [`'"]([^`'"]+)[`'"]/gi)].map((m) => m[1] ?? "");
+  return new WorkflowPermissionError(message.split("\n")[0] ?? message, files);
 }
 
 /**

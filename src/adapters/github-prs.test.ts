@@ -3,7 +3,6 @@ import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   BRANCH,
-  branchHasForeignCommits,
   closedUnmerged,
   commentOnce,
   commitFiles,
@@ -21,7 +20,6 @@ import {
 const API = "https://api.github.com";
 const REPO = { owner: "acme", repo: "app" };
 const R = "/repos/acme/app";
-const BOT = "uv-pin-bot[bot]";
 const BASE = "b".repeat(40);
 const NEW_BASE = "c".repeat(40);
 const BASE_TREE = "d".repeat(40);
@@ -98,13 +96,6 @@ const openPull = (body: string, extra: Json = {}) => ({
   ...extra,
 });
 
-const commit = (sha: string, author: string | null, committer: string | null, parent = BASE) => ({
-  sha,
-  parents: [{ sha: parent }],
-  author: author === null ? null : { login: author },
-  committer: committer === null ? null : { login: committer },
-});
-
 const fingerprintOf = (body: string) => /<!-- fp: (\S+) -->/.exec(body)?.[1] ?? null;
 
 const input = (extra: Partial<EnsureInput> = {}): EnsureInput => ({
@@ -117,14 +108,15 @@ const input = (extra: Partial<EnsureInput> = {}): EnsureInput => ({
   ],
   commitMessage: "chore(deps): update uv to 0.9.18",
   title: "chore(deps): update uv to 0.9.18",
-  body: "Updates uv.\n<!-- fp: plan-0.9.18 -->",
+  body: (head) => `Updates uv.\n<!-- fp: plan-0.9.18 head: ${head} -->`,
+  repositoryId: "R_42",
   fingerprint: "plan-0.9.18",
   currentFingerprint: fingerprintOf,
   labels: [],
   reviewers: [],
   assignees: [],
   draft: false,
-  appBotLogin: BOT,
+  isOurs: (sha) => sha === OLD_HEAD || sha === NEW_COMMIT,
   rebase: false,
   ...extra,
 });
@@ -136,7 +128,7 @@ const findOpen = (pulls: unknown[]) =>
     .reply(200, pulls);
 
 const FIND = `GET ${R}/pulls?head=acme%3Auv-pin-bot%2Fuv&state=open&per_page=100`;
-const LIST_COMMITS = `GET ${R}/pulls/7/commits?per_page=100`;
+const NEW_BODY = `Updates uv.\n<!-- fp: plan-0.9.18 head: ${NEW_COMMIT} -->`;
 
 /** Interceptors for the two blobs, the tree on `BASE_TREE` and the commit on `parent`. */
 function expectCommit(parent: string, message = "chore(deps): update uv to 0.9.18") {
@@ -183,27 +175,46 @@ const COMMIT_REQUESTS = [
   `POST ${R}/git/commits`,
 ];
 
-const expectForcePush = () =>
+const NONE = "0".repeat(40);
+/** GraphQL `updateRefs` moving the branch from `before` (NONE: absent) to the new commit. */
+const expectSwap = (before: string, errors?: { message: string }[]) =>
   gh()
-    .patch(`${R}/git/refs/heads/${BRANCH}`)
+    .post("/graphql")
     .reply(
-      answer(200, { ref: `refs/heads/${BRANCH}` }, (body) =>
-        expect(body).toEqual({ sha: NEW_COMMIT, force: true }),
+      answer(
+        200,
+        errors ? { data: null, errors } : { data: { updateRefs: { clientMutationId: null } } },
+        (body) => {
+          expect(String(body.query)).toMatch(/updateRefs\(input: \{repositoryId: \$repositoryId/);
+          expect(body.variables).toEqual({
+            repositoryId: "R_42",
+            refUpdates: [
+              {
+                name: `refs/heads/${BRANCH}`,
+                beforeOid: before,
+                afterOid: NEW_COMMIT,
+                force: true,
+              },
+            ],
+          });
+        },
       ),
     );
-const FORCE_PUSH = `PATCH ${R}/git/refs/heads/${BRANCH}`;
+const SWAP = "POST /graphql";
+const READ_BRANCH = `GET ${R}/git/ref/heads/${BRANCH}`;
+const branchAt = (sha: string | null) =>
+  sha === null
+    ? gh().get(`/repos/acme/app/git/ref/heads/${BRANCH}`).reply(404, { message: "Not Found" })
+    : gh()
+        .get(`/repos/acme/app/git/ref/heads/${BRANCH}`)
+        .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha, type: "commit" } });
 
 describe("ensurePullRequest", () => {
   it("opens the first pull request: commit, branch, draft PR, labels, reviewers, assignees", async () => {
     findOpen([]);
     expectCommit(BASE);
+    expectSwap(NONE);
     gh()
-      .post(`${R}/git/refs`)
-      .reply(
-        answer(201, {}, (body) =>
-          expect(body).toEqual({ ref: `refs/heads/${BRANCH}`, sha: NEW_COMMIT }),
-        ),
-      )
       .post(`${R}/pulls`)
       .reply(
         answer(201, { number: 7, html_url: PR_URL }, (body) =>
@@ -211,7 +222,7 @@ describe("ensurePullRequest", () => {
             head: BRANCH,
             base: "main",
             title: "chore(deps): update uv to 0.9.18",
-            body: "Updates uv.\n<!-- fp: plan-0.9.18 -->",
+            body: NEW_BODY,
             draft: true,
           }),
         ),
@@ -247,7 +258,7 @@ describe("ensurePullRequest", () => {
     expect(sent).toEqual([
       FIND,
       ...COMMIT_REQUESTS,
-      `POST ${R}/git/refs`,
+      SWAP,
       `POST ${R}/pulls`,
       `POST ${R}/issues/7/labels`,
       `POST ${R}/pulls/7/requested_reviewers`,
@@ -255,13 +266,13 @@ describe("ensurePullRequest", () => {
     ]);
   });
 
-  it("force-moves a branch left over from a closed PR; no labels/reviewers/assignees calls", async () => {
+  it("moves a branch left over from a closed PR when its head is the app's commit (compare-and-swap)", async () => {
     findOpen([]);
     expectCommit(BASE);
-    gh()
-      .post(`${R}/git/refs`)
-      .reply(answer(422, { message: "Reference already exists" }));
-    expectForcePush();
+    expectSwap(NONE, [{ message: "refs/heads/uv-pin-bot/uv already exists" }]);
+    branchAt(OLD_HEAD);
+    findOpen([]);
+    expectSwap(OLD_HEAD);
     gh()
       .post(`${R}/pulls`)
       .reply(
@@ -269,15 +280,34 @@ describe("ensurePullRequest", () => {
           expect(body.draft).toBe(false),
         ),
       );
-    const result = await ensurePullRequest(octokit, REPO, input());
+    const pushed: string[] = [];
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ pushed: (sha) => void pushed.push(sha) }),
+    );
     expect(result).toMatchObject({ action: "created", number: 8, headSha: NEW_COMMIT });
+    expect(pushed).toEqual([NEW_COMMIT]);
     expect(sent).toEqual([
       FIND,
       ...COMMIT_REQUESTS,
-      `POST ${R}/git/refs`,
-      FORCE_PUSH,
+      SWAP,
+      READ_BRANCH,
+      FIND,
+      SWAP,
       `POST ${R}/pulls`,
     ]);
+  });
+
+  it("never moves a branch, PR or no PR, whose head the app did not make", async () => {
+    findOpen([]);
+    expectCommit(BASE);
+    expectSwap(NONE, [{ message: "refs/heads/uv-pin-bot/uv already exists" }]);
+    branchAt("a".repeat(40));
+    findOpen([]);
+    const result = await ensurePullRequest(octokit, REPO, input());
+    expect(result).toEqual({ action: "branch-taken", headSha: "a".repeat(40), warnings: [] });
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, READ_BRANCH, FIND]);
   });
 
   it("leaves an open PR with the same fingerprint untouched: one read, zero writes", async () => {
@@ -293,22 +323,15 @@ describe("ensurePullRequest", () => {
     expect(sent).toEqual([FIND]);
   });
 
-  it("rebuilds a newer plan as one commit on the new base, force-pushes, updates the PR", async () => {
+  it("rebuilds a newer plan as one commit on the new base, swaps the branch from the app's head, updates the PR", async () => {
     findOpen([openPull("Updates uv.\n<!-- fp: plan-0.9.17 -->")]);
-    gh()
-      .get(`${R}/pulls/7/commits`)
-      .query({ per_page: "100" })
-      .reply(200, [commit(OLD_HEAD, BOT, BOT)]);
     expectCommit(NEW_BASE);
-    expectForcePush();
+    expectSwap(OLD_HEAD);
     gh()
       .patch(`${R}/pulls/7`)
       .reply(
         answer(200, {}, (body) =>
-          expect(body).toEqual({
-            title: "chore(deps): update uv to 0.9.18",
-            body: "Updates uv.\n<!-- fp: plan-0.9.18 -->",
-          }),
+          expect(body).toEqual({ title: "chore(deps): update uv to 0.9.18", body: NEW_BODY }),
         ),
       );
     const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
@@ -319,36 +342,65 @@ describe("ensurePullRequest", () => {
       headSha: NEW_COMMIT,
       warnings: [],
     });
-    expect(sent).toEqual([
-      FIND,
-      LIST_COMMITS,
-      ...COMMIT_REQUESTS,
-      FORCE_PUSH,
-      `PATCH ${R}/pulls/7`,
-    ]);
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, `PATCH ${R}/pulls/7`]);
   });
 
-  it("leaves a branch with someone else's commit alone: zero writes", async () => {
-    findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
-    gh()
-      .get(`${R}/pulls/7/commits`)
-      .query({ per_page: "100" })
-      .reply(200, [commit("1".repeat(40), BOT, BOT), commit(OLD_HEAD, "alice", "alice", "1")]);
+  it("leaves a branch whose head the app did not make alone: zero writes", async () => {
+    findOpen([
+      openPull("<!-- fp: plan-0.9.17 -->", { head: { sha: "1".repeat(40), ref: BRANCH } }),
+    ]);
     const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
     expect(result).toEqual({
       action: "left-alone",
       number: 7,
       url: PR_URL,
-      headSha: OLD_HEAD,
+      headSha: "1".repeat(40),
       warnings: [],
     });
-    expect(sent).toEqual([FIND, LIST_COMMITS]);
+    expect(sent).toEqual([FIND]);
   });
 
-  it("rebuilds over foreign commits when asked to rebase", async () => {
+  it("a push between the look and the write: the swap is refused, the push stays, left alone", async () => {
     findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
     expectCommit(NEW_BASE);
-    expectForcePush();
+    expectSwap(OLD_HEAD, [{ message: "refs/heads/uv-pin-bot/uv is at 1111 but expected eeee" }]);
+    branchAt("1".repeat(40));
+    const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
+    expect(result).toMatchObject({ action: "left-alone", number: 7, headSha: OLD_HEAD });
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, READ_BRANCH]);
+  });
+
+  it("a refusal over a workflow file is told apart (WorkflowPermissionError, with the file)", async () => {
+    findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
+    expectCommit(NEW_BASE);
+    expectSwap(OLD_HEAD, [
+      {
+        message:
+          "refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission",
+      },
+    ]);
+    await expect(
+      ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE })),
+    ).rejects.toMatchObject({ code: "workflow-permission", files: [".github/workflows/ci.yml"] });
+  });
+
+  it("rebuilds over foreign commits when asked to rebase (still compare-and-swap)", async () => {
+    findOpen([openPull("<!-- fp: plan-0.9.17 -->", { head: { sha: NEW_TREE, ref: BRANCH } })]);
+    expectCommit(NEW_BASE);
+    gh()
+      .post("/graphql")
+      .reply(
+        answer(200, { data: {} }, (body) =>
+          expect((body.variables as Json).refUpdates).toEqual([
+            {
+              name: `refs/heads/${BRANCH}`,
+              beforeOid: NEW_TREE,
+              afterOid: NEW_COMMIT,
+              force: true,
+            },
+          ]),
+        ),
+      );
     gh().patch(`${R}/pulls/7`).reply(200, {});
     const result = await ensurePullRequest(
       octokit,
@@ -356,32 +408,30 @@ describe("ensurePullRequest", () => {
       input({ baseSha: NEW_BASE, rebase: true }),
     );
     expect(result).toMatchObject({ action: "updated", headSha: NEW_COMMIT });
-    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, FORCE_PUSH, `PATCH ${R}/pulls/7`]);
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, `PATCH ${R}/pulls/7`]);
   });
 
   it("a repeated rebase with the same plan is a no-op once the branch is our commit on base", async () => {
     findOpen([openPull("<!-- fp: plan-0.9.18 -->")]);
     gh()
-      .get(`${R}/pulls/7/commits`)
-      .query({ per_page: "100" })
-      .reply(200, [commit(OLD_HEAD, BOT, BOT, NEW_BASE)]);
+      .get(`${R}/git/commits/${OLD_HEAD}`)
+      .reply(200, { sha: OLD_HEAD, parents: [{ sha: NEW_BASE }] });
     const result = await ensurePullRequest(
       octokit,
       REPO,
       input({ baseSha: NEW_BASE, rebase: true }),
     );
     expect(result.action).toBe("unchanged");
-    expect(sent).toEqual([FIND, LIST_COMMITS]);
+    expect(sent).toEqual([FIND, `GET ${R}/git/commits/${OLD_HEAD}`]);
   });
 
   it("a rebase with the same plan on a moved base rebuilds", async () => {
     findOpen([openPull("<!-- fp: plan-0.9.18 -->")]);
     gh()
-      .get(`${R}/pulls/7/commits`)
-      .query({ per_page: "100" })
-      .reply(200, [commit(OLD_HEAD, BOT, BOT, BASE)]);
+      .get(`${R}/git/commits/${OLD_HEAD}`)
+      .reply(200, { sha: OLD_HEAD, parents: [{ sha: BASE }] });
     expectCommit(NEW_BASE);
-    expectForcePush();
+    expectSwap(OLD_HEAD);
     gh().patch(`${R}/pulls/7`).reply(200, {});
     const result = await ensurePullRequest(
       octokit,
@@ -391,9 +441,9 @@ describe("ensurePullRequest", () => {
     expect(result.action).toBe("updated");
     expect(sent).toEqual([
       FIND,
-      LIST_COMMITS,
+      `GET ${R}/git/commits/${OLD_HEAD}`,
       ...COMMIT_REQUESTS,
-      FORCE_PUSH,
+      SWAP,
       `PATCH ${R}/pulls/7`,
     ]);
   });
@@ -401,12 +451,8 @@ describe("ensurePullRequest", () => {
   it("retargets a PR whose base branch is no longer the default branch", async () => {
     const pr = { ...openPull("<!-- fp: plan-0.9.18 -->"), base: { ref: "master" } };
     findOpen([pr]);
-    gh()
-      .get(`${R}/pulls/7/commits`)
-      .query({ per_page: "100" })
-      .reply(200, [commit(OLD_HEAD, BOT, BOT)]);
     expectCommit(BASE);
-    expectForcePush();
+    expectSwap(OLD_HEAD);
     gh()
       .patch(`${R}/pulls/7`)
       .reply(answer(200, {}, (body) => expect(body.base).toBe("main")));
@@ -418,7 +464,7 @@ describe("ensurePullRequest", () => {
       .get(`${R}/git/commits/${BASE}`)
       .reply(200, { sha: BASE, tree: { sha: BASE_TREE } });
     expectCommit(BASE);
-    gh().post(`${R}/git/refs`).reply(201, {});
+    expectSwap(NONE);
     gh().post(`${R}/pulls`).reply(201, { number: 7, html_url: PR_URL });
     const result = await ensurePullRequest(
       octokit,
@@ -429,7 +475,7 @@ describe("ensurePullRequest", () => {
     expect(sent).toEqual([
       `GET ${R}/git/commits/${BASE}`,
       ...COMMIT_REQUESTS,
-      `POST ${R}/git/refs`,
+      SWAP,
       `POST ${R}/pulls`,
     ]);
   });
@@ -437,9 +483,8 @@ describe("ensurePullRequest", () => {
   it("opens a ready PR where drafts are not available, and says so", async () => {
     findOpen([]);
     expectCommit(BASE);
+    expectSwap(NONE);
     gh()
-      .post(`${R}/git/refs`)
-      .reply(201, {})
       .post(`${R}/pulls`)
       .reply(answer(422, { message: "Draft pull requests are not supported in this repository." }))
       .post(`${R}/pulls`)
@@ -456,9 +501,8 @@ describe("ensurePullRequest", () => {
   it("keeps the PR when a reviewer cannot be requested", async () => {
     findOpen([]);
     expectCommit(BASE);
+    expectSwap(NONE);
     gh()
-      .post(`${R}/git/refs`)
-      .reply(201, {})
       .post(`${R}/pulls`)
       .reply(201, { number: 7, html_url: PR_URL })
       .post(`${R}/pulls/7/requested_reviewers`)
@@ -476,30 +520,22 @@ describe("ensurePullRequest", () => {
   it("a racing delivery that opened the PR first: ours becomes unchanged", async () => {
     findOpen([]);
     expectCommit(BASE);
-    gh().post(`${R}/git/refs`).reply(422, { message: "Reference already exists" });
-    expectForcePush();
+    expectSwap(NONE);
     gh()
       .post(`${R}/pulls`)
       .reply(422, { message: "A pull request already exists for acme:uv-pin-bot/uv." });
     findOpen([openPull("<!-- fp: plan-0.9.18 -->")]);
     const result = await ensurePullRequest(octokit, REPO, input());
     expect(result).toMatchObject({ action: "unchanged", number: 7, headSha: NEW_COMMIT });
-    expect(sent).toEqual([
-      FIND,
-      ...COMMIT_REQUESTS,
-      `POST ${R}/git/refs`,
-      FORCE_PUSH,
-      `POST ${R}/pulls`,
-      FIND,
-    ]);
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, `POST ${R}/pulls`, FIND]);
   });
 
   it("reports other failures as they are", async () => {
     findOpen([]);
     expectCommit(BASE);
-    gh().post(`${R}/git/refs`).reply(422, { message: "Object does not exist" });
+    gh().post("/graphql").reply(502, { message: "Bad Gateway" });
     await expect(ensurePullRequest(octokit, REPO, input())).rejects.toMatchObject({
-      status: 422,
+      status: 502,
     });
   });
 });
@@ -562,28 +598,16 @@ describe("reading the pull requests", () => {
         openPull(null as never, { number: 3, closed_at: "2026-09-01T00:00:00Z" }),
       ]);
     expect(await closedUnmerged(octokit, REPO)).toEqual([
-      { number: 5, url: PR_URL, body: "<!-- fp: a -->", closedAt: "2026-11-02T00:00:00Z" },
-      { number: 3, url: PR_URL, body: "", closedAt: "2026-09-01T00:00:00Z" },
+      {
+        number: 5,
+        url: PR_URL,
+        body: "<!-- fp: a -->",
+        closedAt: "2026-11-02T00:00:00Z",
+        merged: false,
+      },
+      { number: 3, url: PR_URL, body: "", closedAt: "2026-09-01T00:00:00Z", merged: false },
     ]);
     expect(sent).toHaveLength(1);
-  });
-
-  it.each([
-    ["only the app's commit", [commit("1", BOT, BOT)], false],
-    ["a person's commit", [commit("1", BOT, BOT), commit("2", "alice", "alice")], true],
-    ["our commit amended by a person", [commit("1", BOT, "alice")], true],
-    ["a person's commit with the bot as author", [commit("1", "alice", BOT)], true],
-    ["'Update branch' (committer web-flow)", [commit("1", "alice", "web-flow")], true],
-    ["a commit GitHub links to no account", [commit("1", null, null)], true],
-    [
-      "a full page (more may follow)",
-      Array.from({ length: 100 }, () => commit("1", BOT, BOT)),
-      true,
-    ],
-  ])("branchHasForeignCommits: %s → %s", async (_name, commits, foreign) => {
-    gh().get(`${R}/pulls/7/commits`).query({ per_page: "100" }).reply(200, commits);
-    expect(await branchHasForeignCommits(octokit, REPO, { number: 7 }, BOT)).toBe(foreign);
-    expect(sent).toEqual([LIST_COMMITS]);
   });
 });
 

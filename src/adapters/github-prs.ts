@@ -1,31 +1,37 @@
 /**
  * The app's one pull request per repository, from branch `uv-pin-bot/uv`: find it, create it,
  * update it in place, or leave it alone when someone else has pushed to it. The caller decides
- * what goes in it (files, title, body, commit message, fingerprint); this file only does the I/O.
+ * what goes in it (files, title, body, commit message, fingerprint) and which commits are the
+ * app's own (the ids it pushed, kept in its pull requests' metadata and a store); this file only
+ * does the I/O.
  *
- * Requests per `ensurePullRequest` outcome (N = files; +1 everywhere when `baseTreeSha` is not
- * given and a commit is made; `pr` passed in saves the first request):
- * - created: find 1 + N blobs + tree + commit + ref 1 (2 when a stale branch is force-moved)
- *   + pull 1 + labels 0|1 + reviewers 0|1 + assignees 0|1 → N + 5 … N + 9
- * - unchanged (same fingerprint, same base branch): find 1, no writes (with `rebase`: + the
- *   commit list, still no writes when the branch is our one commit on `baseSha`)
- * - left-alone (new plan, foreign commits, no `rebase`): find 1 + commit list 1, no writes
- * - updated: find 1 + commit list 1 (not with `rebase`) + N blobs + tree + commit + force-move
- *   + `PATCH /pulls/{n}` → N + 6
+ * The branch only ever moves by compare-and-swap (`swapBranch`: GraphQL `updateRefs` with
+ * `beforeOid`), from a head the app made (or from nothing), so a push that lands at any moment is
+ * never overwritten; `rebase` (a maintainer asked) is the one exception to "a head the app made".
+ *
+ * Requests per `ensurePullRequest` outcome (N = files; +1 when `baseTreeSha` is not given and a
+ * commit is made; `pr` passed in saves the first request):
+ * - created: find 1 + N blobs + tree + commit + swap 1 + pull 1 + labels 0|1 + reviewers 0|1
+ *   + assignees 0|1 → N + 5 … N + 8; over a branch left over (ours): + branch read + find + swap
+ * - branch-taken (no pull request, the branch holds a commit the app did not make): find 1 +
+ *   N blobs + tree + commit (never referenced) + refused swap + branch read + find, no ref moved
+ * - unchanged (same fingerprint, same base branch): find 1, no writes
+ * - left-alone (the head is not a commit the app made, no `rebase`): find 1, no writes
+ * - updated: find 1 + N blobs + tree + commit + swap 1 + `PATCH /pulls/{n}` → N + 5
  * Rare extras: a repository without drafts (+1 pull), a racing delivery that opened the PR first
- * (+1 find, +1 `PATCH /pulls/{n}` if its plan differs).
+ * (+1 find, +1 `PATCH /pulls/{n}` if its plan differs), a refused swap (+1 branch read).
  */
 
 import {
   BRANCH,
+  BranchMovedError,
   commitFiles,
   type FileChange,
-  forceBranch,
   type GitHub,
   messageOf,
-  pointBranch,
   type RepoRef,
   statusOf,
+  swapBranch,
 } from "./github-prs-git.js";
 
 export * from "./github-prs-comments.js";
@@ -65,6 +71,14 @@ export interface ClosedPullRequest {
  * the newest 100 closed ones.
  */
 export async function closedUnmerged(octokit: GitHub, repo: RepoRef): Promise<ClosedPullRequest[]> {
+  return (await closedPullRequests(octokit, repo)).filter((pr) => !pr.merged);
+}
+
+/** Every closed pull request from the branch (merged or not), newest first: one request. */
+export async function closedPullRequests(
+  octokit: GitHub,
+  repo: RepoRef,
+): Promise<(ClosedPullRequest & { merged: boolean })[]> {
   const { data } = await octokit.rest.pulls.list({
     ...repo,
     head: `${repo.owner}:${BRANCH}`,
@@ -73,64 +87,13 @@ export async function closedUnmerged(octokit: GitHub, repo: RepoRef): Promise<Cl
     direction: "desc",
     per_page: 100,
   });
-  return data
-    .filter((pr) => pr.merged_at === null)
-    .map((pr) => ({
-      number: pr.number,
-      url: pr.html_url,
-      body: pr.body ?? "",
-      closedAt: pr.closed_at,
-    }));
-}
-
-interface BranchCommit {
-  sha: string;
-  parents: { sha: string }[];
-  author: { login?: string } | null;
-  committer: { login?: string } | null;
-}
-
-/** The commits GitHub lists for a pull request: one request (our branch holds one commit). */
-async function prCommits(
-  octokit: GitHub,
-  repo: RepoRef,
-  prNumber: number,
-): Promise<BranchCommit[]> {
-  const { data } = await octokit.rest.pulls.listCommits({
-    ...repo,
-    pull_number: prNumber,
-    per_page: COMMIT_PAGE,
-  });
-  return data;
-}
-
-const COMMIT_PAGE = 100;
-
-/**
- * The "ours" rule: a commit is the app's when the GitHub accounts that GitHub links to it as
- * author AND committer are both the app's bot (`uv-pin-bot[bot]`). `commitFiles` sends no
- * author or committer, so GitHub sets both to the bot. Anything else is foreign: a push from a
- * person, the "Update branch" button (committer `web-flow`), an amend or local rebase of our
- * commit (committer changes), a cherry-pick. A message trailer is deliberately not trusted: an
- * amend or cherry-pick copies it.
- */
-export function isOurCommit(commit: BranchCommit, appBotLogin: string): boolean {
-  return commit.author?.login === appBotLogin && commit.committer?.login === appBotLogin;
-}
-
-function hasForeign(commits: BranchCommit[], appBotLogin: string): boolean {
-  // A full page cannot be ours alone (we keep one commit), and what is beyond it is unseen.
-  return commits.length >= COMMIT_PAGE || commits.some((c) => !isOurCommit(c, appBotLogin));
-}
-
-/** Whether the pull request's branch carries a commit that is not the app's: one request. */
-export async function branchHasForeignCommits(
-  octokit: GitHub,
-  repo: RepoRef,
-  pr: { number: number },
-  appBotLogin: string,
-): Promise<boolean> {
-  return hasForeign(await prCommits(octokit, repo, pr.number), appBotLogin);
+  return data.map((pr) => ({
+    number: pr.number,
+    url: pr.html_url,
+    body: pr.body ?? "",
+    closedAt: pr.closed_at,
+    merged: pr.merged_at !== null,
+  }));
 }
 
 export interface EnsureInput {
@@ -139,11 +102,13 @@ export interface EnsureInput {
   baseSha: string;
   /** The root tree of `baseSha`; saves a request when known (see `commitFiles`). */
   baseTreeSha?: string;
+  /** The repository's GraphQL node id (`node_id`), for `updateRefs`. */
+  repositoryId: string;
   files: readonly FileChange[];
   commitMessage: string;
   title: string;
-  /** The rendered body; it carries `fingerprint` where `currentFingerprint` will find it. */
-  body: string;
+  /** The rendered body for a branch head (it records the head the app pushed in its metadata). */
+  body: (headSha: string) => string;
   fingerprint: string;
   /** Reads the fingerprint out of a pull request body (the renderer owns the format). */
   currentFingerprint: (body: string) => string | null;
@@ -152,21 +117,31 @@ export interface EnsureInput {
   reviewers: readonly string[];
   assignees: readonly string[];
   draft: boolean;
-  appBotLogin: string;
+  /** Whether the app made this commit (the ids it pushed: pull request metadata, a store). */
+  isOurs: (sha: string) => boolean | Promise<boolean>;
+  /** Called with every commit the app puts on the branch, before anything else learns of it. */
+  pushed?: (sha: string) => void | Promise<void>;
   /** Rebuild on `baseSha` even over foreign commits (a maintainer asked for it). */
   rebase: boolean;
   /** The open pull request when the caller has already looked it up (null: there is none). */
   pr?: PullRequest | null;
 }
 
-export interface EnsureResult {
-  action: "created" | "updated" | "unchanged" | "left-alone";
-  number: number;
-  url: string;
-  headSha: string;
-  /** What could not be done but did not stop the run (e.g. a reviewer who is no collaborator). */
-  warnings: string[];
-}
+export type EnsureResult =
+  | {
+      action: "created" | "updated" | "unchanged" | "left-alone";
+      number: number;
+      url: string;
+      headSha: string;
+      /** What could not be done but did not stop the run (e.g. a reviewer who is no collaborator). */
+      warnings: string[];
+    }
+  | {
+      /** No pull request, and the branch holds a commit the app did not make: nothing written. */
+      action: "branch-taken";
+      headSha: string;
+      warnings: string[];
+    };
 
 /** Creates, updates or leaves the app's pull request so that it shows the caller's plan. */
 export async function ensurePullRequest(
@@ -176,38 +151,44 @@ export async function ensurePullRequest(
 ): Promise<EnsureResult> {
   const pr = input.pr !== undefined ? input.pr : await findPullRequest(octokit, repo);
   if (!pr) return create(octokit, repo, input);
-  const keep = (action: EnsureResult["action"]): EnsureResult => ({
+  const keep = (action: "updated" | "unchanged" | "left-alone", headSha = pr.headSha) => ({
     action,
     number: pr.number,
     url: pr.url,
-    headSha: pr.headSha,
+    headSha,
     warnings: [],
   });
   const same =
     pr.baseRef === input.baseBranch && input.currentFingerprint(pr.body) === input.fingerprint;
+  const ours = await input.isOurs(pr.headSha);
   if (same && !input.rebase) return keep("unchanged");
-  if (same || !input.rebase) {
-    const commits = await prCommits(octokit, repo, pr.number);
-    if (same) {
-      // A repeated rebase command: nothing to do when the branch is already our commit on base.
-      const only = commits.length === 1 ? commits[0] : undefined;
-      if (only && isOurCommit(only, input.appBotLogin) && only.parents[0]?.sha === input.baseSha) {
-        return keep("unchanged");
-      }
-    } else if (hasForeign(commits, input.appBotLogin)) {
-      return keep("left-alone");
-    }
-  }
+  if (!ours && !input.rebase) return keep("left-alone");
+  // A repeated rebase command: nothing to do when the branch is already our commit on base.
+  if (same && ours && (await parentOf(octokit, repo, pr.headSha)) === input.baseSha)
+    return keep("unchanged");
   const headSha = await commitFiles(octokit, repo, commitInput(input));
-  await forceBranch(octokit, repo, headSha);
+  await input.pushed?.(headSha);
+  try {
+    await swapBranch(octokit, repo, input.repositoryId, pr.headSha, headSha);
+  } catch (error) {
+    // Someone pushed after we looked: their commits stay, and so does the pull request.
+    if (error instanceof BranchMovedError) return keep("left-alone");
+    throw error;
+  }
   await octokit.rest.pulls.update({
     ...repo,
     pull_number: pr.number,
     title: input.title,
-    body: input.body,
+    body: input.body(headSha),
     ...(pr.baseRef === input.baseBranch ? {} : { base: input.baseBranch }),
   });
-  return { ...keep("updated"), headSha };
+  return keep("updated", headSha);
+}
+
+/** The first parent of a commit: one request. */
+async function parentOf(octokit: GitHub, repo: RepoRef, sha: string): Promise<string | null> {
+  const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: sha });
+  return data.parents[0]?.sha ?? null;
 }
 
 function commitInput(input: EnsureInput) {
@@ -221,11 +202,30 @@ function commitInput(input: EnsureInput) {
 
 async function create(octokit: GitHub, repo: RepoRef, input: EnsureInput): Promise<EnsureResult> {
   const headSha = await commitFiles(octokit, repo, commitInput(input));
-  await pointBranch(octokit, repo, headSha);
+  await input.pushed?.(headSha);
+  try {
+    await swapBranch(octokit, repo, input.repositoryId, null, headSha);
+  } catch (error) {
+    if (!(error instanceof BranchMovedError)) throw error;
+    // No pull request, but the branch exists: left over from a closed pull request, or from a
+    // run that pushed and then failed to open one (a secondary rate limit), or another delivery
+    // racing this one, or someone's work. It moves only from a head the app made (or the base).
+    const other = await findPullRequest(octokit, repo);
+    if (other) return ensurePullRequest(octokit, repo, { ...input, pr: other });
+    const found = error.found;
+    if (found !== null && found !== input.baseSha && !(await input.isOurs(found)))
+      return { action: "branch-taken", headSha: found, warnings: [] };
+    try {
+      await swapBranch(octokit, repo, input.repositoryId, found, headSha);
+    } catch (again) {
+      if (!(again instanceof BranchMovedError)) throw again;
+      return { action: "branch-taken", headSha: again.found ?? "", warnings: [] };
+    }
+  }
   const warnings: string[] = [];
   let opened: Awaited<ReturnType<typeof octokit.rest.pulls.create>>["data"];
   try {
-    opened = await openPull(octokit, repo, input, input.draft, warnings);
+    opened = await openPull(octokit, repo, input, headSha, input.draft, warnings);
   } catch (error) {
     if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) throw error;
     // Another delivery opened it meanwhile, and our commit now heads its branch: show our plan.
@@ -237,7 +237,7 @@ async function create(octokit: GitHub, repo: RepoRef, input: EnsureInput): Promi
         ...repo,
         pull_number: other.number,
         title: input.title,
-        body: input.body,
+        body: input.body(headSha),
       });
     }
     const action = same ? "unchanged" : "updated";
@@ -259,6 +259,7 @@ async function openPull(
   octokit: GitHub,
   repo: RepoRef,
   input: EnsureInput,
+  headSha: string,
   draft: boolean,
   warnings: string[],
 ) {
@@ -268,14 +269,14 @@ async function openPull(
       head: BRANCH,
       base: input.baseBranch,
       title: input.title,
-      body: input.body,
+      body: input.body(headSha),
       draft,
     });
     return data;
   } catch (error) {
     if (!draft || statusOf(error) !== 422 || !/draft/i.test(messageOf(error))) throw error;
     warnings.push("draft pull requests are not available in this repository; opened a ready one");
-    return openPull(octokit, repo, input, false, warnings);
+    return openPull(octokit, repo, input, headSha, false, warnings);
   }
 }
 

@@ -5,6 +5,7 @@
  * is removed — and logs the address the server really bound.
  */
 import { type ApplicationFunction, run } from "probot";
+import { appOctokit } from "./github-client.js";
 import { handleSignals, type ShutdownRegistry, shutdownTimeoutMs } from "./shutdown.js";
 
 type LineLog = { info(m: string): void; warn(m: string): void; error(m: string): void };
@@ -34,7 +35,8 @@ export async function serve(
   };
 
   const before = new Set(process.listeners("SIGINT"));
-  const server = await run(loaded);
+  // The app's Octokit: GitHub's rate limits retried after `retry-after` (github-client.ts).
+  const server = await run(loaded, { Octokit: appOctokit() });
   for (const listener of process.listeners("SIGINT"))
     if (!before.has(listener)) process.off("SIGINT", listener);
 

@@ -80,6 +80,18 @@ export class DockerfileScope {
     return this.latest(stage, "arg", name, at)?.def;
   };
 
+  /**
+   * A global ARG with a value that the stage holding `at` neither redeclares nor shadows (with an
+   * ENV or a stage ARG): Docker leaves it empty there. Null when that is not the case.
+   */
+  undeclaredGlobal(name: string, at: number): Definition | null {
+    const stage = this.stageAt(at);
+    if (stage < 0) return null;
+    if (this.latest(stage, "shell", name, at) || this.env(stage, name, at)) return null;
+    if (this.latest(stage, "arg", name, at)) return null;
+    return this.globalDef(name) ?? null;
+  }
+
   private add(v: Omit<Scoped, "stage">): void {
     this.vars.push({ ...v, stage: this.stage });
   }

@@ -115,13 +115,15 @@ describe("case 5: ARG substitution", () => {
         tag: "${UV_VERSION}",
         resolvedTag: null,
         variable: "UV_VERSION",
-        skipReason: "tag: `UV_VERSION` has no default value",
+        skipReason:
+          "tag: `UV_VERSION` is a global ARG (line 1) that this stage does not redeclare, so it is empty here: add `ARG UV_VERSION` to the stage",
       }),
       installerPin(f, 7, {
         url,
         asset: "install.sh",
         variable: "UV_INSTALLER_VERSION",
-        skipReason: "version: `UV_INSTALLER_VERSION` has no default value",
+        skipReason:
+          "version: `UV_INSTALLER_VERSION` is a global ARG (line 2) that this stage does not redeclare, so it is empty here: add `ARG UV_INSTALLER_VERSION` to the stage",
       }),
       imagePin(f, 8, {
         tag: "${UV_VERSION:-0.9.15}",
@@ -180,7 +182,8 @@ describe("case 5: ARG substitution", () => {
       versionPin(f, 12, { version: "0.9.17", variable: "UV_VERSION", versionLine: 1 }),
       versionPin(f, 15, {
         variable: "UV_VERSION",
-        skipReason: "version: `UV_VERSION` has no default value",
+        skipReason:
+          "version: `UV_VERSION` is a global ARG (line 1) that this stage does not redeclare, so it is empty here: add `ARG UV_VERSION` to the stage",
       }),
     ];
     const scanned = scanFixture(f);

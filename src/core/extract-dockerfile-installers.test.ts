@@ -1,12 +1,19 @@
 /** Dockerfile scanner, case 6: installer URLs in ADD and RUN, release archives, `pip install uv==`. */
 import { describe, expect, test } from "vitest";
-import { installerPin, scanFixture, skipsOf, versionPin } from "../../test/dockerfile-pins.js";
+import {
+  installerPin,
+  scanFixture,
+  skipsOf,
+  tiedChecksum,
+  versionPin,
+} from "../../test/dockerfile-pins.js";
 
 const SHA_A = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
 const SHA_B = "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d";
 const SHA_C = "2e7d2c03a9507ae265ecf5b5356885a53393a2029d241394997265a1a25aefc6";
 const SHA_D = "18ac3e7343f016890c510e93f935261169d9e3f565436429830faf0934f4f8e4";
 const SHA_E = "3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea";
+const SHA_F = "252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111";
 
 const ASTRAL = "https://astral.sh/uv";
 const RELEASES = "https://github.com/astral-sh/uv/releases";
@@ -28,6 +35,7 @@ describe("case 6: installer URLs", () => {
         version: "0.9.16",
         form: "url+checksum",
         digest: `sha256:${SHA_A}`,
+        checksums: [tiedChecksum(7, SHA_A, `${ASTRAL}/0.9.16/install.sh`, { prefixed: true })],
         spans: { checksum: `sha256:${SHA_A}`, checksumPrefixed: true },
       }),
       installerPin(f, 8, {
@@ -36,6 +44,9 @@ describe("case 6: installer URLs", () => {
         version: "0.9.15",
         form: "url+checksum",
         digest: `sha256:${SHA_B}`,
+        checksums: [
+          tiedChecksum(8, SHA_B, `${RELEASES}/download/0.9.15/${GNU}`, { prefixed: true }),
+        ],
         spans: { checksum: `sha256:${SHA_B}`, checksumPrefixed: true },
       }),
       installerPin(f, 9, {
@@ -63,6 +74,7 @@ describe("case 6: installer URLs", () => {
         versionLine: 12,
         form: "url+checksum",
         digest: `sha256:${SHA_D}`,
+        checksums: [tiedChecksum(14, SHA_D, `${ASTRAL}/0.9.13/install.sh`, { prefixed: true })],
         spans: { checksum: `sha256:${SHA_D}`, checksumPrefixed: true },
       }),
     ];
@@ -146,7 +158,7 @@ describe("case 6: installer URLs", () => {
     expect(scanned.skipped).toEqual([]);
   });
 
-  test("installer-release-archive: archives paired with sha256sum -c, literal or ARG; never a guess", () => {
+  test("installer-release-archive: archives tied to sha256sum -c by the file checked, literal or ARG", () => {
     const f = "installer-release-archive.Dockerfile";
     const musl = "uv-aarch64-unknown-linux-musl.tar.gz";
     const pins = [
@@ -156,6 +168,7 @@ describe("case 6: installer URLs", () => {
         version: "0.9.16",
         form: "url+checksum",
         digest: `sha256:${SHA_E}`,
+        checksums: [tiedChecksum(6, SHA_E, `${RELEASES}/download/0.9.16/${GNU}`)],
         spans: { checksum: SHA_E, checksumPrefixed: false },
       }),
       installerPin(f, 9, {
@@ -166,6 +179,7 @@ describe("case 6: installer URLs", () => {
         versionLine: 2,
         form: "url+checksum",
         digest: `sha256:${SHA_C}`,
+        checksums: [tiedChecksum(3, SHA_C, `${RELEASES}/download/0.9.17/${musl}`)],
         spans: { checksum: SHA_C, checksumPrefixed: false },
       }),
       installerPin(f, 12, {
@@ -174,11 +188,15 @@ describe("case 6: installer URLs", () => {
         version: "0.9.15",
       }),
       installerPin(f, 13, { url: `${RELEASES}/latest/download/${GNU}`, asset: GNU }),
-      // two archives and one checksum: which one it checks is not guessed
+      // two archives and one checksum: the check names the file the first download writes
       installerPin(f, 14, {
         url: `${RELEASES}/download/0.9.14/${GNU}`,
         asset: GNU,
         version: "0.9.14",
+        form: "url+checksum",
+        digest: `sha256:${SHA_F}`,
+        checksums: [tiedChecksum(16, SHA_F, `${RELEASES}/download/0.9.14/${GNU}`)],
+        spans: { checksum: SHA_F, checksumPrefixed: false },
       }),
       installerPin(f, 15, {
         url: `${RELEASES}/download/0.9.14/uv-aarch64-unknown-linux-gnu.tar.gz`,

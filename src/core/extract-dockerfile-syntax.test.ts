@@ -8,6 +8,7 @@ import {
   installerPin,
   scanFixture,
   skipsOf,
+  tiedChecksum,
   versionPin,
 } from "../../test/dockerfile-pins.js";
 
@@ -61,6 +62,9 @@ describe("case 7: parser directives, lowercase, CRLF, BOM, comments", () => {
         version: "0.9.15",
         form: "url+checksum",
         digest: `sha256:${SHA_A}`,
+        checksums: [
+          tiedChecksum(8, SHA_A, "https://astral.sh/uv/0.9.15/install.sh", { prefixed: true }),
+        ],
         spans: { checksum: `sha256:${SHA_A}`, checksumPrefixed: true },
       }),
       installerPin(f, 9, {
@@ -151,6 +155,9 @@ describe("ONBUILD", () => {
         version: "0.9.14",
         form: "url+checksum",
         digest: `sha256:${SHA_A}`,
+        checksums: [
+          tiedChecksum(6, SHA_A, "https://astral.sh/uv/0.9.14/install.sh", { prefixed: true }),
+        ],
         spans: { checksum: `sha256:${SHA_A}`, checksumPrefixed: true },
       }),
     ];

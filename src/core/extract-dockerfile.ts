@@ -14,6 +14,7 @@ import { hashComments } from "./comments.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
+import { printedSpans } from "./printed.js";
 import { spanStartingAt } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
@@ -50,7 +51,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
     if (scope.isStage(text.slice(start, end))) return;
     const exp = expand(text, start, end, { lookup, escapeChar, drop: drops });
     const pin = imagePin(ctx, exp, lines.lineOf(start));
-    if (pin) pins.push(pin);
+    if (pin) pins.push(explainGlobal(pin, scope, start));
   };
 
   for (const outer of df.getInstructions()) {
@@ -100,6 +101,7 @@ export function extractDockerfile(base: FileContext): Pin[] {
     const hidden = [
       ...commentSpans.filter((c) => c.start >= insSpan.start && c.end <= insSpan.end),
       ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
+      ...(keyword === "RUN" ? printedSpans(text, insSpan.start, insSpan.end) : []),
     ];
     const found = commandPins(ctx, {
       start: insSpan.start,
@@ -108,11 +110,30 @@ export function extractDockerfile(base: FileContext): Pin[] {
       hidden,
       escapeChar,
       drop: drops,
+      checksums: keyword !== "ADD",
     });
-    if (keyword === "ADD") attachAddChecksum(ctx, ins, found, span, lookup, escapeChar);
-    pins.push(...found);
+    if (keyword === "ADD")
+      attachAddChecksum(ctx, ins, [...found, ...pins], span, lookup, escapeChar);
+    pins.push(...found.map((p) => explainGlobal(p, scope, insSpan.start)));
   }
   return pins;
+}
+
+/**
+ * A pin whose variable is a global ARG that its stage does not redeclare: Docker leaves it empty
+ * there, which the skip reason says (with the ARG's line and the fix) instead of "no default".
+ */
+function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
+  const name = pin.variable;
+  const missing = `\`${name}\` has no default value`;
+  if (!name || !pin.skipReason?.includes(missing)) return pin;
+  const global = scope.undeclaredGlobal(name, at);
+  if (!global) return pin;
+  pin.skipReason = pin.skipReason.replace(
+    missing,
+    `\`${name}\` is a global ARG (line ${global.line}) that this stage does not redeclare, so it is empty here: add \`ARG ${name}\` to the stage`,
+  );
+  return pin;
 }
 
 function flags(ins: Instruction, name: string): Flag[] {
@@ -234,9 +255,26 @@ function attachAddChecksum(
   escapeChar: string,
 ): void {
   const checksum = flag(ins, "checksum")?.getValueRange();
-  const installers = found.filter((p) => p.kind === "installer");
+  if (!checksum) return;
+  const insSpan = span(ins.getRange());
+  const here = found.filter(
+    (p) =>
+      p.kind === "installer" &&
+      p.line >= ctx.lines.lineOf(insSpan.start) &&
+      p.line <= ctx.lines.lineOf(insSpan.end),
+  );
+  // `ADD --checksum=… $UV_URL`: the URL sits in an ARG or ENV, whose line holds its pin.
+  const sources = ins.getArguments().slice(0, -1);
+  const viaVariable = sources.flatMap((a) => {
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(a.getValue());
+    const def = m ? lookup(m[1] as string, span(a.getRange()).start) : null;
+    return def
+      ? found.filter((p) => p.kind === "installer" && p.line === def.line && !here.includes(p))
+      : [];
+  });
+  const installers = [...here, ...viaVariable];
   const [only] = installers;
-  if (!checksum || installers.length !== 1 || !only) return;
+  if (sources.length !== 1 || installers.length !== 1 || !only) return;
   const s = span(checksum);
   const exp = expand(ctx.text, s.start, s.end, { lookup, escapeChar, drop: ctx.drop });
   attachChecksum(ctx, only, exp, 0, exp.value.length);

@@ -44,6 +44,17 @@ describe("shell scripts", () => {
           resolvedTag: null,
           asset: "uv-x86_64-unknown-linux-gnu.tar.gz",
           skipReason: null,
+          checksums: [
+            {
+              digest: `sha256:${HEX}`,
+              line: 6,
+              span: `6:19 ${HEX}`,
+              prefixed: false,
+              asset: "uv-x86_64-unknown-linux-gnu.tar.gz",
+              url: "https://github.com/astral-sh/uv/releases/download/0.9.17/uv-x86_64-unknown-linux-gnu.tar.gz",
+              arch: null,
+            },
+          ],
           spans: { version, digest: null, checksum: `6:19 ${HEX}`, checksumPrefixed: false },
         },
         {
@@ -409,7 +420,7 @@ describe("Makefiles", () => {
       "NOTE := it's # ghcr.io/astral-sh/uv:0.1.0",
       "N=1#ghcr.io/astral-sh/uv:0.2.0",
       "get:",
-      "\techo 'a # b' ghcr.io/astral-sh/uv:0.4.0",
+      "\tpull 'a # b' ghcr.io/astral-sh/uv:0.4.0",
       "\techo ok # ghcr.io/astral-sh/uv:0.5.0",
       "",
     ].join("\n");

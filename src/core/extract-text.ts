@@ -7,6 +7,7 @@ import { hashComments, inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
 import { readToken } from "./matchers.js";
 import { type FileContext, imagePin } from "./pins.js";
+import { printedSpans } from "./printed.js";
 import type { Pin, Span } from "./types.js";
 import { type Dialect, definitions, lookupIn } from "./variables.js";
 
@@ -26,16 +27,18 @@ export function extractText(
   given?: { hidden: Span[]; lookup: Lookup },
 ): TextScan {
   const { text } = ctx;
-  const hidden =
-    given?.hidden ??
-    (dialect === "make"
-      ? makeComments(text)
-      : hashComments(
-          text,
-          0,
-          text.length,
-          dialect === "powershell" ? { blocks: true, quoteEscape: "`" } : {},
-        ));
+  const hidden = [
+    ...(given?.hidden ??
+      (dialect === "make"
+        ? makeComments(text)
+        : hashComments(
+            text,
+            0,
+            text.length,
+            dialect === "powershell" ? { blocks: true, quoteEscape: "`" } : {},
+          ))),
+    ...printedSpans(text, 0, text.length, dialect === "powershell"),
+  ];
   const lookup =
     given?.lookup ??
     lookupIn(definitions(text, dialect, ctx.lines, hidden), {
@@ -43,7 +46,13 @@ export function extractText(
     });
   const pins = [
     ...imagePinsInText(ctx, lookup, hidden),
-    ...commandPins(ctx, { start: 0, end: text.length, lookup, hidden }),
+    ...commandPins(ctx, {
+      start: 0,
+      end: text.length,
+      lookup,
+      hidden,
+      powershell: dialect === "powershell",
+    }),
   ];
   return { pins, hidden, lookup };
 }

@@ -434,6 +434,26 @@ describe("GitLab CI, compose, Kubernetes", () => {
     const file = "compose.yaml";
     expect(scanFixture(file)).toEqual({
       pins: [
+        // the build arg is a pin of its own: it overrides the Dockerfile's ARG UV_VERSION
+        {
+          file,
+          line: 6,
+          kind: "version",
+          image: null,
+          url: null,
+          tag: null,
+          version: "0.9.17",
+          digest: null,
+          form: null,
+          variable: "UV_VERSION",
+          versionLine: 6,
+          suffix: null,
+          resolvedTag: null,
+          asset: null,
+          skipReason: null,
+          overrides: "UV_VERSION",
+          spans: { ...NO_SPANS, version: "6:35 0.9.17" },
+        },
         imagePin(
           file,
           9,

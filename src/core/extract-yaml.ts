@@ -7,6 +7,7 @@
  */
 import { type Document, isMap, isScalar, isSeq } from "yaml";
 import { expand, type Lookup } from "./expand.js";
+import { yamlOverridePins } from "./extract-overrides.js";
 import { extractText } from "./extract-text.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
@@ -48,8 +49,9 @@ export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[]
   const { hidden, defs } = yamlScopes(ctx.text, ctx.lines, docs, comments);
   const lookup = lookupIn(defs);
   const text = extractText(ctx, "yaml", { hidden, lookup });
-  if (!MAY_PIN_STRUCTURE.test(ctx.text)) return { pins: text.pins, skipped: [] };
-  return { pins: [...text.pins, ...structurePins(ctx, docs, lookup)], skipped: [] };
+  const found = [...text.pins, ...yamlOverridePins(ctx, docs, lookup, text.hidden)];
+  if (!MAY_PIN_STRUCTURE.test(ctx.text)) return { pins: found, skipped: [] };
+  return { pins: [...found, ...structurePins(ctx, docs, lookup)], skipped: [] };
 }
 
 function firstError(ctx: FileContext, docs: readonly Document[]): Skipped | null {

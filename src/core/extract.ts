@@ -56,13 +56,16 @@ export function mayPinUv(text: string, images: readonly string[], kind?: FileKin
   );
 }
 
+/** Words without which no extractor finds anything (besides the image names). */
+const MARKER_WORDS = ["astral", "uv=", "required-version", "uv_version"];
+
 const MARKERS = new WeakMap<readonly string[], RegExp>();
 
 function markers(images: readonly string[]): RegExp {
   let re = MARKERS.get(images);
   if (!re) {
     const names = images.map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    re = new RegExp(["astral", "uv==", "required-version", ...names].join("|"), "i");
+    re = new RegExp([...MARKER_WORDS, ...names].join("|"), "i");
     MARKERS.set(images, re);
   }
   return re;

@@ -255,6 +255,20 @@ export function attachChecksum(
   pin.digest = `sha256:${hex.toLowerCase()}`;
   pin.spans.checksum = c.span;
   pin.spans.checksumPrefixed = prefixed;
+  const parts = pin.resolvedUrl ? parseInstallerUrl(pin.resolvedUrl) : null;
+  if (c.span && pin.resolvedUrl && parts && !pin.skipReason) {
+    pin.checksums = [
+      {
+        digest: pin.digest,
+        line: ctx.lines.lineOf(c.span.start),
+        span: c.span,
+        prefixed,
+        asset: parts.asset,
+        url: pin.resolvedUrl,
+        arch: null,
+      },
+    ];
+  }
 }
 
 /** A `version` pin (setup-uv, required-version, uv-pre-commit, pip install uv==…). */

@@ -2,7 +2,7 @@
  * What the app writes into its pull request body so that it can recognise the pull request and
  * what it proposed: one HTML comment at the very end,
  *
- *   <!-- uv-pin-bot:metadata {"schema":1,"target":"0.9.18","versions":["0.9.18"],"fingerprint":"<64 hex>","baseSha":"<sha>"} -->
+ *   <!-- uv-pin-bot:metadata {"schema":1,"target":"0.9.18","versions":["0.9.18"],"fingerprint":"<64 hex>","baseSha":"<sha>","head":"<sha>"} -->
  *
  * `<`, `>` and `&` inside the JSON are written as `\u003c`, `\u003e`, `\u0026`, so nothing in a
  * value can end the comment. Everything outside that the body shows is neutralised, so no other
@@ -21,6 +21,11 @@ export interface PrMetadata {
   fingerprint: string;
   /** The default-branch commit the changes were made on. */
   baseSha: string | null;
+  /**
+   * The commit the app pushed as the branch head: how it knows its own commit later (GitHub may
+   * be the committer of a signed commit, so names prove nothing).
+   */
+  head: string | null;
 }
 
 const MARKER = "uv-pin-bot:metadata";
@@ -58,6 +63,7 @@ export function metadataComment(metadata: PrMetadata): string {
     versions: metadata.versions,
     fingerprint: metadata.fingerprint,
     baseSha: metadata.baseSha,
+    ...(metadata.head ? { head: metadata.head } : {}),
   }).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return `<!-- ${MARKER} ${json} -->`;
 }
@@ -80,10 +86,18 @@ function readMetadata(json: string): PrMetadata | null {
     return null;
   }
   if (!isRecord(value) || value.schema !== 1) return null;
-  const { target, versions, fingerprint, baseSha } = value;
+  const { target, versions, fingerprint, baseSha, head } = value;
   if (target !== null && typeof target !== "string") return null;
   if (!Array.isArray(versions) || !versions.every((v) => typeof v === "string")) return null;
   if (typeof fingerprint !== "string" || !/^[0-9a-f]{64}$/.test(fingerprint)) return null;
   if (baseSha !== undefined && baseSha !== null && typeof baseSha !== "string") return null;
-  return { schema: 1, target, versions: [...versions], fingerprint, baseSha: baseSha ?? null };
+  const headSha = typeof head === "string" && /^[0-9a-f]{40}$/.test(head) ? head : null;
+  return {
+    schema: 1,
+    target,
+    versions: [...versions],
+    fingerprint,
+    baseSha: baseSha ?? null,
+    head: headSha,
+  };
 }

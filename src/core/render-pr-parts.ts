@@ -31,7 +31,14 @@ export interface PrUpdate {
 }
 
 export interface PrPlan {
-  repository: { owner: string; repo: string; defaultBranch: string; baseSha: string };
+  repository: {
+    owner: string;
+    repo: string;
+    defaultBranch: string;
+    baseSha: string;
+    /** The commit the app pushed for this plan (recorded in the metadata), once it exists. */
+    headSha?: string;
+  };
   /** The target release. */
   release: Release | null;
   /** Every known release, newest first. */

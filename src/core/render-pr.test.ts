@@ -673,7 +673,17 @@ describe("parseMetadata", () => {
       versions: ["0.9.18"],
       fingerprint: fingerprint(p.updates),
       baseSha: SHA,
+      head: null,
     });
+  });
+
+  it("records the head the app pushed, and reads back only a commit id", () => {
+    const head = "a".repeat(40);
+    const withHead = prBody({ ...p, repository: { ...p.repository, headSha: head } });
+    expect(parseMetadata(withHead)?.head).toBe(head);
+    expect(
+      parseMetadata(withHead.replace(`"head":"${head}"`, `"head":"not-a-sha"`))?.head,
+    ).toBeNull();
   });
 
   it("lists every version proposed, newest first", () => {

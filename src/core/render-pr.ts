@@ -95,6 +95,7 @@ export function prMetadata(plan: PrPlan): PrMetadata {
     versions: proposedVersions(plan),
     fingerprint: fingerprint(plan.updates),
     baseSha: plan.repository.baseSha,
+    head: plan.repository.headSha ?? null,
   };
 }
 

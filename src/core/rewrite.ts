@@ -39,6 +39,7 @@ const CHECKSUM = /^sha256:[a-f0-9]{64}$/;
 export function editsFor(text: string, update: Update): Edit[] | { error: string } {
   const { pin, target } = update;
   if (pin.skipReason) return { error: pin.skipReason };
+  if (pin.hold) return { error: pin.hold };
   const edits: Edit[] = [];
   let versionChanges = false;
   if (target.version != null && pin.version !== null) {
@@ -67,7 +68,11 @@ export function editsFor(text: string, update: Update): Edit[] | { error: string
       return { error: "the digest must change with the tag, and no new digest was given" };
     }
   }
-  if (pin.form === "url+checksum" && pin.spans.checksum) {
+  if (pin.form === "url+checksum" && pin.checksums?.length) {
+    const more = checksumEdits(text, pin, target, versionChanges);
+    if ("error" in more) return more;
+    edits.push(...more);
+  } else if (pin.form === "url+checksum" && pin.spans.checksum) {
     if (target.checksum != null) {
       if (!CHECKSUM.test(target.checksum))
         return { error: `target checksum \`${target.checksum}\` is malformed` };
@@ -82,10 +87,56 @@ export function editsFor(text: string, update: Update): Edit[] | { error: string
   return edits;
 }
 
+/** The new checksum for each listed checksum, by its asset; one text per place. */
+function checksumEdits(
+  text: string,
+  pin: Pin,
+  target: Update["target"],
+  versionChanges: boolean,
+): Edit[] | { error: string } {
+  const list = pin.checksums ?? [];
+  const edits: Edit[] = [];
+  for (const c of list) {
+    const next = target.checksums?.[c.asset] ?? (list.length === 1 ? target.checksum : null);
+    if (next == null) {
+      if (versionChanges)
+        return {
+          error: `the checksum must change with the version, and no new checksum was given for ${c.asset} (line ${c.line})`,
+        };
+      continue;
+    }
+    if (!CHECKSUM.test(next)) return { error: `target checksum \`${next}\` is malformed` };
+    const written = c.prefixed ? next : next.slice(7);
+    const same = edits.find((e) => sameSpan(e.span, c.span));
+    if (same && same.text.toLowerCase() !== written.toLowerCase())
+      return { error: `line ${c.line} holds the checksum of two assets that differ` };
+    const current = text.slice(c.span.start, c.span.end);
+    if (!same && written.toLowerCase() !== current.toLowerCase())
+      edits.push({ span: c.span, text: written });
+  }
+  return edits;
+}
+
+/** What each listed checksum reads after an update, by asset. */
+function checksumsAfter(pin: Pin, target: Update["target"] | null): string[] {
+  const list = pin.checksums ?? [];
+  return list.map(
+    (c) =>
+      target?.checksums?.[c.asset] ??
+      (list.length === 1 ? (target?.checksum ?? null) : null) ??
+      c.digest,
+  );
+}
+
 const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
 const sameSpan = (a: Span, b: Span) => a.start === b.start && a.end === b.end;
 const spansOf = (p: Pin): Span[] =>
-  [p.spans.version, p.spans.digest, p.spans.checksum].filter((s): s is Span => s !== null);
+  [
+    p.spans.version,
+    p.spans.digest,
+    p.spans.checksum,
+    ...(p.checksums ?? []).map((c) => c.span),
+  ].filter((s): s is Span => s !== null);
 const samePin = (a: Pin, b: Pin) =>
   a.kind === b.kind && a.line === b.line && JSON.stringify(a.spans) === JSON.stringify(b.spans);
 
@@ -184,6 +235,12 @@ function confirm(
     const plan = accepted.find((p) => p.index === i);
     let version = was.version;
     let digest = was.digest;
+    const sums = checksumsAfter(was, plan?.update.target ?? null);
+    const nowSums = (now.checksums ?? []).map((c) => c.digest);
+    if (JSON.stringify(sums) !== JSON.stringify(nowSums)) {
+      return `line ${was.line} would check ${nowSums.join(", ") || "no checksum"} instead of ${sums.join(", ") || "no checksum"}`;
+    }
+    if (sums.length) digest = sums[0] ?? null;
     if (plan) {
       const { target } = plan.update;
       if (target.version != null && was.version !== null) {
@@ -192,7 +249,8 @@ function confirm(
       if (was.kind === "image" && (was.spans.digest || target.addDigest) && target.digest != null) {
         digest = target.digest;
       }
-      if (was.form === "url+checksum" && target.checksum != null) digest = target.checksum;
+      if (was.form === "url+checksum" && !was.checksums?.length && target.checksum != null)
+        digest = target.checksum;
     }
     if (
       now.kind !== was.kind ||

@@ -54,6 +54,40 @@ export interface Pin {
   spans: PinSpans;
   /** Set when the pin can be seen but not safely changed. */
   skipReason: string | null;
+  /**
+   * Installer pins: every checksum tied to the download (present when the form is `url+checksum`
+   * and each checksum's place and asset are known); `digest` and `spans.checksum` are the first.
+   */
+  checksums?: PinChecksum[];
+  /**
+   * Installer pins: checksum files downloaded next to the asset (`….tar.gz.sha256`, `sha256.sum`)
+   * from URLs that move with this pin's version (as written); they need no edit of their own.
+   */
+  sidecars?: string[];
+  /**
+   * Set when the pin reads fine but must not move: a checksum next to the download that cannot be
+   * tied to one asset (the update is blocked with this reason).
+   */
+  hold?: string;
+  /** A build-time override (`--build-arg`, compose `args:`): the Dockerfile ARG it sets. */
+  overrides?: string;
+}
+
+/** A checksum that guards an installer pin's download: where it is written and what it checks. */
+export interface PinChecksum {
+  /** `sha256:<hex>`, lower case. */
+  digest: string;
+  /** 1-based line of the checksum text. */
+  line: number;
+  /** The checksum text: bare hex, or `sha256:<hex>` when `prefixed`. */
+  span: Span;
+  prefixed: boolean;
+  /** The release asset it checks (`uv-aarch64-unknown-linux-gnu.tar.gz`, `install.sh`). */
+  asset: string;
+  /** The URL of that asset as the file builds it for this checksum (variables resolved). */
+  url: string;
+  /** The architecture the file chooses this checksum for, as written (`arm64`), or null. */
+  arch: string | null;
 }
 
 export interface Skipped {
@@ -80,6 +114,8 @@ export interface Target {
   digest?: string | null;
   /** New `sha256:<hex>` installer checksum. */
   checksum?: string | null;
+  /** New `sha256:<hex>` installer checksums by asset (`PinChecksum.asset`), for pins that list them. */
+  checksums?: Record<string, string> | null;
   /** Add `@digest` to a tag-only image pin (`pinDigests`): the one deliberate change of form. */
   addDigest?: boolean;
 }

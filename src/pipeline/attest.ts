@@ -18,6 +18,7 @@ import type { LookupCache } from "../adapters/cache.js";
 import type { ReleaseCommits } from "../adapters/release-commits.js";
 import { notVerified, type TrustMaterial, verifyAttestation } from "../adapters/sigstore-verify.js";
 import type { AttestationPolicy, AttestationSummary } from "../core/attestation-policy.js";
+import { holdTogether } from "../core/lockstep.js";
 import { UpstreamError, UvPinBotError } from "../errors.js";
 import type { Plan, PlannedUpdate } from "./resolve.js";
 
@@ -197,4 +198,5 @@ export async function attachAttestations(
         : (summary.reason ?? "attestation: not verified");
     }),
   );
+  holdTogether(plan.updates, plan.held ?? []);
 }

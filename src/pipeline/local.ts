@@ -13,6 +13,7 @@ import {
   pathFilter,
   policyFrom,
 } from "../core/config.js";
+import { type Held, holdTogether } from "../core/lockstep.js";
 import { DEFAULT_IMAGES } from "../core/matchers.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Skipped, Update } from "../core/types.js";
@@ -97,8 +98,22 @@ export interface ApplyResult {
   refused: Skipped[];
 }
 
-/** Rewrites each file with its unblocked updates (in memory); nothing is written here. */
+/**
+ * Rewrites each file with its unblocked updates (in memory); nothing is written here. An update
+ * the rewriter refuses holds back the pins that must move with it (see `holdTogether`), and the
+ * files are rewritten again without them.
+ */
 export async function rewriteLocal(plan: LocalPlan): Promise<ApplyResult> {
+  for (let pass = 0; ; pass++) {
+    const { result, held } = await rewriteOnce(plan);
+    const before = plan.updates.filter((u) => u.blocked).length;
+    holdTogether(plan.updates, [...(plan.held ?? []), ...held]);
+    if (plan.updates.filter((u) => u.blocked).length === before || pass >= 3) return result;
+  }
+}
+
+async function rewriteOnce(plan: LocalPlan): Promise<{ result: ApplyResult; held: Held[] }> {
+  const held: Held[] = [];
   const byFile = new Map<string, PlannedUpdate[]>();
   for (const u of plan.updates) {
     if (u.blocked) continue;
@@ -116,11 +131,15 @@ export async function rewriteLocal(plan: LocalPlan): Promise<ApplyResult> {
       updates.map((u): Update => ({ pin: u.pin, target: u.target })),
       { images: [...DEFAULT_IMAGES, ...plan.config.images] },
     );
-    for (const r of rewrite.refused)
+    for (const r of rewrite.refused) {
       result.refused.push({ file, line: r.update.pin.line, reason: r.reason });
+      held.push({ pin: r.update.pin, reason: r.reason });
+    }
     if (rewrite.error) {
-      for (const u of updates)
+      for (const u of updates) {
         result.refused.push({ file, line: u.pin.line, reason: rewrite.error });
+        held.push({ pin: u.pin, reason: rewrite.error });
+      }
       continue;
     }
     if (rewrite.changed) {
@@ -128,7 +147,7 @@ export async function rewriteLocal(plan: LocalPlan): Promise<ApplyResult> {
       result.changes.push({ file, path, before, after: rewrite.text, applied });
     }
   }
-  return result;
+  return { result, held };
 }
 
 /**

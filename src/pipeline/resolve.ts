@@ -9,6 +9,7 @@ import type { OciRegistry } from "../adapters/oci-registry.js";
 import { isIndex, repositoryOf } from "../adapters/oci-registry.js";
 import { assetName, type UvReleases } from "../adapters/uv-releases.js";
 import type { AttestationSummary } from "../core/attestation-policy.js";
+import { type Held, holdTogether } from "../core/lockstep.js";
 import { parseInstallerUrl } from "../core/matchers.js";
 import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
@@ -50,6 +51,8 @@ export interface Plan {
   updates: PlannedUpdate[];
   current: Pin[];
   skipped: Skipped[];
+  /** Pins that will not move, and why (the pins behind `skipped`), for groups that move together. */
+  held?: Held[];
 }
 
 export interface ResolveDeps {
@@ -105,7 +108,7 @@ export async function resolvePlan(
   ]);
 
   const { release, decisions } = decide(pins, releases, tags, policy);
-  const plan: Plan = { release, updates: [], current: [], skipped: [] };
+  const plan: Plan = { release, updates: [], current: [], skipped: [], held: [] };
   const resolved = await Promise.all(decisions.map((d) => resolveDecision(d, deps, subjects)));
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
@@ -116,17 +119,16 @@ export async function resolvePlan(
         (releasesError && pin.kind !== "image"
           ? `uv's releases could not be read: ${releasesError}`
           : null);
-      plan.skipped.push({
-        file: pin.file,
-        line: pin.line,
-        reason: why ? `${decision.reason} (${why})` : decision.reason,
-      });
+      const reason = why ? `${decision.reason} (${why})` : decision.reason;
+      plan.skipped.push({ file: pin.file, line: pin.line, reason });
+      plan.held?.push({ pin, reason });
     } else if (decision.action === "current" || !outcome) {
       plan.current.push(pin);
     } else {
       plan.updates.push(outcome);
     }
   }
+  holdTogether(plan.updates, plan.held ?? []);
   return plan;
 }
 
@@ -179,7 +181,14 @@ async function resolveDecision(
       // A tag-only pin keeps its form; what its new tag serves is verified all the same.
       update.attestationSubject = (await deps.registry.digest(pin.image, decision.tag)).digest;
     }
-    if (pin.kind === "installer") {
+    if (pin.hold) throw new Error(pin.hold);
+    if (pin.kind === "installer" && pin.checksums?.length) {
+      const sums = await listedChecksums(deps.releases, pin, decision);
+      to.checksum = sums[pin.checksums[0]?.asset ?? ""] ?? null;
+      update.target.checksums = sums;
+      update.target.checksum = to.checksum;
+      update.attestationSubject = to.checksum;
+    } else if (pin.kind === "installer") {
       const served = await installerChecksum(deps.releases, pin, decision, subjects);
       if (served?.pinned) {
         to.checksum = served.checksum;
@@ -292,7 +301,7 @@ async function installerChecksum(
 ): Promise<{ checksum: string; pinned: boolean } | null> {
   const release = decision.release;
   const asset = pin.asset ? assetName(pin.asset) : null;
-  if (release && asset && !release.assets.some((a) => a.name === asset)) {
+  if (release && asset && !asset.includes("${") && !release.assets.some((a) => a.name === asset)) {
     throw new Error(`uv ${release.version} has no release asset ${asset}`);
   }
   if (!decision.needChecksum && !subjects) return null;
@@ -307,4 +316,36 @@ async function installerChecksum(
   const assetDigest = release?.assets.find((a) => a.name === asset)?.digest ?? null;
   const { checksum } = await releases.checksum(url, assetDigest);
   return { checksum, pinned: decision.needChecksum };
+}
+
+/**
+ * New checksums for every checksum a pin lists, by asset: the bytes each asset's new URL serves,
+ * cross-checked with that release asset's digest. Any asset missing from the release blocks the
+ * update (its checksum could not move).
+ */
+async function listedChecksums(
+  releases: UvReleases,
+  pin: Pin,
+  decision: Extract<Decision, { action: "update" }>,
+): Promise<Record<string, string>> {
+  const release = decision.release;
+  const version = decision.version;
+  if (!version) throw new Error("the installer URL has no version to move");
+  const out: Record<string, string> = {};
+  for (const c of pin.checksums ?? []) {
+    if (out[c.asset]) continue;
+    const name = assetName(c.asset);
+    if (release && !release.assets.some((a) => a.name === name)) {
+      throw new Error(
+        `uv ${release.version} has no release asset ${name}, whose checksum is at line ${c.line}`,
+      );
+    }
+    const parts = parseInstallerUrl(c.url);
+    if (!parts?.version)
+      throw new Error(`the URL checked at line ${c.line} has no version to move`);
+    const url = c.url.slice(0, parts.version.start) + version + c.url.slice(parts.version.end);
+    const assetDigest = release?.assets.find((a) => a.name === name)?.digest ?? null;
+    out[c.asset] = (await releases.checksum(url, assetDigest)).checksum;
+  }
+  return out;
 }

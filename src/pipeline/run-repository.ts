@@ -5,17 +5,21 @@
  */
 
 import { readRepository } from "../adapters/github-files.js";
-import type { GitHub } from "../adapters/github-prs.js";
 import {
-  closedUnmerged,
+  BRANCH,
+  closedPullRequests,
   commentOnce,
   createCheckRun,
   ensurePullRequest,
   findPullRequest,
+  type GitHub,
+  WorkflowPermissionError,
 } from "../adapters/github-prs.js";
+import type { OwnCommits } from "../adapters/own-commits.js";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
+import { holdTogether } from "../core/lockstep.js";
 import { DEFAULT_IMAGES } from "../core/matchers.js";
 import {
   checkRunOutput,
@@ -30,7 +34,7 @@ import {
 import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, Skipped } from "../core/types.js";
 import { type AttestDeps, attachAttestations } from "./attest.js";
-import { resolvePlan } from "./resolve.js";
+import { type PlannedUpdate, resolvePlan } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -39,8 +43,8 @@ export interface RunDeps {
   upstreams: Pick<Upstreams, "registry" | "releases">;
   attest: AttestDeps;
   now: () => Date;
-  /** The app's bot login, e.g. `uv-pin-bot[bot]`: commits by anyone else are foreign. */
-  appBotLogin: string;
+  /** The commits the app pushed (see `OwnCommits`); its pull requests' metadata adds to it. */
+  ownCommits: OwnCommits;
 }
 
 export type RunOutcome =
@@ -57,6 +61,11 @@ export type RunOutcome =
     };
 
 export const LEFT_ALONE_MARKER = "left-alone";
+/** Why a workflow file's update is held when the installation lacks `workflows: write`. */
+export const NEEDS_WORKFLOWS =
+  "needs the workflows permission (this installation of uv-pin-bot has not granted `workflows: write`; an owner can approve it in the installation's settings)";
+
+const isWorkflowFile = (path: string) => path.startsWith(".github/workflows/");
 
 export async function runRepository(
   repo: { owner: string; repo: string },
@@ -103,25 +112,14 @@ export async function runRepository(
   };
   if (mode === "check") return { status: "checked", message: planComment(plan), plan };
 
-  // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list.
-  const changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
-  const applicable = resolved.updates.filter((u) => !u.blocked);
-  for (const [path, file] of texts) {
-    const updates = applicable.filter((u) => u.pin.file === path);
-    if (updates.length === 0) continue;
-    const result = rewriteFile(
-      path,
-      file.text,
-      updates.map((u) => ({ pin: u.pin, target: u.target })),
-      { images },
-    );
-    const refusedPins = new Set(result.refused.map((r) => r.update.pin));
-    for (const u of updates) {
-      if (result.error) u.blocked = result.error;
-      else if (refusedPins.has(u.pin))
-        u.blocked = result.refused.find((r) => r.update.pin === u.pin)?.reason ?? "refused";
-    }
-    if (result.changed) changes.push({ path, content: result.text, mode: file.mode });
+  // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list,
+  // with the updates that must move together with it (then the files are rewritten without them).
+  let changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
+  for (let pass = 0; pass < 4; pass++) {
+    changes = rewriteFiles(texts, resolved.updates, images);
+    const before = resolved.updates.filter((u) => u.blocked).length;
+    holdTogether(resolved.updates, resolved.held ?? []);
+    if (resolved.updates.filter((u) => u.blocked).length === before) break;
   }
   if (changes.length === 0) {
     const blocked = resolved.updates.filter((u) => u.blocked);
@@ -140,8 +138,10 @@ export async function runRepository(
   const pr = await findPullRequest(deps.octokit, repo);
   // A plan that a maintainer already declined (closed without merging) is not proposed again.
   const print = fingerprint(plan.updates);
-  const declined = (await closedUnmerged(deps.octokit, repo))
-    .map((pr) => parseMetadata(pr.body))
+  const closed = await closedPullRequests(deps.octokit, repo);
+  const declined = closed
+    .filter((c) => !c.merged)
+    .map((c) => parseMetadata(c.body))
     .filter((m) => m !== null);
   const target = plan.release?.version ?? null;
   if (declined.some((m) => m.fingerprint === print || (target !== null && m.target === target))) {
@@ -165,24 +165,58 @@ export async function runRepository(
   }
   const baseSha = head.sha;
   plan.repository.baseSha = baseSha;
-  const result = await ensurePullRequest(deps.octokit, repo, {
-    baseBranch: read.defaultBranch,
-    baseSha,
-    baseTreeSha: read.treeSha,
-    files: changes,
-    commitMessage: commitMessage(plan),
-    title: prTitle(plan),
-    body: prBody(plan),
-    fingerprint: print,
-    currentFingerprint: (body) => parseMetadata(body)?.fingerprint ?? null,
-    labels: config.labels,
-    reviewers: config.reviewers,
-    assignees: config.assignees,
-    draft: config.draft,
-    appBotLogin: deps.appBotLogin,
-    rebase: mode === "rebase",
-    pr,
-  });
+  // The app's own commits: the heads its pull requests record, and what this process pushed.
+  const fullName = `${repo.owner}/${repo.repo}`;
+  const recorded = new Set(
+    [pr?.body ?? "", ...closed.map((c) => c.body)]
+      .map((body) => parseMetadata(body)?.head)
+      .filter((sha): sha is string => typeof sha === "string"),
+  );
+  const ensure = (files: typeof changes) =>
+    ensurePullRequest(deps.octokit, repo, {
+      baseBranch: read.defaultBranch,
+      baseSha,
+      baseTreeSha: read.treeSha,
+      repositoryId: read.nodeId,
+      files,
+      commitMessage: commitMessage(plan),
+      title: prTitle(plan),
+      body: (headSha) => prBody({ ...plan, repository: { ...plan.repository, headSha } }),
+      fingerprint: fingerprint(plan.updates),
+      currentFingerprint: (body) => parseMetadata(body)?.fingerprint ?? null,
+      labels: config.labels,
+      reviewers: config.reviewers,
+      assignees: config.assignees,
+      draft: config.draft,
+      isOurs: (sha) => recorded.has(sha) || deps.ownCommits.has(fullName, sha),
+      pushed: (sha) => deps.ownCommits.add(fullName, sha),
+      rebase: mode === "rebase",
+      pr,
+    });
+  let result: Awaited<ReturnType<typeof ensurePullRequest>>;
+  try {
+    result = await ensure(changes);
+  } catch (error) {
+    if (!(error instanceof WorkflowPermissionError)) throw error;
+    // The installation has not granted `workflows: write`: the other files still go ahead.
+    const held = changes.filter((c) => isWorkflowFile(c.path));
+    const rest = changes.filter((c) => !isWorkflowFile(c.path));
+    for (const u of resolved.updates)
+      if (!u.blocked && isWorkflowFile(u.pin.file)) u.blocked = NEEDS_WORKFLOWS;
+    if (held.length === 0 || rest.length === 0)
+      return {
+        status: "blocked",
+        message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
+        plan,
+      };
+    result = await ensure(rest);
+  }
+  if (result.action === "branch-taken")
+    return {
+      status: "blocked",
+      message: `the branch ${BRANCH} holds commit ${result.headSha.slice(0, 12)}, which uv-pin-bot did not make, and no pull request: uv-pin-bot will not move it (delete the branch to let uv-pin-bot open its pull request)`,
+      plan,
+    };
   const prRef = { number: result.number, url: result.url };
   if (result.action === "left-alone") {
     await commentOnce(
@@ -210,6 +244,34 @@ export async function runRepository(
         ? "updated"
         : "already up to date:";
   return { status: result.action, message: `${verb} ${result.url}`, plan, pr: prRef };
+}
+
+/** Rewrites each file with its unblocked updates; a refused update is marked blocked. */
+function rewriteFiles(
+  texts: ReadonlyMap<string, { text: string; mode: "100644" | "100755" }>,
+  all: readonly PlannedUpdate[],
+  images: readonly string[],
+): { path: string; content: string; mode: "100644" | "100755" }[] {
+  const changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
+  const applicable = all.filter((u) => !u.blocked);
+  for (const [path, file] of texts) {
+    const updates = applicable.filter((u) => u.pin.file === path);
+    if (updates.length === 0) continue;
+    const result = rewriteFile(
+      path,
+      file.text,
+      updates.map((u) => ({ pin: u.pin, target: u.target })),
+      { images },
+    );
+    const refusedPins = new Set(result.refused.map((r) => r.update.pin));
+    for (const u of updates) {
+      if (result.error) u.blocked = result.error;
+      else if (refusedPins.has(u.pin))
+        u.blocked = result.refused.find((r) => r.update.pin === u.pin)?.reason ?? "refused";
+    }
+    if (result.changed) changes.push({ path, content: result.text, mode: file.mode });
+  }
+  return changes;
 }
 
 /** The default branch's head commit and its tree (one request). */

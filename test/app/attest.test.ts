@@ -7,6 +7,7 @@
  * uv's upstreams in memory with real Sigstore bundles.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UpstreamError } from "../../src/errors.js";
 import { type AppHarness, installerText, sha256, startApp } from "./harness.js";
 import { botComments, calls } from "./support.js";
 
@@ -87,5 +88,37 @@ describe("attestations: required covers every kind of update", () => {
       expect(pr?.body).toContain(digest.slice(0, 19));
     expect(pr?.body).not.toContain("not verified");
     expect(repo.checkRuns[0]).toMatchObject({ conclusion: "success" });
+  });
+
+  it("GitHub failing for a moment (502): held, nothing cached; the next command opens the PR", async () => {
+    const url = `https://api.github.com/orgs/astral-sh/attestations/${h.upstreams.digestOf("0.9.18")}`;
+    h.upstreams.attestationsDown = new UpstreamError(
+      "upstream-unavailable",
+      `${url}: upstream error (502) after 3 tries`,
+      url,
+      502,
+    );
+    const repo = repository("flaky");
+    const issue = repo.openIssue();
+    await h.comment(repo, issue.number, "/uv-update", { user: "alice" });
+    expect(repo.pulls).toEqual([]);
+    const [reply] = botComments(repo, issue.number);
+    expect(reply?.split("\n")).toEqual([
+      "Nothing could be proposed safely:",
+      "",
+      expect.stringMatching(
+        /^> Dockerfile:2: held: attestation unavailable: attestations for sha256:[0-9a-f]{64} could not be fetched: .*\(502\) after 3 tries \(not cached; tried again on the next run\)$/,
+      ),
+      expect.stringMatching(/^> Dockerfile:3: held: attestation unavailable: /),
+    ]);
+    const asked = h.upstreams.calls.attestations;
+
+    h.upstreams.attestationsDown = null;
+    h.github.reset();
+    await h.comment(repo, issue.number, "/uv-update", { user: "alice" });
+    expect(repo.openPulls()).toHaveLength(1);
+    expect(repo.checkRuns[0]).toMatchObject({ conclusion: "success" });
+    // Both digests were asked again: the failure was not cached as "not verified".
+    expect(h.upstreams.calls.attestations - asked).toBe(2);
   });
 });

@@ -64,7 +64,32 @@ export interface FakeInstallation {
   id: number;
   account: string;
   repos: string[];
+  /** What the installation granted (GitHub's names); `workflows` missing: workflow files refused. */
+  permissions: Record<string, string>;
 }
+
+/** What an installation grants by default: everything app.yml asks for. */
+export const DEFAULT_PERMISSIONS: Record<string, string> = {
+  metadata: "read",
+  contents: "write",
+  pull_requests: "write",
+  issues: "write",
+  checks: "write",
+  workflows: "write",
+};
+
+/** GitHub's committer for the commits it signs (the app's API commits among them). */
+export const SIGNING_COMMITTER = "web-flow";
+
+const NO_COMMIT = "0".repeat(40);
+
+/** Requests GitHub counts as content-creating (secondary limits apply to them). */
+export const isContentCreating = (r: { method: string; path: string }) =>
+  r.method !== "GET" &&
+  (/\/git\/(blobs|trees|commits|refs)/.test(r.path) ||
+    /\/(pulls|comments|labels|assignees|requested_reviewers|reactions|check-runs)$/.test(r.path) ||
+    /\/pulls\/\d+$/.test(r.path) ||
+    r.path === "/graphql");
 
 type Reply = [number, unknown] | [number, unknown, Record<string, string>];
 
@@ -124,8 +149,13 @@ export class FakeGitHub {
   }
 
   /** An installation of the app on `account`, with access to `repos` (names). */
-  addInstallation(id: number, account: string, repos: string[] = []): FakeInstallation {
-    const installation = { id, account, repos: [...repos] };
+  addInstallation(
+    id: number,
+    account: string,
+    repos: string[] = [],
+    permissions: Record<string, string> = DEFAULT_PERMISSIONS,
+  ): FakeInstallation {
+    const installation = { id, account, repos: [...repos], permissions: { ...permissions } };
     this.installations.set(id, installation);
     return installation;
   }
@@ -175,6 +205,18 @@ export class FakeGitHub {
     this.holds.push(hold);
     return hold;
   }
+
+  /**
+   * GitHub's secondary rate limit: the next `times` content-creating requests (blobs, trees,
+   * commits, refs, pull requests, comments, GraphQL mutations) answer 403 "You have exceeded a
+   * secondary rate limit" with `retry-after: {retryAfter}` (seconds), and change nothing.
+   */
+  secondaryLimit(times: number, retryAfter = 1): void {
+    this.limited += times;
+    this.retryAfter = retryAfter;
+  }
+  private limited = 0;
+  private retryAfter = 1;
 
   /** Requests about one repository (`owner/repo`). */
   requestsFor(fullName: string): RecordedRequest[] {
@@ -249,6 +291,18 @@ export class FakeGitHub {
     if (override) {
       override.left--;
       reply = override.reply(record);
+    } else if (this.limited > 0 && isContentCreating(record)) {
+      this.limited--;
+      reply = [
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
+        { "retry-after": String(this.retryAfter) },
+      ];
     } else {
       try {
         reply = this.route(record, url.pathname) ?? this.notHandled(record);
@@ -275,6 +329,98 @@ export class FakeGitHub {
     return record.auth.startsWith("installation:") ? BOT_LOGIN : "octocat";
   }
 
+  private installationOf(record: RecordedRequest): FakeInstallation | undefined {
+    if (!record.auth.startsWith("installation:")) return undefined;
+    return this.installations.get(Number(record.auth.split(":")[1]));
+  }
+
+  /**
+   * As GitHub: an installation token reaches only its installation's repositories (another
+   * repository is "Not Found", as if it did not exist); an unknown token is 401.
+   */
+  private denied(record: RecordedRequest, repo: FakeRepo): Reply | null {
+    if (!record.auth.startsWith("installation:")) return null;
+    const inst = this.installationOf(record);
+    if (!inst) return [401, { message: "Bad credentials" }];
+    const reachable =
+      inst.account.toLowerCase() === repo.owner.toLowerCase() &&
+      inst.repos.some((n) => n.toLowerCase() === repo.name.toLowerCase());
+    return reachable ? null : [404, { message: "Not Found" }];
+  }
+
+  /**
+   * As GitHub: without `workflows: write` an app may not push a commit that changes a file under
+   * `.github/workflows/` (the commits between the branch's old head and the new one are checked).
+   */
+  private workflowRefusal(
+    record: RecordedRequest,
+    repo: FakeRepo,
+    before: string | null,
+    after: string,
+  ): string | null {
+    const inst = this.installationOf(record);
+    if (!inst || inst.permissions.workflows === "write") return null;
+    const known = [...repo.branches.values()];
+    for (const c of repo.commitsBetween(before ?? known[0] ?? "", after)) {
+      const tree = repo.trees.get(c.tree) ?? new Map();
+      const parent = c.parents[0] ? repo.treeAt(c.parents[0]) : new Map();
+      const paths = new Set([...tree.keys(), ...(parent?.keys() ?? [])]);
+      for (const path of paths) {
+        if (!path.startsWith(".github/workflows/")) continue;
+        if (tree.get(path)?.sha !== parent?.get(path)?.sha)
+          return `refusing to allow a GitHub App to create or update workflow \`${path}\` without \`workflows\` permission`;
+      }
+    }
+    return null;
+  }
+
+  /** GraphQL: `updateRefs` (compare-and-swap ref updates), as the app uses it. */
+  private graphql(r: RecordedRequest): Reply {
+    const b = (r.body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+    const query = String(b.query ?? "");
+    const error = (message: string, type = "UNPROCESSABLE") =>
+      [200, { data: null, errors: [{ type, message, path: ["updateRefs"] }] }] as Reply;
+    if (!/\bupdateRefs\s*\(/.test(query)) return this.notHandled(r);
+    const vars = b.variables ?? {};
+    const repo = [...this.repos.values()].find((x) => `R_${x.id}` === vars.repositoryId);
+    if (!repo)
+      return error(
+        `Could not resolve to a node with the global id of '${String(vars.repositoryId)}'`,
+        "NOT_FOUND",
+      );
+    r.repo = repo.fullName.toLowerCase();
+    const denied = this.denied(r, repo);
+    if (denied)
+      return denied[0] === 401
+        ? denied
+        : error("Resource not accessible by integration", "FORBIDDEN");
+    const updates = (vars.refUpdates ?? []) as {
+      name: string;
+      beforeOid?: string;
+      afterOid: string;
+      force?: boolean;
+    }[];
+    // Checked first, applied after: all or nothing.
+    for (const u of updates) {
+      const ref = u.name.replace(/^refs\/heads\//, "");
+      const current = repo.branches.get(ref) ?? null;
+      if (u.beforeOid !== undefined && u.beforeOid !== (current ?? NO_COMMIT))
+        return error(`${u.name} is at ${current ?? NO_COMMIT} but expected ${u.beforeOid}`);
+      if (u.afterOid === NO_COMMIT) continue;
+      if (!repo.commits.has(u.afterOid)) return error(`Object ${u.afterOid} does not exist`);
+      if (!u.force && current && repo.commitsBetween(u.afterOid, current).length > 0)
+        return error(`${u.name}: update is not a fast forward`);
+      const refused = this.workflowRefusal(r, repo, current, u.afterOid);
+      if (refused) return error(refused, "FORBIDDEN");
+    }
+    for (const u of updates) {
+      const ref = u.name.replace(/^refs\/heads\//, "");
+      if (u.afterOid === NO_COMMIT) repo.branches.delete(ref);
+      else repo.branches.set(ref, u.afterOid);
+    }
+    return [200, { data: { updateRefs: { clientMutationId: null } } }];
+  }
+
   private route(r: RecordedRequest, rawPath: string): Reply | null {
     const { method, path } = r;
     const b = (r.body ?? {}) as Record<string, unknown>;
@@ -299,7 +445,7 @@ export class FakeGitHub {
         {
           token: `ghs_test_${id}`,
           expires_at: new Date(Date.now() + 3600_000).toISOString(),
-          permissions: { contents: "write", pull_requests: "write" },
+          permissions: this.installations.get(id)?.permissions,
           repository_selection: "selected",
         },
       ];
@@ -312,12 +458,19 @@ export class FakeGitHub {
       return [200, { total_count: list.length, repositories: list }];
     }
 
+    if (method === "POST" && path === "/graphql") return this.graphql(r);
+
     // --- repository-level
     m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     if (!m) return null;
     const repo = this.repos.get(`${m[1]}/${m[2]}`.toLowerCase());
     const rest = m[3] ?? "";
-    if (!repo) return [404, { message: "Not Found" }];
+    if (!repo)
+      return r.auth === "none"
+        ? [401, { message: "Requires authentication" }]
+        : [404, { message: "Not Found" }];
+    const denied = this.denied(r, repo);
+    if (denied) return denied;
     if (method === "GET" && rest === "") return [200, repoJson(repo)];
 
     // contents (Probot's config plugin): raw text from the default branch
@@ -397,12 +550,14 @@ export class FakeGitHub {
       const parents = (b.parents ?? []) as string[];
       if (!repo.trees.has(tree) || parents.some((p) => !repo.commits.has(p)))
         return [422, { message: "Tree SHA does not exist / Parent SHA does not exist" }];
+      // GitHub signs the app's API commits (no author/committer given): itself as the committer.
+      const signed = r.auth.startsWith("installation:") && !b.author && !b.committer;
       const commit = repo.putCommit({
         tree,
         parents,
         message: String(b.message),
         author: this.caller(r),
-        committer: this.caller(r),
+        committer: signed ? SIGNING_COMMITTER : this.caller(r),
       });
       return [201, gitCommitJson(commit)];
     }
@@ -410,6 +565,8 @@ export class FakeGitHub {
       const ref = String(b.ref).replace(/^refs\/heads\//, "");
       if (repo.branches.has(ref)) return [422, { message: "Reference already exists" }];
       if (!repo.commits.has(String(b.sha))) return [422, { message: "Object does not exist" }];
+      const refused = this.workflowRefusal(r, repo, null, String(b.sha));
+      if (refused) return [422, { message: refused }];
       repo.branches.set(ref, String(b.sha));
       return [201, refJson(repo, ref)];
     }
@@ -433,6 +590,8 @@ export class FakeGitHub {
       // Without `force` only a fast-forward: the old head must be an ancestor of the new one.
       if (!b.force && repo.commitsBetween(sha, old).length > 0)
         return [422, { message: "Update is not a fast forward" }];
+      const refused = this.workflowRefusal(r, repo, old, sha);
+      if (refused) return [422, { message: refused }];
       repo.branches.set(ref, sha);
       return [200, refJson(repo, ref)];
     }
@@ -632,6 +791,10 @@ function gitCommitJson(c: GitCommit) {
     message: c.message,
     author: { name: c.author ?? "someone", email: "someone@example.com", date: "" },
     committer: { name: c.committer ?? "someone", email: "someone@example.com", date: "" },
+    verification: {
+      verified: c.committer === SIGNING_COMMITTER,
+      reason: c.committer === SIGNING_COMMITTER ? "valid" : "unsigned",
+    },
   };
 }
 

@@ -91,6 +91,8 @@ export class FakeUpstreams {
   readonly versionOf = new Map<string, string>();
   /** Make `releases.list()` fail (an outage) while set. */
   releasesDown: Error | null = null;
+  /** Make `attestations.list()` fail (a 502, a rate limit) while set. */
+  attestationsDown: Error | null = null;
   readonly cache = new MemoryCache();
   readonly http = { stats: { requests: 0, retries: 0, byOrigin: new Map<string, number>() } };
   private readonly signed = new Map<string, unknown[]>();
@@ -235,6 +237,7 @@ export class FakeUpstreams {
     const attestations = {
       list: async (digest: string) => {
         this.count("attestations", "https://api.github.com");
+        if (this.attestationsDown) throw this.attestationsDown;
         if (this.unattested.has(digest)) return [];
         let bundles = this.signed.get(digest);
         if (!bundles) {

@@ -1,9 +1,10 @@
 /**
  * The app under test, end to end over HTTP: the REAL Probot `Server` listening on 127.0.0.1 (a
- * free port), `createApp()` loaded into it, webhook deliveries signed with `X-Hub-Signature-256`
- * and POSTed to `/api/github/webhooks`, payloads built from `@octokit/webhooks-examples`, GitHub's
- * API answered by a stateful fake under nock (fake-github.ts: every request recorded), and uv's
- * upstreams as in-memory fakes with real Sigstore bundles (fake-upstreams.ts).
+ * free port), `createApp()` loaded into it, webhook deliveries signed (`X-Hub-Signature-256`) by
+ * `@octokit/webhooks`' own `sign` and POSTed to `/api/github/webhooks`, payloads built from
+ * `@octokit/webhooks-examples`, GitHub's API answered by a stateful fake under nock
+ * (fake-github.ts: every request recorded), and uv's upstreams as in-memory fakes with real
+ * Sigstore bundles (fake-upstreams.ts).
  *
  * ```ts
  * const h = await startApp({ now: () => NOW });
@@ -32,12 +33,15 @@
  * Upstreams are in-memory fakes (not the real registry client, which test/registry and
  * test/check-update.test.ts cover against a real registry) so that these tests stay fast.
  */
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:net";
+import { Webhooks } from "@octokit/webhooks";
 import examples from "@octokit/webhooks-examples";
+import Bottleneck from "bottleneck";
 import nock from "nock";
 import { pino } from "pino";
 import { type Logger, Probot, ProbotOctokit, Server } from "probot";
+import { appOctokit, type ThrottleTuning } from "../../src/app/github-client.js";
 import { type AppOptions, createApp, type SweepSummary } from "../../src/app.js";
 import { type RedisServer, startRedis } from "../redis/server.js";
 import { BOT_LOGIN, FakeGitHub, type FakeInstallation, type FakeRepo } from "./fake-github.js";
@@ -72,6 +76,12 @@ export interface HarnessOptions {
    * fake GitHub, upstreams and Redis (clustered mode). Stopping it leaves `of`'s parts running.
    */
   replicaOf?: AppHarness;
+  /**
+   * The app's own throttling (src/app/github-client.ts) instead of none: rate limits are retried
+   * after `retry-after` (scaled by `retryAfterBaseValue` ms per second) and writes go one at a
+   * time (without the one-second spacing, to keep tests fast).
+   */
+  throttle?: ThrottleTuning;
 }
 
 export type AppMode = "embedded" | "redis";
@@ -171,15 +181,14 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
 
   if (appFn.coordinator.mode !== mode)
     throw new Error(`asked for ${mode}, got ${appFn.coordinator.mode}`);
-  const server = await listen(log, appFn);
+  const server = await listen(log, appFn, options.throttle);
   const url = `http://127.0.0.1:${server.port}`;
   let deliveries = 0;
 
   const send: AppHarness["send"] = async (eventName, payload, o = {}) => {
     const body = JSON.stringify(payload);
-    const signature = `sha256=${createHmac("sha256", o.secret ?? WEBHOOK_SECRET)
-      .update(body)
-      .digest("hex")}`;
+    // Signed by @octokit/webhooks, the library Probot verifies deliveries with.
+    const signature = await new Webhooks({ secret: o.secret ?? WEBHOOK_SECRET }).sign(body);
     const res = await fetch(`${url}${WEBHOOK_PATH}`, {
       method: "POST",
       headers: {
@@ -229,7 +238,11 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
 }
 
 /** Probot's `Server` on 127.0.0.1. It takes `port || 3000`, so a free port is found first. */
-async function listen(log: Logger, appFn: ReturnType<typeof createApp>) {
+async function listen(
+  log: Logger,
+  appFn: ReturnType<typeof createApp>,
+  throttle: ThrottleTuning | undefined,
+) {
   const { privateKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -237,11 +250,20 @@ async function listen(log: Logger, appFn: ReturnType<typeof createApp>) {
   });
   // A function, not an object: Probot passes its own `throttle` options to the constructor, which
   // would replace an object default and leave throttling on (one write per second).
-  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-    ...options,
-    retry: { enabled: false },
-    throttle: { ...(options.throttle as object), enabled: false },
-  }));
+  const Octokit = throttle
+    ? appOctokit(throttle).defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: {
+          ...(options.throttle as object),
+          write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        },
+      }))
+    : ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { ...(options.throttle as object), enabled: false },
+      }));
   for (let attempt = 0; ; attempt++) {
     const server = new Server({
       host: "127.0.0.1",
@@ -463,9 +485,10 @@ export function pullRequestClosedPayload(repo: FakeRepo, number: number, closedB
 
 // --- request predicates, for counting ----------------------------------------------------------
 
-/** A write through the git data API (blob, tree, commit, ref create/move/delete). */
+/** A write through the git data API (blob, tree, commit, ref create/move/delete; GraphQL ref swaps). */
 export const isGitWrite = (r: { method: string; path: string }) =>
   (r.method === "POST" && /\/git\/(blobs|trees|commits|refs)$/.test(r.path)) ||
+  (r.method === "POST" && r.path === "/graphql") ||
   ((r.method === "PATCH" || r.method === "DELETE") && /\/git\/refs\//.test(r.path));
 
 /** Any request that changes something on GitHub (everything but GET). */

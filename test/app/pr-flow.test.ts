@@ -68,10 +68,12 @@ afterEach(async () => {
   }
 });
 
-const of = (method: string, suffix: string) => (r: RecordedRequest) =>
-  r.method === method && r.path === `${R}${suffix}`;
-const only = (requests: RecordedRequest[], method: string, suffix: string) => {
-  const found = requests.filter(of(method, suffix));
+const of =
+  (method: string, suffix: string, prefix = R) =>
+  (r: RecordedRequest) =>
+    r.method === method && r.path === `${prefix}${suffix}`;
+const only = (requests: RecordedRequest[], method: string, suffix: string, prefix = R) => {
+  const found = requests.filter(of(method, suffix, prefix));
   expect(found, `${method} ${suffix}`).toHaveLength(1);
   return found[0] as RecordedRequest;
 };
@@ -102,9 +104,10 @@ describe("the app's pull request", () => {
     const comment = lastComment();
     const requests = h.github.requests;
 
-    // Bound (21 + 2 app-auth): 👀, permission, config ×2 (repository, then the org's .github),
-    // repository, tree, 2 blobs; open PR, closed PRs, branch head; 2 blobs, tree, commit, ref,
-    // pull, labels, check run; reply, 🚀. Plus the installation token and GET /app, once per app.
+    // Bound (21 + 1 app-auth): 👀, permission, config ×2 (repository, then the org's .github),
+    // repository, tree, 2 blobs; open PR, closed PRs, branch head; 2 blobs, tree, commit, ref
+    // (GraphQL updateRefs, compare-and-swap from "no branch"), pull, labels, check run; reply, 🚀.
+    // Plus the installation token, once per app.
     expect(withState(requests.filter((r) => !isAppAuth(r)))).toEqual([
       `POST ${R}/issues/comments/${comment?.id}/reactions`,
       `GET ${R}/collaborators/alice/permission`,
@@ -121,15 +124,26 @@ describe("the app's pull request", () => {
       `POST ${R}/git/blobs`,
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
-      `POST ${R}/git/refs`,
+      "POST /graphql",
       `POST ${R}/pulls`,
       `POST ${R}/issues/2/labels`,
       `POST ${R}/check-runs`,
       `POST ${R}/issues/${issue}/comments`,
       `POST ${R}/issues/comments/${comment?.id}/reactions`,
     ]);
-    expect(requests.filter(isAppAuth)).toHaveLength(2);
+    expect(requests.filter(isAppAuth)).toHaveLength(1);
     expect(requests.filter(isGitWrite)).toHaveLength(5);
+    const swap = only(requests, "POST", "/graphql", "").body;
+    expect(swap.query).toMatch(/updateRefs/);
+    expect(swap.variables.repositoryId).toBe(`R_${repo.id}`);
+    expect(swap.variables.refUpdates).toEqual([
+      {
+        name: `refs/heads/${BRANCH}`,
+        beforeOid: "0".repeat(40),
+        afterOid: repo.head(BRANCH).sha,
+        force: true,
+      },
+    ]);
     expect(requests.find((r) => r.path === `${R}/git/trees/main`)?.query).toEqual({
       recursive: "1",
     });
@@ -160,10 +174,9 @@ describe("the app's pull request", () => {
       ].join("\n"),
     );
     const head = repo.head(BRANCH);
-    expect(only(requests, "POST", "/git/refs").body).toEqual({
-      ref: `refs/heads/${BRANCH}`,
-      sha: head.sha,
-    });
+    expect(only(requests, "POST", "/git/commits").body).not.toHaveProperty("committer");
+    // GitHub signs the app's commit and is its committer: known by its id, not by a name.
+    expect(head).toMatchObject({ author: BOT_LOGIN, committer: "web-flow" });
     expect(head.parents).toEqual([base.sha]);
     expect(repo.files(BRANCH)).toEqual({
       ...repo.files("main"),
@@ -221,6 +234,7 @@ describe("the app's pull request", () => {
       versions: ["0.9.18"],
       fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
       baseSha: base.sha,
+      head: head.sha,
     });
 
     // The check run on the new head commit.
@@ -264,6 +278,7 @@ describe("the app's pull request", () => {
 
   it("a newer release: the branch is rebuilt on the CURRENT default branch head, the PR body updated (one commit)", async () => {
     const pr = await firstPr();
+    const before = repo.pullHead(pr);
     // Someone merges unrelated work to main; uv 0.9.19 and 0.9.20 come out.
     const moved = repo.commit({ branch: "main", files: { "README.md": "# app v2\n" } });
     h.upstreams.publish("0.9.19", { daysAgo: 3 });
@@ -271,18 +286,26 @@ describe("the app's pull request", () => {
     h.github.reset();
     await command();
 
-    // Bound (21): 👀, permission, config ×2, repository, tree, 2 blobs, open PR, closed PRs,
-    // branch head, the PR's commits, 2 blobs, tree, commit, ref force-move, PATCH pull, check run,
-    // reply, 🚀. Git writes: 2 blobs + tree + commit + ref = 5, one commit.
+    // Bound (20): 👀, permission, config ×2, repository, tree, 2 blobs, open PR, closed PRs,
+    // branch head, 2 blobs, tree, commit, ref move (compare-and-swap from the head the app
+    // pushed, which the PR's metadata records: no commit list), PATCH pull, check run, reply, 🚀.
+    // Git writes: 2 blobs + tree + commit + ref = 5, one commit.
     const requests = h.github.requests;
-    expect(requests.length).toBeLessThanOrEqual(21);
+    expect(requests.length).toBeLessThanOrEqual(20);
     expect(requests.filter(isGitWrite)).toHaveLength(5);
-    expect(requests.filter(of("GET", `/pulls/${pr.number}/commits`))).toHaveLength(1);
+    expect(requests.filter(of("GET", `/pulls/${pr.number}/commits`))).toHaveLength(0);
     const commit = only(requests, "POST", "/git/commits").body;
     expect(commit.parents).toEqual([moved.sha]);
     expect(only(requests, "POST", "/git/trees").body.base_tree).toBe(moved.tree);
-    const move = only(requests, "PATCH", `/git/refs/heads/${BRANCH}`).body;
-    expect(move).toEqual({ sha: repo.head(BRANCH).sha, force: true });
+    const move = only(requests, "POST", "/graphql", "").body;
+    expect(move.variables.refUpdates).toEqual([
+      {
+        name: `refs/heads/${BRANCH}`,
+        beforeOid: before,
+        afterOid: repo.head(BRANCH).sha,
+        force: true,
+      },
+    ]);
     expect(repo.files(BRANCH)).toEqual({
       ...repo.files("main"),
       Dockerfile: dockerfile("0.9.20"),
@@ -299,7 +322,11 @@ describe("the app's pull request", () => {
       (m: RegExpMatchArray) => m[1],
     );
     expect(summaries).toEqual(["0.9.20", "0.9.19", "0.9.18"]);
-    expect(parseMetadata(update.body)).toMatchObject({ target: "0.9.20", baseSha: moved.sha });
+    expect(parseMetadata(update.body)).toMatchObject({
+      target: "0.9.20",
+      baseSha: moved.sha,
+      head: repo.head(BRANCH).sha,
+    });
     expect(only(requests, "POST", "/check-runs").body).toMatchObject({
       head_sha: repo.head(BRANCH).sha,
       conclusion: "success",
@@ -365,7 +392,10 @@ describe("the app's pull request", () => {
     expect(requests.filter(isGitWrite)).toHaveLength(5);
     const main = repo.head();
     expect(only(requests, "POST", "/git/commits").body.parents).toEqual([main.sha]);
-    expect(only(requests, "PATCH", `/git/refs/heads/${BRANCH}`).body.force).toBe(true);
+    expect(only(requests, "POST", "/graphql", "").body.variables.refUpdates[0]).toMatchObject({
+      beforeOid: human.sha,
+      force: true,
+    });
     const head = repo.head(BRANCH);
     expect(head.parents).toEqual([main.sha]);
     expect(repo.commitsBetween(main.sha, head.sha).map((c) => c.sha)).not.toContain(human.sha);
@@ -588,12 +618,11 @@ describe("the app's pull request", () => {
     h.github.reset();
     const payload = installationRepositoriesAddedPayload(h.installation, [plain]);
     expect(await h.send("installation_repositories", payload)).toBe(200);
-    // Bound (6): token, GET /app, config ×2 (repository, org .github), repository, tree.
+    // Bound (5): token, config ×2 (repository, org .github), repository, tree.
     expect(lines(h.github.requests)).toEqual([
       "POST /app/installations/4242/access_tokens",
       "GET /repos/acme/plain/contents/.github/uv-pin-bot.yml",
       "GET /repos/acme/.github/contents/.github/uv-pin-bot.yml",
-      "GET /app",
       "GET /repos/acme/plain",
       "GET /repos/acme/plain/git/trees/main",
     ]);

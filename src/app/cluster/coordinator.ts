@@ -6,6 +6,7 @@
  * Redis, shared by every replica). The pipeline does not know which one runs it.
  */
 import type { LookupCache } from "../../adapters/cache.js";
+import type { OwnCommits } from "../../adapters/own-commits.js";
 import type { RunMode } from "../../pipeline/run-repository.js";
 import type { AppMetrics } from "./metrics.js";
 import type { Budget } from "./rate-budget.js";
@@ -92,6 +93,8 @@ export interface Coordinator {
   readonly mode: "embedded" | "redis";
   readonly deliveries: DeliveryStore;
   readonly metricsRegistry: AppMetrics;
+  /** The commits the app pushed (shared by every worker when clustered). */
+  readonly ownCommits: OwnCommits;
   /** The lookup cache shared by every run (per process, or in Redis). */
   readonly cache: LookupCache | undefined;
   /** Starts the scheduler and (for the worker role) taking work. */

@@ -5,6 +5,7 @@
  */
 import { Cron } from "croner";
 import { MemoryCache } from "../../adapters/cache.js";
+import { MemoryOwnCommits } from "../../adapters/own-commits.js";
 import { DeliveryLog, KeyedQueue } from "../keyed-queue.js";
 import {
   type Coordinator,
@@ -35,6 +36,7 @@ export class EmbeddedCoordinator implements Coordinator {
   private readonly deliveryLog = new DeliveryLog();
   readonly deliveries: DeliveryStore = this.deliveryLog;
   readonly cache = new MemoryCache();
+  readonly ownCommits = new MemoryOwnCommits();
   readonly metricsRegistry: AppMetrics;
   private readonly queue = new KeyedQueue();
   private readonly budgets: MemoryBudgets;

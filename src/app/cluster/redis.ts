@@ -15,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import type { OwnCommits } from "../../adapters/own-commits.js";
 import {
   type Coordinator,
   type DeliveryStore,
@@ -91,11 +92,30 @@ class RedisDeliveries implements DeliveryStore {
   }
 }
 
+/** The commits the app pushed, per repository, for every worker (kept 30 days). */
+class RedisOwnCommits implements OwnCommits {
+  constructor(private readonly redis: Redis) {}
+
+  async add(repository: string, sha: string): Promise<void> {
+    const key = `${KEYS}:own:${repository.toLowerCase()}`;
+    await this.redis
+      .multi()
+      .sadd(key, sha)
+      .pexpire(key, 30 * 24 * 3600_000)
+      .exec();
+  }
+
+  async has(repository: string, sha: string): Promise<boolean> {
+    return (await this.redis.sismember(`${KEYS}:own:${repository.toLowerCase()}`, sha)) === 1;
+  }
+}
+
 export class RedisCoordinator implements Coordinator {
   readonly mode = "redis" as const;
   readonly deliveries: RedisDeliveries;
   private closed = false;
   readonly cache: RedisCache;
+  readonly ownCommits: OwnCommits;
   readonly metricsRegistry = new AppMetrics();
   /** Commands, the cache, locks, sweeps. */
   readonly redis: Redis;
@@ -115,6 +135,7 @@ export class RedisCoordinator implements Coordinator {
     });
     this.queue.on("error", () => undefined);
     this.deliveries = new RedisDeliveries(this.redis);
+    this.ownCommits = new RedisOwnCommits(this.redis);
     this.budgets = new MemoryBudgets(o.rateLimitFloor);
     this.cache = new RedisCache(this.redis, KEYS);
     this.metricsRegistry.depth = async () => {

@@ -1,0 +1,73 @@
+/**
+ * The Octokit the app runs with: Probot's, with GitHub's rate limits handled as GitHub asks.
+ * Probot's own defaults only log a secondary rate limit (403/429 "You have exceeded a secondary
+ * rate limit"), so a sweep could push a branch and then fail to open its pull request. Here both
+ * limits are retried through `@octokit/plugin-throttling` (bundled with Probot): after the
+ * `retry-after` GitHub sends, or a minute when it sends none, up to `retries` times.
+ * Content-creating requests (POST/PATCH/PUT/DELETE) already go one at a time through the
+ * plugin's `write` queue (at most one in flight per process, one per second), as GitHub asks.
+ */
+import { ProbotOctokit } from "probot";
+
+export interface ThrottleTuning {
+  /** Retries per request after a rate limit (default 3). */
+  retries?: number;
+  /** Milliseconds per second of `retry-after` (tests shrink it; default 1000). */
+  retryAfterBaseValue?: number;
+  /** A primary-limit wait longer than this many seconds is not waited for (default 15 minutes). */
+  maxWaitSeconds?: number;
+}
+
+interface LimitedRequest {
+  method?: string;
+  url?: string;
+}
+interface Logged {
+  log: { warn(message: string): void };
+}
+
+export function throttleOptions(tuning: ThrottleTuning = {}) {
+  const retries = tuning.retries ?? 3;
+  const maxWait = tuning.maxWaitSeconds ?? 15 * 60;
+  return {
+    enabled: true,
+    fallbackSecondaryRateRetryAfter: 60,
+    ...(tuning.retryAfterBaseValue !== undefined
+      ? { retryAfterBaseValue: tuning.retryAfterBaseValue }
+      : {}),
+    onSecondaryRateLimit: (
+      retryAfter: number,
+      options: LimitedRequest,
+      octokit: Logged,
+      retryCount: number,
+    ) => {
+      const again = retryCount < retries;
+      octokit.log.warn(
+        `GitHub secondary rate limit on ${options.method} ${options.url}: ${again ? `retrying in ${retryAfter} s` : "giving up"} (retry ${retryCount + 1} of ${retries})`,
+      );
+      return again;
+    },
+    onRateLimit: (
+      retryAfter: number,
+      options: LimitedRequest,
+      octokit: Logged,
+      retryCount: number,
+    ) => {
+      const again = retryCount < retries && retryAfter <= maxWait;
+      octokit.log.warn(
+        `GitHub rate limit on ${options.method} ${options.url}: ${again ? `retrying in ${retryAfter} s` : "giving up"}`,
+      );
+      return again;
+    },
+  };
+}
+
+/** Probot's Octokit with the throttling above (pass it to Probot as `Octokit`). */
+export function appOctokit(tuning: ThrottleTuning = {}): typeof ProbotOctokit {
+  const throttle = throttleOptions(tuning);
+  // A function: Probot passes its own `throttle` (log-only) to the constructor; ours wins.
+  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: { ...(options.throttle as object), ...throttle },
+  }));
+}

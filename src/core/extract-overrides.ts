@@ -1,0 +1,179 @@
+/**
+ * Build-time overrides of a Dockerfile's uv version ARG: `docker build --build-arg UV_VERSION=…`
+ * (shell, Make, CI scripts, Dockerfile RUN), compose `build: args:` (map and list forms) and
+ * `docker/build-push-action`'s `build-args:`. Each is a `version` pin whose `overrides` names the
+ * ARG it sets, so that the plan moves it together with that ARG (an override left behind makes the
+ * Dockerfile's update change nothing that runs; an ARG left behind breaks its checksums).
+ */
+import { type Document, isMap, isScalar, isSeq, type Scalar } from "yaml";
+import { inside } from "./comments.js";
+import { expand, type Lookup } from "./expand.js";
+import { isVersion, readToken } from "./matchers.js";
+import { type FileContext, versionPin } from "./pins.js";
+import type { Pin, Span } from "./types.js";
+import { valueRange } from "./yaml-scopes.js";
+
+/** An ARG name that holds the uv version: `UV_VERSION`, `ASTRAL_UV_VERSION`, `uv_version`. */
+export function isUvVersionArg(name: string): boolean {
+  return /^(?:[A-Za-z0-9]+_)*uv_version$/i.test(name);
+}
+
+const BUILD_ARG = /--build-arg(?:[ \t]+|=)/g;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+interface Region {
+  start: number;
+  end: number;
+  lookup: Lookup;
+  hidden: readonly Span[];
+  escapeChar?: string;
+  drop?: readonly Span[];
+}
+
+/** `--build-arg NAME=VALUE`, `--build-arg=NAME=VALUE`, `--build-arg "NAME=VALUE"`, `--build-arg NAME`. */
+export function buildArgPins(ctx: FileContext, region: Region): Pin[] {
+  const { text } = ctx;
+  const pins: Pin[] = [];
+  const slice = text.slice(region.start, region.end);
+  for (const m of slice.matchAll(BUILD_ARG)) {
+    const flagAt = region.start + (m.index ?? 0);
+    if (inside(region.hidden, flagAt)) continue;
+    let at = flagAt + m[0].length;
+    const quote = text[at] === '"' || text[at] === "'" ? text[at] : null;
+    if (quote) at++;
+    NAME.lastIndex = at;
+    const name = NAME.exec(text)?.[0];
+    if (!name || !isUvVersionArg(name)) continue;
+    const afterName = at + name.length;
+    const line = ctx.lines.lineOf(flagAt);
+    if (text[afterName] !== "=") {
+      if (/[\w.-]/.test(text[afterName] ?? "")) continue;
+      pins.push(fromEnvironment(ctx, name, region.lookup, flagAt, line));
+      continue;
+    }
+    const valueAt = afterName + 1;
+    let end = Math.min(readToken(text, valueAt, "", region.drop), region.end);
+    if (quote) {
+      const close = text.indexOf(quote, valueAt);
+      if (close < 0 || close > region.end) continue;
+      end = Math.min(end, close);
+    }
+    const exp = expand(text, valueAt, end, {
+      lookup: region.lookup,
+      escapeChar: region.escapeChar,
+      drop: region.drop,
+    });
+    pins.push(overridePin(ctx, versionPin(ctx, exp, line), name));
+  }
+  return pins;
+}
+
+/** `--build-arg NAME` (or a compose `- NAME` item): the value comes from the environment. */
+function fromEnvironment(
+  ctx: FileContext,
+  name: string,
+  lookup: Lookup,
+  at: number,
+  line: number,
+): Pin {
+  const def = lookup(name, at);
+  if (def) {
+    const exp = expand(ctx.text, def.start, def.end, { lookup });
+    const pin = overridePin(ctx, versionPin(ctx, exp, line), name);
+    pin.variable = name;
+    return pin;
+  }
+  const exp = expand(ctx.text, at, at, { lookup });
+  const pin = overridePin(ctx, versionPin(ctx, exp, line), name);
+  pin.variable = name;
+  pin.skipReason = `version: the build takes \`${name}\` from its environment, which this file does not set`;
+  return pin;
+}
+
+/** Marks a version pin as an override of `name`, and refuses a value that is not a uv version. */
+function overridePin(_ctx: FileContext, pin: Pin, name: string): Pin {
+  pin.overrides = name;
+  pin.variable ??= name;
+  if (pin.version !== null && !isVersion(pin.version)) {
+    pin.skipReason = `version: \`${pin.version}\` is not a uv version`;
+    pin.version = null;
+    pin.spans.version = null;
+    pin.versionLine = null;
+  }
+  return pin;
+}
+
+const BUILD_PUSH = /^docker\/build-push-action(@|$)/;
+const ARG_LINE = /^[ \t]*["']?([A-Za-z_][A-Za-z0-9_]*)=([^\r\n]*)$/gm;
+
+/** compose `build: args:` and `docker/build-push-action` `with: build-args:`, anywhere. */
+export function yamlOverridePins(
+  ctx: FileContext,
+  docs: readonly Document[],
+  lookup: Lookup,
+  hidden: readonly Span[],
+): Pin[] {
+  const pins: Pin[] = [];
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 200) return;
+    if (isSeq(node)) {
+      for (const item of node.items) visit(item, depth + 1);
+      return;
+    }
+    if (!isMap(node)) return;
+    const build = node.get("build", true);
+    if (isMap(build)) {
+      const args = build.get("args", true);
+      if (isMap(args)) {
+        for (const pair of args.items) {
+          const key = isScalar(pair.key) ? pair.key.value : null;
+          if (typeof key !== "string" || !isUvVersionArg(key) || !isScalar(pair.value)) continue;
+          const range = valueRange(pair.value);
+          if (range) pins.push(valuePin(ctx, range, key, lookup));
+        }
+      } else if (isSeq(args)) {
+        for (const item of args.items) {
+          if (isScalar(item)) pins.push(...linePins(ctx, item, lookup, hidden));
+        }
+      }
+    }
+    const uses = node.get("uses", true);
+    if (isScalar(uses) && typeof uses.value === "string" && BUILD_PUSH.test(uses.value)) {
+      const withMap = node.get("with", true);
+      const buildArgs = isMap(withMap) ? withMap.get("build-args", true) : null;
+      if (isScalar(buildArgs)) pins.push(...linePins(ctx, buildArgs, lookup, hidden));
+    }
+    for (const pair of node.items) visit(pair.value, depth + 1);
+  };
+  for (const doc of docs) visit(doc.contents, 0);
+  return pins;
+}
+
+function valuePin(ctx: FileContext, range: Span, name: string, lookup: Lookup): Pin {
+  const exp = expand(ctx.text, range.start, range.end, { lookup });
+  return overridePin(ctx, versionPin(ctx, exp, ctx.lines.lineOf(range.start)), name);
+}
+
+/** `NAME=VALUE` lines of a scalar (a list item, or a block of lines), and `NAME` alone. */
+function linePins(ctx: FileContext, node: Scalar, lookup: Lookup, hidden: readonly Span[]): Pin[] {
+  const range = valueRange(node);
+  if (!range || typeof node.value !== "string") return [];
+  const pins: Pin[] = [];
+  const slice = ctx.text.slice(range.start, range.end);
+  const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(slice.trim())?.[0];
+  if (bare && isUvVersionArg(bare)) {
+    return [fromEnvironment(ctx, bare, lookup, range.start, ctx.lines.lineOf(range.start))];
+  }
+  for (const m of slice.matchAll(ARG_LINE)) {
+    const name = m[1] as string;
+    if (!isUvVersionArg(name)) continue;
+    const lineAt = range.start + (m.index ?? 0);
+    if (inside(hidden, lineAt)) continue;
+    const valueAt = lineAt + m[0].length - (m[2] as string).length;
+    let valueEnd = valueAt + (m[2] as string).trimEnd().length;
+    const q = ctx.text[lineAt + m[0].indexOf(name) - 1];
+    if ((q === '"' || q === "'") && ctx.text[valueEnd - 1] === q) valueEnd--;
+    pins.push(valuePin(ctx, { start: valueAt, end: valueEnd }, name, lookup));
+  }
+  return pins;
+}

@@ -1,0 +1,183 @@
+/**
+ * `uv-pin-bot update` on repositories whose uv downloads are guarded by checksums (issue 8 §1):
+ * the version and every tied checksum move in one write of the file, each checksum to the bytes
+ * its own asset serves (cross-checked with the release asset's digest and attested); a checksum
+ * that cannot be tied blocks the update with its file and line, and nothing is written. uv's
+ * releases, downloads and attestations are served by nock.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createUpstreams } from "../src/adapters/upstreams.js";
+import { main } from "../src/cli/main.js";
+import { readFixture as readDockerfile } from "./dockerfile-pins.js";
+import { readFixture } from "./file-pins.js";
+import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
+import { attestationsResponse, subject } from "./sigstore/variants.js";
+import { trustMaterialOf } from "./sigstore/verify.js";
+
+const NOW = new Date("2026-11-28T12:00:00Z");
+const DL = "https://github.com/astral-sh/uv/releases/download";
+const ASSETS = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-gnu.tar.gz"];
+const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
+/** The commit uv's 0.9.18 tag points to; its attestations name it. */
+const COMMIT = createHash("sha1").update("uv 0.9.18").digest("hex");
+const hex = (s: string) => createHash("sha256").update(s).digest("hex");
+
+function releases() {
+  return ["0.9.18", "0.9.17"].map((v, i) => ({
+    tag_name: v,
+    draft: false,
+    prerelease: false,
+    published_at: new Date(NOW.getTime() - (10 + i * 20) * 86_400_000).toISOString(),
+    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
+    body: `## ${v}`,
+    assets: ASSETS.map((name) => ({
+      name,
+      digest: `sha256:${hex(bytes(v, name))}`,
+      browser_download_url: `${DL}/${v}/${name}`,
+    })),
+  }));
+}
+
+let sigstore: TestInstance;
+let repo: string;
+
+describe("update moves tied checksums with the version", () => {
+  beforeAll(async () => {
+    sigstore = await createTestInstance();
+    nock.disableNetConnect();
+  });
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  beforeEach(() => {
+    nock.cleanAll();
+    repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-checksums-"));
+    return () => rmSync(repo, { recursive: true, force: true });
+  });
+
+  async function cli(argv: string[]) {
+    let out = "";
+    let err = "";
+    const code = await main(argv, {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      env: {},
+      now: () => NOW,
+      upstreams: createUpstreams({ env: {}, http: { sleep: async () => undefined } }),
+      trustMaterial: trustMaterialOf(sigstore.trustedRoot),
+    });
+    return { code, out, err };
+  }
+
+  function mockUpstreams() {
+    const api = nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/releases")
+      .query(true)
+      .reply(200, releases())
+      .get("/repos/astral-sh/uv/git/ref/tags/0.9.18")
+      .reply(200, { ref: "refs/tags/0.9.18", object: { type: "commit", sha: COMMIT } })
+      .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
+      .query(true)
+      .reply((uri) => {
+        const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
+        return [
+          200,
+          attestationsResponse([
+            sigstore.signAttestation({
+              subjects: [subject(digest)],
+              identity: { sourceCommit: COMMIT },
+            }),
+          ]),
+        ];
+      });
+    const downloads = nock("https://github.com");
+    for (const asset of ASSETS) {
+      downloads
+        .get(`/astral-sh/uv/releases/download/0.9.18/${asset}`)
+        .reply(200, bytes("0.9.18", asset));
+    }
+    return { api, downloads };
+  }
+
+  it("Dockerfile with per-architecture ARG checksums: version and both checksums, one write", async () => {
+    const before = readDockerfile("checksum-per-arch.Dockerfile");
+    writeFileSync(join(repo, "Dockerfile"), before);
+    const { api, downloads } = mockUpstreams();
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe("");
+    expect(result.out).toBe("Updated 1 pin in 1 file: Dockerfile\n");
+    expect(result.code).toBe(0);
+    const lines = before.split("\n");
+    lines[1] = "ARG UV_VERSION=0.9.18";
+    lines[2] = `ARG UV_SHA256_AMD64=${hex(bytes("0.9.18", ASSETS[0] as string))}`;
+    lines[3] = `ARG UV_SHA256_ARM64=${hex(bytes("0.9.18", ASSETS[1] as string))}`;
+    expect(readFileSync(join(repo, "Dockerfile"), "utf8")).toBe(lines.join("\n"));
+    // Each asset's bytes were fetched once; every interceptor was used.
+    expect(downloads.isDone()).toBe(true);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it("bash associative array: both entries move", async () => {
+    const before = readFixture("checksums/arch-array.sh");
+    writeFileSync(join(repo, "install-uv.sh"), before);
+    mockUpstreams();
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    const after = before
+      .replace("UV_VERSION=0.9.17", "UV_VERSION=0.9.18")
+      .replace(/\[x86_64\]=[0-9a-f]{64}/, `[x86_64]=${hex(bytes("0.9.18", ASSETS[0] as string))}`)
+      .replace(
+        /\[aarch64\]=[0-9a-f]{64}/,
+        `[aarch64]=${hex(bytes("0.9.18", ASSETS[1] as string))}`,
+      );
+    expect(readFileSync(join(repo, "install-uv.sh"), "utf8")).toBe(after);
+  });
+
+  it("an untied checksum next to the download blocks the update, naming its file and line", async () => {
+    const before = readFixture("checksums/untied.sh");
+    writeFileSync(join(repo, "install-uv.sh"), before);
+    nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/releases")
+      .query(true)
+      .reply(200, releases());
+    const result = await cli(["update", repo]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      "uv-pin-bot: install-uv.sh:6: not updated: a sha256 checksum next to this download cannot be tied to one uv asset (install-uv.sh:5); update it by hand\n",
+    );
+    expect(result.out).toBe("Nothing to change.\n");
+    expect(readFileSync(join(repo, "install-uv.sh"), "utf8")).toBe(before);
+  });
+
+  it("a release without one architecture's asset blocks the update and names that checksum's line", async () => {
+    const before = readDockerfile("checksum-per-arch.Dockerfile");
+    writeFileSync(join(repo, "Dockerfile"), before);
+    const list = releases();
+    (list[0] as { assets: unknown[] }).assets = (list[0] as { assets: unknown[] }).assets.slice(
+      0,
+      1,
+    );
+    nock("https://api.github.com").get("/repos/astral-sh/uv/releases").query(true).reply(200, list);
+    nock("https://github.com")
+      .get(`/astral-sh/uv/releases/download/0.9.18/${ASSETS[0]}`)
+      .optionally()
+      .reply(200, bytes("0.9.18", ASSETS[0] as string));
+    const result = await cli(["update", repo]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      "uv-pin-bot: Dockerfile:12: not updated: uv 0.9.18 has no release asset uv-aarch64-unknown-linux-gnu.tar.gz, whose checksum is at line 4\n",
+    );
+    expect(readFileSync(join(repo, "Dockerfile"), "utf8")).toBe(before);
+  });
+});
