@@ -1,5 +1,12 @@
-/** Reading a local checkout: walking directories and loading the files that can hold uv pins. */
-import { lstat, open, readdir } from "node:fs/promises";
+/**
+ * Reading a local checkout: walking directories and loading the files that can hold uv pins, with
+ * few system calls: one `readdir` with file types per directory (no `lstat` per entry), and per
+ * candidate file an `open`, one `read` into a reused buffer (a short read is the end of a regular
+ * file) and a `close`. Synchronous on purpose: for many small files in the page cache this is far
+ * cheaper than the thread-pool round trips of the asynchronous calls, and the CLI has nothing
+ * else to do meanwhile.
+ */
+import { closeSync, openSync, readdirSync, readSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -12,14 +19,16 @@ export interface LocalFile {
   name: string;
 }
 
+const byName = (a: { name: string }, b: { name: string }) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
 /** Every regular file under `root`, sorted, skipping `.git`, `node_modules` and symbolic links. */
-export async function* walk(
+export function* walk(
   root: string,
   accept: (name: string) => boolean,
   dir: string = root,
-): AsyncGenerator<LocalFile> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+): Generator<LocalFile> {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort(byName);
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -38,21 +47,30 @@ function toName(p: string): string {
 export type Loaded = { ok: true; text: string } | { ok: false; reason: string };
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** One byte more than the limit, so that a larger file shows itself without a `stat`. */
+let buffer: Buffer | undefined;
 
 /** Reads a file as UTF-8 text; refuses files over 1 MiB and binary files. */
-export async function readText(path: string): Promise<Loaded> {
-  const info = await lstat(path);
-  if (info.size > MAX_FILE_BYTES) return { ok: false, reason: "larger than 1 MiB, not read" };
-  const handle = await open(path, "r");
+export function readText(path: string): Loaded {
+  buffer ??= Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+  const fd = openSync(path, "r");
+  let size = 0;
   try {
-    const bytes = await handle.readFile();
-    if (bytes.subarray(0, 8000).includes(0)) return { ok: false, reason: "binary file, not read" };
-    try {
-      return { ok: true, text: decoder.decode(bytes) };
-    } catch {
-      return { ok: false, reason: "not UTF-8 text, not read" };
+    while (size < buffer.length) {
+      const want = buffer.length - size;
+      const n = readSync(fd, buffer, size, want, null);
+      size += n;
+      if (n < want) break;
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
+  }
+  if (size > MAX_FILE_BYTES) return { ok: false, reason: "larger than 1 MiB, not read" };
+  const bytes = buffer.subarray(0, size);
+  if (bytes.subarray(0, 8000).includes(0)) return { ok: false, reason: "binary file, not read" };
+  try {
+    return { ok: true, text: decoder.decode(bytes) };
+  } catch {
+    return { ok: false, reason: "not UTF-8 text, not read" };
   }
 }

@@ -8,6 +8,7 @@ import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
 import type { FileContext } from "./pins.js";
 import type { Pin, ScanOptions, ScanResult, Skipped } from "./types.js";
+import { markers } from "./uv-markers.js";
 
 export function scanText(path: string, text: string, options: ScanOptions = {}): ScanResult {
   const kind = fileKind(path);
@@ -54,21 +55,6 @@ export function mayPinUv(text: string, images: readonly string[], kind?: FileKin
   return pattern.test(
     text.replace(/[\\`][ \t]*(?:\r\n|\n|\r)(?:[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r))*/g, ""),
   );
-}
-
-/** Words without which no extractor finds anything (besides the image names). */
-const MARKER_WORDS = ["astral", "uv=", "required-version", "uv_version"];
-
-const MARKERS = new WeakMap<readonly string[], RegExp>();
-
-function markers(images: readonly string[]): RegExp {
-  let re = MARKERS.get(images);
-  if (!re) {
-    const names = images.map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    re = new RegExp([...MARKER_WORDS, ...names].join("|"), "i");
-    MARKERS.set(images, re);
-  }
-  return re;
 }
 
 function extractByKind(kind: FileKind, ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {

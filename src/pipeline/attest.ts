@@ -156,20 +156,30 @@ async function policyFor(
   }
 }
 
+/** Every digest an update brings: its subject, and each checksum it writes for a listed asset. */
+export function subjectsOf(update: PlannedUpdate): string[] {
+  const listed = Object.values(update.target.checksums ?? {});
+  return [...new Set([update.attestationSubject, ...listed].filter((d): d is string => !!d))];
+}
+
+/** The update's summary: the first digest that does not verify, else the first one's. */
 async function attestOne(
   update: PlannedUpdate,
   deps: AttestDeps,
   settings: AttestationSettings,
 ): Promise<AttestationSummary> {
-  const subject = update.attestationSubject;
-  if (!subject)
+  const subjects = subjectsOf(update);
+  if (subjects.length === 0)
     return notVerified(
       "attestation: nothing to verify: no digest is known for what this update brings",
     );
   try {
     const policy = await policyFor(deps, settings, update);
     if (!("owner" in policy)) return policy;
-    return await verifyDigest({ ...deps, policy }, subject);
+    const summaries = await Promise.all(
+      subjects.map((subject) => verifyDigest({ ...deps, policy }, subject)),
+    );
+    return summaries.find((s) => !s.verified) ?? (summaries[0] as AttestationSummary);
   } catch (error) {
     if (error instanceof AttestationUnavailable) return unavailable(error.message);
     throw error;

@@ -4,7 +4,6 @@ import { readText, walk } from "../adapters/local-files.js";
 import { fileKind } from "../core/file-kind.js";
 import type { ScanOptions, ScanResult } from "../core/types.js";
 import { UsageError } from "../errors.js";
-import { mapBounded } from "../util/concurrency.js";
 
 export interface LocalScan extends ScanResult {
   /** Where each scanned file is on disk, by the name its pins carry. */
@@ -42,17 +41,16 @@ export async function scanPaths(
       }
       continue;
     }
-    for await (const file of walk(path, (name) => fileKind(name) !== null && accept(name))) {
+    for (const file of walk(path, (name) => fileKind(name) !== null && accept(name))) {
       files.push(file);
     }
   }
   if (files.length === 0) return result;
   // The extractors (and their parsers) load only when there is something to scan.
   const { scanText } = await import("../core/extract.js");
-  // Reads overlap (a bounded number at a time); results keep the walk's order.
   for (const f of files) result.locations.set(f.name, f.path);
-  const scanned = await mapBounded(files, READ_CONCURRENCY, async ({ path, name }) => {
-    const loaded = await readText(path);
+  const scanned = files.map(({ path, name }) => {
+    const loaded = readText(path);
     if (!loaded.ok)
       return { pins: [], skipped: [{ file: name, line: null, reason: loaded.reason }] };
     return scanText(name, loaded.text, options);
@@ -63,5 +61,3 @@ export async function scanPaths(
   }
   return result;
 }
-
-const READ_CONCURRENCY = 16;

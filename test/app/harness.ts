@@ -34,9 +34,9 @@
  * test/check-update.test.ts cover against a real registry) so that these tests stay fast.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { Webhooks } from "@octokit/webhooks";
-import examples from "@octokit/webhooks-examples";
 import Bottleneck from "bottleneck";
 import nock from "nock";
 import { pino } from "pino";
@@ -302,11 +302,21 @@ function freePort(): Promise<number> {
 
 // --- payloads, from @octokit/webhooks-examples -----------------------------------------------
 
+let examples: { name: string; examples: Json[] }[] | undefined;
+/** Loaded with `require` (a JSON package): plain Node (the latency bench) runs the harness too. */
+function webhookExamples(): { name: string; examples: Json[] }[] {
+  examples ??= createRequire(import.meta.url)("@octokit/webhooks-examples") as {
+    name: string;
+    examples: Json[];
+  }[];
+  return examples;
+}
+
 type Json = Record<string, unknown>;
 
 /** A deep copy of the first real example of `name` / `action` (optionally the one `pick` likes). */
 export function example(name: string, action: string, pick: (e: Json) => boolean = () => true) {
-  const definitions = examples as unknown as { name: string; examples: Json[] }[];
+  const definitions = webhookExamples();
   const found = definitions
     .find((d) => d.name === name)
     ?.examples.find((e) => e.action === action && pick(e));

@@ -1,0 +1,232 @@
+/**
+ * Masking irrelevant instructions never changes what the Dockerfile extractor finds: unit cases for
+ * the boundaries dockerfile-ast draws (continuations over blank and comment lines, trailing blanks
+ * after the escape, CR / CRLF / LF, a BOM), and a differential property: on generated
+ * Dockerfiles, line soups of the constructs that matter and mutated files, the pins of a masked
+ * parse equal those of a full parse, byte for byte.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { dockerfileArb, mutatedFileArb, PROPERTY_TIMEOUT, runs } from "../../test/arbitraries.js";
+import { maskIrrelevant, splitInstructions } from "./dockerfile-mask.js";
+import { extractDockerfile } from "./extract-dockerfile.js";
+import { Lines } from "./lines.js";
+import { DEFAULT_IMAGES } from "./matchers.js";
+import { markers } from "./uv-markers.js";
+
+const PATTERN = markers(DEFAULT_IMAGES);
+
+const both = (text: string) => {
+  const ctx = { file: "Dockerfile", text, lines: new Lines(text), images: DEFAULT_IMAGES };
+  const run = (mask: boolean) => {
+    try {
+      return { pins: extractDockerfile(ctx, { mask }) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  return { masked: run(true), full: run(false) };
+};
+
+/** How many line breaks (the lines of a masked text are those of the original). */
+const breaks = (text: string | null) => text?.match(/\r\n|\r|\n/g)?.length ?? 0;
+
+describe("splitInstructions", () => {
+  it("draws dockerfile-ast's boundaries: continuations run over blank and comment lines", () => {
+    const text = [
+      "\uFEFFFROM python:3.12 AS base",
+      "RUN a \\",
+      "",
+      "# a comment",
+      "   b \\   ",
+      "  c",
+      "# top-level comment",
+      "  COPY x y",
+      "CMD done \\",
+    ].join("\n");
+    const got = splitInstructions(text)?.map((i) => [i.keyword, text.slice(i.start, i.end)]);
+    expect(got).toEqual([
+      ["FROM", "FROM python:3.12 AS base"],
+      ["RUN", "RUN a \\\n\n# a comment\n   b \\   \n  c"],
+      ["COPY", "COPY x y"],
+      ["CMD", "CMD done \\"],
+    ]);
+  });
+
+  it("handles CR and CRLF line breaks", () => {
+    const text = "FROM a\r\nRUN b \\\r  c\rCOPY d e\r\n";
+    expect(splitInstructions(text)?.map((i) => text.slice(i.start, i.end))).toEqual([
+      "FROM a",
+      "RUN b \\\r  c",
+      "COPY d e",
+    ]);
+  });
+
+  it("gives up on keywords it cannot be sure of", () => {
+    expect(splitInstructions("FROM a\nR\\\nUN b\n")).toBeNull();
+    expect(splitInstructions("FROM a\n\fRUN b\n")).toBeNull();
+    expect(splitInstructions("FROM a\nRUN\\\n b\n")).toBeNull();
+  });
+});
+
+describe("maskIrrelevant", () => {
+  const DF = [
+    "# syntax=docker/dockerfile:1.7",
+    "ARG PY=3.12",
+    "RUN echo before any stage",
+    "FROM python:${PY}-slim AS build",
+    "RUN apt-get update \\",
+    " && apt-get install -y curl",
+    "ENV UV_LINK_MODE=copy",
+    "COPY --from=ghcr.io/astral-sh/uv:0.9.17 /uv /bin/",
+    "RUN uv sync --locked",
+    'CMD ["python", "-m", "app"]',
+    "",
+  ].join("\n");
+
+  it("drops instructions without uv text after the first FROM, keeping every line", () => {
+    const masked = maskIrrelevant(DF, PATTERN);
+    expect(breaks(masked)).toEqual(breaks(DF));
+    expect(masked?.split("\n")).toEqual([
+      "# syntax=docker/dockerfile:1.7",
+      "ARG PY=3.12",
+      "RUN echo before any stage",
+      "FROM python:${PY}-slim AS build",
+      "",
+      "",
+      "",
+      "COPY --from=ghcr.io/astral-sh/uv:0.9.17 /uv /bin/",
+      "",
+      "",
+      "",
+    ]);
+  });
+
+  it("keeps the ARG and ENV declarations that kept instructions use, through their values", () => {
+    const text = [
+      "FROM python:3.12",
+      "ARG UNUSED=1",
+      "ARG V=0.9.17",
+      "ENV W=${V} X=2",
+      "  # indented comment",
+      "    RUN pip install uv==$W",
+      "",
+    ].join("\n");
+    expect(maskIrrelevant(text, PATTERN)?.split("\n")).toEqual([
+      "FROM python:3.12",
+      "",
+      "ARG V=0.9.17",
+      "ENV W=${V} X=2",
+      "",
+      "    RUN pip install uv==$W",
+      "",
+    ]);
+    expect(both(text).masked.pins?.map((p) => [p.version, p.variable])).toEqual([["0.9.17", "V"]]);
+    expect(both(text).masked).toEqual(both(text).full);
+  });
+
+  it("finds nothing to parse when uv is only mentioned in comments", () => {
+    const text = "FROM python:3.12\n# COPY --from=ghcr.io/astral-sh/uv:0.9.17 /uv /bin/\nRUN x\n";
+    expect(maskIrrelevant(text, PATTERN)).toBeNull();
+    expect(both(text).full).toEqual({ pins: [] });
+  });
+
+  it("keeps instructions that use variables when an ARG or ENV carries uv text", () => {
+    const text =
+      "FROM python:3.12\nENV INSTALLER=https://astral.sh/uv/0.9.17/install.sh\nRUN curl -LsSf $INSTALLER | sh\nRUN echo hi\n";
+    const masked = maskIrrelevant(text, PATTERN);
+    expect(masked).toContain("RUN curl -LsSf $INSTALLER | sh");
+    expect(masked).not.toContain("echo hi");
+    expect(both(text).masked).toEqual(both(text).full);
+    expect(both(text).masked.pins?.map((p) => p.version)).toEqual(["0.9.17"]);
+  });
+
+  it("keeps uv text split by a line continuation", () => {
+    const text = "FROM python:3.12\nRUN pip install uv=\\\n=0.9.17\n";
+    expect(maskIrrelevant(text, PATTERN)).toBe(text);
+  });
+
+  it("parses in full when there are heredocs or an escape directive", () => {
+    const heredoc = "FROM a\nRUN <<EOF\nFROM ghcr.io/astral-sh/uv:0.9.17\nEOF\nRUN x\n";
+    expect(maskIrrelevant(heredoc, PATTERN)).toBe(heredoc);
+    const escaped = "# escape=`\nFROM a\nRUN x `\n  y\n";
+    expect(maskIrrelevant(escaped, PATTERN)).toBe(escaped);
+  });
+});
+
+/** Lines of the constructs whose boundaries matter, joined by any line break. */
+const LINES = [
+  "FROM python:3.12 AS build",
+  "FROM ghcr.io/astral-sh/uv:0.9.17 AS uv",
+  "FROM ${IMG}:${V}",
+  "ARG V=0.9.17",
+  "ARG IMG=ghcr.io/astral-sh/uv",
+  "ENV URL=https://astral.sh/uv/0.9.17/install.sh",
+  "ENV A=1 \\",
+  "RUN apt-get update \\",
+  "RUN curl -LsSf $URL | sh",
+  "RUN pip install uv==${V}",
+  "RUN --mount=from=ghcr.io/astral-sh/uv:0.9.16,source=/uv,target=/bin/uv \\",
+  "COPY --from=uv /uv /bin/",
+  `COPY --from=ghcr.io/astral-sh/uv:0.9.17@sha256:${"a".repeat(64)} /uv /bin/`,
+  "ADD https://astral.sh/uv/0.9.17/install.sh /i.sh",
+  "  && echo done",
+  "  uv sync \\  ",
+  "  \\",
+  "\\\\",
+  "# comment \\",
+  "# COPY --from=ghcr.io/astral-sh/uv:0.9.1 /uv /bin/",
+  "",
+  "   ",
+  "ONBUILD RUN pip install uv==0.9.17",
+  'CMD ["uv", "run"]',
+  "LABEL a=b",
+  "R\\",
+  "UN x",
+  "\uFEFF",
+  "ARG PY=3.12",
+  "FROM python:${PY}",
+  "ENV V=0.9.16",
+  "ARG V",
+  "ENV B=${V} C=1",
+  "RUN curl -LsSf https://astral.sh/uv/${V}/install.sh | sh",
+  "RUN pip install uv==$B",
+  "   # indented comment",
+  "\tENV D=$B",
+  "FROM ghcr.io/astral-sh/ruff:0.6.0 AS lint",
+  "COPY --from=ghcr.io/astral-sh/ruff:0.6 /ruff /bin/",
+  "ARG ORG=astral-sh",
+  "COPY --from=ghcr.io/${ORG}/uv:0.9.1 /uv /bin/",
+  "RUN curl -LsSf https://astral.sh/uv/install.sh | sh",
+  "ARG RUFF=ghcr.io/astral-sh/ruff",
+];
+const soupArb = fc
+  .array(fc.tuple(fc.constantFrom(...LINES), fc.constantFrom("\n", "\r\n", "\r")), {
+    maxLength: 30,
+  })
+  .map((parts) => parts.map(([line, br]) => line + br).join(""));
+
+describe("a masked parse finds what a full parse finds", () => {
+  const inputs = {
+    "line soups": soupArb,
+    "generated Dockerfiles": dockerfileArb.map((f) => f.text),
+    "mutated files": mutatedFileArb.map((f) => f.text),
+  };
+  for (const [name, arb] of Object.entries(inputs)) {
+    it(
+      name,
+      () => {
+        fc.assert(
+          fc.property(arb, (text) => {
+            const masked = maskIrrelevant(text, PATTERN);
+            if (masked !== null) expect(breaks(masked)).toEqual(breaks(text));
+            const { masked: m, full } = both(text);
+            expect(m).toEqual(full);
+          }),
+          runs(300),
+        );
+      },
+      PROPERTY_TIMEOUT,
+    );
+  }
+});

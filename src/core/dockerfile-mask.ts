@@ -1,0 +1,260 @@
+/**
+ * What of a Dockerfile the parser needs to see. Parsing every instruction with dockerfile-ast
+ * costs most of a scan (its instruction objects compute their arguments as they are built), yet
+ * only a few instructions can hold a uv pin. `maskIrrelevant` returns the text with every
+ * instruction that cannot matter replaced by spaces (line breaks kept, so every offset, line and
+ * span stays where it was): those hold no uv text, are not FROM/ARG/ENV (stages and variables),
+ * and use no variable when a variable could carry uv text. The rest parses exactly as before.
+ *
+ * It only masks when it is sure of the instruction boundaries dockerfile-ast finds: no heredocs,
+ * no `escape` directive, every instruction keyword a plain word; otherwise the text is returned
+ * as it is (a full parse). A differential property test checks masked against full parses.
+ */
+
+/** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
+export interface RawInstruction {
+  start: number;
+  end: number;
+  /** The keyword, upper-cased. */
+  keyword: string;
+  /**
+   * Whether a line continuation follows a non-blank character (`uv=\`): only there can the
+   * builder's joining of lines make uv text that no single line holds.
+   */
+  tight: boolean;
+}
+
+/** Top-level instructions of a Dockerfile (escape `\`), or null when unsure of a boundary. */
+export function splitInstructions(text: string): RawInstruction[] | null {
+  const out: RawInstruction[] = [];
+  const n = text.length;
+  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < n) {
+    const q = skipBlanks(text, i);
+    const eol = lineEnd(text, q);
+    if (q === eol || text.charCodeAt(q) === 35 /* # */) {
+      i = nextLine(text, eol);
+      continue;
+    }
+    let k = q;
+    while (k < n && isLetter(text.charCodeAt(k))) k++;
+    const after = text.charCodeAt(k);
+    // A keyword is a word followed by a blank or the end of its line; anything else (an escaped
+    // keyword, a symbol) is parsed in full.
+    if (k === q || !(k === n || after === 32 || after === 9 || after === 10 || after === 13))
+      return null;
+    const keyword = text.slice(q, k).toUpperCase();
+    let end = eol;
+    let line = q;
+    let tight = false;
+    for (let j = continuation(text, line, end); j >= 0; j = continuation(text, line, end)) {
+      if (j > line) {
+        const before = text.charCodeAt(j - 1);
+        if (before !== 32 && before !== 9) tight = true;
+      }
+      // Blank and comment lines inside a continuation belong to the instruction.
+      let next = nextLine(text, end);
+      let found = -1;
+      while (next < n) {
+        const first = skipBlanks(text, next);
+        const close = lineEnd(text, first);
+        if (first !== close && text.charCodeAt(first) !== 35) {
+          found = first;
+          break;
+        }
+        next = nextLine(text, close);
+      }
+      if (found < 0) break;
+      line = found;
+      end = lineEnd(text, found);
+    }
+    out.push({ start: q, end, keyword, tight });
+    i = nextLine(text, end);
+  }
+  return out;
+}
+
+/**
+ * The text the parser needs: instructions that cannot hold a uv pin, and comment lines between
+ * instructions, are reduced to their line breaks (so every kept instruction has the same line and
+ * column as in `text`: map positions through `text`'s lines, not offsets). Null when no
+ * instruction can hold a pin (nothing to parse). `pattern` finds uv text (the scanner's markers).
+ */
+export function maskIrrelevant(text: string, pattern: RegExp): string | null {
+  if (text.includes("<<") || /^\uFEFF?[ \t]*#[ \t]*escape[ \t]*=/im.test(text)) return text;
+  const instructions = splitInstructions(text);
+  if (!instructions) return text;
+  const relevant = mentioning(text, instructions, pattern);
+  if (!relevant.some(Boolean)) return null;
+  // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
+  const carried = instructions.some(
+    (ins, i) => relevant[i] && (ins.keyword === "ARG" || ins.keyword === "ENV"),
+  );
+  const keep = instructions.map(
+    (ins, i) =>
+      relevant[i] ||
+      ins.keyword === "FROM" ||
+      (carried && text.slice(ins.start, ins.end).includes("$")),
+  );
+  keepDeclarations(text, instructions, keep);
+  let firstFrom = instructions.findIndex((ins) => ins.keyword === "FROM");
+  if (firstFrom < 0) firstFrom = instructions.length;
+  // Everything up to the first FROM stays (parser directives, global ARGs).
+  const head = instructions[firstFrom];
+  let at = head ? head.end : text.length;
+  const parts: string[] = [text.slice(0, at)];
+  for (let i = firstFrom + 1; i < instructions.length; i++) {
+    if (!keep[i]) continue;
+    const ins = instructions[i] as RawInstruction;
+    // The gap (dropped instructions, comments, blank lines): its line breaks, then the kept
+    // instruction's indentation.
+    const lineStart = lastBreak(text, at, ins.start);
+    parts.push(breaksOf(text, at, lineStart), text.slice(lineStart, ins.end));
+    at = ins.end;
+  }
+  parts.push(breaksOf(text, at, text.length));
+  return parts.join("");
+}
+
+/** Which instructions hold uv text (also split by a line continuation). */
+function mentioning(
+  text: string,
+  instructions: readonly RawInstruction[],
+  pattern: RegExp,
+): boolean[] {
+  const global = globalOf(pattern);
+  global.lastIndex = 0;
+  const hits: number[] = [];
+  for (let m = global.exec(text); m; m = global.exec(text)) {
+    if (m[0].length === 0) global.lastIndex++;
+    // Another astral-sh image (`ghcr.io/astral-sh/ruff`) is not uv text.
+    OTHER_IMAGE.lastIndex = m.index;
+    if (!OTHER_IMAGE.test(text)) hits.push(m.index);
+  }
+  let h = 0;
+  return instructions.map((ins) => {
+    while (h < hits.length && (hits[h] as number) < ins.start) h++;
+    if (h < hits.length && (hits[h] as number) < ins.end) return true;
+    return ins.tight && pattern.test(collapse(text.slice(ins.start, ins.end)));
+  });
+}
+
+const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
+
+const GLOBALS = new WeakMap<RegExp, RegExp>();
+function globalOf(pattern: RegExp): RegExp {
+  let g = GLOBALS.get(pattern);
+  if (!g) {
+    g = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, "")}g`);
+    GLOBALS.set(pattern, g);
+  }
+  return g;
+}
+
+const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * Keeps every ARG and ENV that may declare a variable a kept instruction uses (by name, until
+ * nothing more is added: a kept declaration's value may use further variables).
+ */
+function keepDeclarations(
+  text: string,
+  instructions: readonly RawInstruction[],
+  keep: boolean[],
+): void {
+  const names = new Set<string>();
+  const queue = instructions.map((_, i) => i).filter((i) => keep[i]);
+  while (queue.length > 0) {
+    const ins = instructions[queue.pop() as number] as RawInstruction;
+    const fresh: string[] = [];
+    for (const m of text.slice(ins.start, ins.end).matchAll(REFERENCE)) {
+      const name = m[1] as string;
+      if (!names.has(name)) {
+        names.add(name);
+        fresh.push(name);
+      }
+    }
+    if (fresh.length === 0) continue;
+    for (const [j, other] of instructions.entries()) {
+      if (keep[j] || (other.keyword !== "ARG" && other.keyword !== "ENV")) continue;
+      const slice = text.slice(other.start, other.end);
+      if (fresh.some((name) => slice.includes(name))) {
+        keep[j] = true;
+        queue.push(j);
+      }
+    }
+  }
+}
+
+function collapse(slice: string): string {
+  return slice.replace(/\\[ \t]*(?:\r\n|\n|\r)(?:[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r))*/g, "");
+}
+
+/**
+ * One `\n` for each line break of text[start, end) (CRLF is one break), nothing else: written as
+ * `\n` so that a lone CR never joins a following LF into one break.
+ */
+function breaksOf(text: string, start: number, end: number): string {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) count++;
+    else if (c === 13) {
+      count++;
+      if (text.charCodeAt(i + 1) === 10 && i + 1 < end) i++;
+    }
+  }
+  return "\n".repeat(count);
+}
+
+/** The start of the line that holds `pos` (not before `floor`). */
+function lastBreak(text: string, floor: number, pos: number): number {
+  let i = pos;
+  while (i > floor) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function skipBlanks(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
+/** The end of the line at `i` in a text without CR: the engine's own search. */
+function lineEndLf(text: string, i: number): number {
+  const j = text.indexOf("\n", i);
+  return j < 0 ? text.length : j;
+}
+
+function lineEndAny(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    i++;
+  }
+  return i;
+}
+
+function nextLine(text: string, eol: number): number {
+  if (text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10) return eol + 2;
+  return eol + 1;
+}
+
+/** Where the line [from, eol) ends with the escape character (trailing blanks allowed), or -1. */
+function continuation(text: string, from: number, eol: number): number {
+  let j = eol - 1;
+  while (j >= from && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
+  return j >= from && text.charCodeAt(j) === 92 ? j : -1;
+}
