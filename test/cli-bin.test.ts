@@ -1,5 +1,5 @@
 /** The built command as users run it: package.json#bin → dist/cli.js, executed by node. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -128,6 +128,32 @@ it("loads only what each command needs", () => {
   expect(scan.status).toBe(0);
   expect(scan.urls.some((u) => u.includes("/dockerfile-ast/"))).toBe(true);
   expect(heavy(scan.urls)).toEqual([]);
+});
+
+it("stops quietly when the reader closes the pipe early", async () => {
+  const many = mkdtempSync(join(tmpdir(), "uv-pin-bot-many-"));
+  try {
+    // About 2 MB of JSON: far more than a pipe holds.
+    writeFileSync(
+      join(many, "Dockerfile"),
+      "COPY --from=ghcr.io/astral-sh/uv:0.9.17 /uv /bin/\n".repeat(5000),
+    );
+    const bin = join(build, pkg.bin["uv-pin-bot"] ?? "missing");
+    const child = spawn(process.execPath, [bin, "scan", many, "--json"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString("utf8");
+    });
+    // Read one chunk, then close the pipe (as `| head` does).
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  } finally {
+    rmSync(many, { recursive: true, force: true });
+  }
 });
 
 it("exits 2 with one line on a usage error", () => {

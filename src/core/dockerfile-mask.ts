@@ -82,7 +82,8 @@ export function splitInstructions(text: string): RawInstruction[] | null {
  * instruction can hold a pin (nothing to parse). `pattern` finds uv text (the scanner's markers).
  */
 export function maskIrrelevant(text: string, pattern: RegExp): string | null {
-  if (text.includes("<<") || /^\uFEFF?[ \t]*#[ \t]*escape[ \t]*=/im.test(text)) return text;
+  if (text.includes("<<")) return text;
+  if (/escape/i.test(text) && /^\uFEFF?[ \t]*#[ \t]*escape[ \t]*=/im.test(text)) return text;
   const instructions = splitInstructions(text);
   if (!instructions) return text;
   const relevant = mentioning(text, instructions, pattern);

@@ -63,7 +63,7 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     const insSpan = span(outer.getRange());
     if (outer.getKeyword() === "FROM") {
       const from = outer as From;
-      const image = from.getArguments()[0];
+      const image = argumentsOf(from)[0];
       scope.enterStage(insSpan, image?.getValue() ?? null);
       if (image) refPin(span(image.getRange()));
       scope.nameStage(from.getBuildStage());
@@ -82,7 +82,7 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     }
     if (keyword === "ARG" && ins === outer) {
       // `ARG A B=1` declares A (no value) and B=1; each argument is `NAME` or `NAME=value`.
-      for (const arg of ins.getArguments()) {
+      for (const arg of argumentsOf(ins)) {
         const r = span(arg.getRange());
         const raw = text.slice(r.start, r.end);
         const eq = raw.indexOf("=");
@@ -141,8 +141,25 @@ function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
   return pin;
 }
 
+/** Each instruction's flags and arguments, computed once (dockerfile-ast recomputes per call). */
+const FLAGS = new WeakMap<Instruction, Flag[]>();
+const ARGUMENTS = new WeakMap<Instruction, ReturnType<Instruction["getArguments"]>>();
+
+function argumentsOf(ins: Instruction): ReturnType<Instruction["getArguments"]> {
+  let args = ARGUMENTS.get(ins);
+  if (!args) {
+    args = ins.getArguments();
+    ARGUMENTS.set(ins, args);
+  }
+  return args;
+}
+
 function flags(ins: Instruction, name: string): Flag[] {
-  const all = ins instanceof ModifiableInstruction ? ins.getFlags() : [];
+  let all = FLAGS.get(ins);
+  if (!all) {
+    all = ins instanceof ModifiableInstruction ? ins.getFlags() : [];
+    FLAGS.set(ins, all);
+  }
   return all.filter((f) => f.getName().toLowerCase() === name);
 }
 
@@ -269,7 +286,7 @@ function attachAddChecksum(
       p.line <= ctx.lines.lineOf(insSpan.end),
   );
   // `ADD --checksum=… $UV_URL`: the URL sits in an ARG or ENV, whose line holds its pin.
-  const sources = ins.getArguments().slice(0, -1);
+  const sources = argumentsOf(ins).slice(0, -1);
   const viaVariable = sources.flatMap((a) => {
     const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(a.getValue());
     const def = m ? lookup(m[1] as string, span(a.getRange()).start) : null;
