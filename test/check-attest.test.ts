@@ -297,4 +297,36 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
       blocked: `source commit: ${commitOf("0.9.17")} is not ${commitOf("0.10.1")}, the commit of the release tag 0.10.1 in astral-sh/uv (built for another version)`,
     });
   });
+
+  it("every version-only form is vouched for by its release's dist-manifest.json", async () => {
+    write(".github/workflows/ci.yml", WORKFLOW);
+    write("pyproject.toml", '[tool.uv]\nrequired-version = "0.9.17"\n');
+    write(
+      ".pre-commit-config.yaml",
+      "repos:\n  - repo: https://github.com/astral-sh/uv-pre-commit\n    rev: 0.9.17\n    hooks:\n      - id: uv-lock\n",
+    );
+    write("scripts/setup.sh", "#!/bin/sh\npip install uv==0.9.17\n");
+    mockUpstreams();
+    mockAttestations(new Set([sha(manifest("0.10.1"))]));
+    const list = rows((await cli(["check", repo, "--json"])).out);
+    expect(list.map((r) => r.file).sort()).toEqual([
+      ".github/workflows/ci.yml",
+      ".pre-commit-config.yaml",
+      "pyproject.toml",
+      "scripts/setup.sh",
+    ]);
+    for (const r of list)
+      expect(r.blocked).toBe(
+        `attestation: none found for ${sha(manifest("0.10.1"))} (owner astral-sh)`,
+      );
+
+    nock.cleanAll();
+    mockUpstreams();
+    mockAttestations();
+    for (const r of rows((await cli(["check", repo, "--json"])).out))
+      expect(r).toMatchObject({
+        attestation: { verified: true, subjectDigest: sha(manifest("0.10.1")) },
+        blocked: null,
+      });
+  });
 });

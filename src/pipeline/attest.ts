@@ -20,7 +20,8 @@ import { notVerified, type TrustMaterial, verifyAttestation } from "../adapters/
 import type { AttestationPolicy, AttestationSummary } from "../core/attestation-policy.js";
 import { holdTogether } from "../core/lockstep.js";
 import { UpstreamError, UvPinBotError } from "../errors.js";
-import type { Plan, PlannedUpdate } from "./resolve.js";
+import { mapBounded } from "../util/concurrency.js";
+import { LOOKUPS_AT_ONCE, type Plan, type PlannedUpdate } from "./resolve.js";
 
 export type AttestationMode = "required" | "warn" | "off";
 
@@ -197,16 +198,15 @@ export async function attachAttestations(
   settings: AttestationSettings = DEFAULT_ATTESTATION_SETTINGS,
 ): Promise<void> {
   if (mode === "off") return;
-  await Promise.all(
-    plan.updates.map(async (update) => {
-      if (update.blocked) return;
-      const summary = await attestOne(update, deps, settings);
-      update.attestation = summary;
-      if (summary.verified || mode !== "required") return;
-      update.blocked = isUnavailable(summary)
-        ? `held: ${summary.reason}`
-        : (summary.reason ?? "attestation: not verified");
-    }),
-  );
+  // Bounded like the lookups in resolve.ts.
+  await mapBounded(plan.updates, LOOKUPS_AT_ONCE, async (update) => {
+    if (update.blocked) return;
+    const summary = await attestOne(update, deps, settings);
+    update.attestation = summary;
+    if (summary.verified || mode !== "required") return;
+    update.blocked = isUnavailable(summary)
+      ? `held: ${summary.reason}`
+      : (summary.reason ?? "attestation: not verified");
+  });
   holdTogether(plan.updates, plan.held ?? []);
 }

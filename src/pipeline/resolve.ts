@@ -14,6 +14,7 @@ import { parseInstallerUrl } from "../core/matchers.js";
 import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
 import { compareVersions } from "../core/version.js";
+import { mapBounded } from "../util/concurrency.js";
 
 export interface PinState {
   version: string | null;
@@ -73,6 +74,9 @@ export interface ResolveOptions {
 /** The release assets whose attestation vouches for a version-only pin, in order of preference. */
 export const RELEASE_SUBJECT_ASSETS = ["dist-manifest.json", "uv-installer.sh"] as const;
 
+/** Upstream lookups one repository's run has in flight at most. */
+export const LOOKUPS_AT_ONCE = 8;
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function resolvePlan(
@@ -91,7 +95,7 @@ export async function resolvePlan(
   let releasesError: string | null = null;
   // The tag listings and uv's releases are independent: asked at once.
   await Promise.all([
-    ...images.map(async (image) => {
+    mapBounded(images, LOOKUPS_AT_ONCE, async (image) => {
       try {
         tags.set(image, await deps.registry.tags(image));
       } catch (error) {
@@ -110,8 +114,9 @@ export async function resolvePlan(
 
   const { release, decisions } = decide(pins, releases, tags, policy);
   const plan: Plan = { release, updates: [], current: [], skipped: [], held: [] };
-  const resolved = await Promise.all(
-    decisions.map((d) => resolveDecision(d, deps, subjects, releases)),
+  // Bounded: a repository with thousands of distinct pins must not open thousands of sockets.
+  const resolved = await mapBounded(decisions, LOOKUPS_AT_ONCE, (d) =>
+    resolveDecision(d, deps, subjects, releases),
   );
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
@@ -176,6 +181,8 @@ async function resolveDecision(
       const found = await imageDigest(deps.registry, pin, decision.tag);
       to.digest = found.digest;
       update.attestationSubject = found.index;
+      if (decision.recheck && found.digest !== pin.digest)
+        notes.push(`the registry's digest for ${decision.tag} differs from the pinned digest`);
       if (found.note) notes.push(found.note);
       update.target.digest = found.digest;
       update.target.addDigest = !pin.digest;
