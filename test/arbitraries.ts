@@ -20,12 +20,13 @@ export const RUNS_SCALE = Number(process.env.PROPERTY_RUNS_SCALE ?? 1);
 /**
  * fast-check parameters: `numRuns` runs (times the scale), and a time budget, so that a failure
  * whose shrinking takes long still reports its smallest counterexample so far, with the seed and
- * path that resume it, before the test times out. Passing runs take a few seconds.
+ * path that resume it, before the test times out. Passing runs take a few seconds. A run that
+ * the budget interrupts fails (`failOnInterrupt`): a property cut short has not shown anything.
  */
-export function runs<T>(numRuns: number): fc.Parameters<T> {
+export function runs<T>(numRuns: number, timeLimitMs = 20_000 * RUNS_SCALE): fc.Parameters<T> {
   return {
     numRuns: Math.round(numRuns * RUNS_SCALE),
-    plugins: [fc.interruptAfterTimeLimit(20_000 * RUNS_SCALE) as fc.Plugin<T>],
+    plugins: [fc.interruptAfterTimeLimit(timeLimitMs, { failOnInterrupt: true }) as fc.Plugin<T>],
   };
 }
 

@@ -7,23 +7,41 @@
  * typecheck does that) into `.test-build/`, so that the child runs on plain node.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import ts from "typescript";
 
 const project = join(import.meta.dirname, "..");
 
-/** Transpiles `src/core` and `src/bench/adversarial.ts` into a fresh directory; returns it. */
+/** Every source file under `src` (tests left out), relative to `src`. */
+function sources(dir = ""): string[] {
+  return readdirSync(join(project, "src", dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory()) return sources(rel);
+    return e.name.endsWith(".ts") && !e.name.endsWith(".test.ts") ? [rel] : [];
+  });
+}
+
+/**
+ * Transpiles `src` into a fresh directory inside the project (so that imports resolve the
+ * project's node_modules) and returns its `dist`: `dist/cli.js` is the command, `dist/child.mjs`
+ * the scanner child.
+ */
 export function buildScanner(): string {
   mkdirSync(join(project, ".test-build"), { recursive: true });
-  const out = mkdtempSync(join(project, ".test-build", "scanner-"));
-  writeFileSync(join(out, "package.json"), '{ "type": "module" }\n');
-  const files = [
-    ...readdirSync(join(project, "src/core"))
-      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
-      .map((f) => `core/${f}`),
-    "bench/adversarial.ts",
-  ];
+  const root = mkdtempSync(join(project, ".test-build", "scanner-"));
+  // As the package is laid out: `package.json` (which `--version` reads) above `dist/`.
+  copyFileSync(join(project, "package.json"), join(root, "package.json"));
+  const out = join(root, "dist");
+  const files = sources();
   for (const file of files) {
     const source = readFileSync(join(project, "src", file), "utf8");
     const js = ts.transpileModule(source, {
@@ -43,7 +61,7 @@ export function buildScanner(): string {
 }
 
 export function removeBuild(dir: string | undefined): void {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dirname(dir), { recursive: true, force: true });
 }
 
 /**

@@ -17,6 +17,7 @@ import { scanText } from "../core/extract.js";
 import { fileKind } from "../core/file-kind.js";
 import type { ScanResult } from "../core/types.js";
 import { scanPaths } from "../pipeline/scan-paths.js";
+import { reportAdversarial } from "./adversarial-bench.js";
 import { type Corpus, DEFAULT_SEED, generateCorpus } from "./corpus.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -292,6 +293,8 @@ async function main(): Promise<number> {
           ? `parsing is ${parseOverRead.toFixed(2)}x reading: the scanner is limited by reading.`
           : `parsing is ${parseOverRead.toFixed(2)}x reading: the scanner is limited by parsing (goal: by reading).`),
     );
+    console.log("");
+    reportAdversarial();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
