@@ -15,8 +15,8 @@ import {
   permissionOf,
   react,
   reply,
-  statusOf,
 } from "./adapters/github-prs.js";
+import { networkCode } from "./adapters/http.js";
 import { MemoryOwnCommits, type OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
@@ -30,13 +30,15 @@ import {
   type RepositoriesAdded,
 } from "./app/events.js";
 import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
+import { CONFIG_PATH, loadRepositoryConfig } from "./app/load-config.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
 import type { ShutdownRegistry } from "./app/shutdown.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
-import { type ConfigProblem, describeProblems, validateConfig } from "./core/config.js";
+import { type ConfigProblem, describeProblems } from "./core/config.js";
 import { helpComment, parseMetadata } from "./core/render-pr.js";
+import { httpStatusOf, UvPinBotError } from "./errors.js";
 import { type RunMode, type RunOutcome, runRepository } from "./pipeline/run-repository.js";
 import { mapBounded } from "./util/concurrency.js";
 
@@ -396,56 +398,34 @@ type LoadedConfig =
   | { ok: false; invalid: InvalidConfig };
 
 /**
- * `.github/uv-pin-bot.yml` through Probot's config plugin (so `_extends` works), validated. A file
- * that cannot be read as configuration (not YAML, not a mapping, a bad `_extends`) is a problem
- * in the config; GitHub failing to answer (a status code) is not, and is thrown.
+ * `.github/uv-pin-bot.yml` (with org defaults and `_extends`, bounded: see app/load-config.ts),
+ * validated. GitHub failing to answer (a status code) is thrown, not a problem in the config.
  */
 async function loadConfig(octokit: GitHub, owner: string, repo: string): Promise<LoadedConfig> {
-  const path = `.github/${CONFIG_FILE}`;
-  let raw: unknown;
-  try {
-    raw = (await octokit.config.get({ owner, repo, path })).config;
-  } catch (error) {
-    if (statusOf(error) !== undefined) throw error;
-    const problems = [unreadableConfig(error, owner, repo)];
-    return {
-      ok: false,
-      invalid: { status: "invalid-config", message: describeProblems(path, problems), problems },
-    };
-  }
-  const result = validateConfig(raw);
-  if (result.ok) return result;
+  const loaded = await loadRepositoryConfig(octokit, owner, repo);
+  if (loaded.ok) return loaded;
   return {
     ok: false,
     invalid: {
       status: "invalid-config",
-      message: describeProblems(path, result.problems),
-      problems: result.problems,
+      message: describeProblems(CONFIG_PATH, loaded.problems),
+      problems: loaded.problems,
     },
   };
 }
 
-/** The config plugin's error as a problem: the YAML error's line and message when it has one. */
-function unreadableConfig(error: unknown, owner: string, repo: string): ConfigProblem {
-  const message = oneLine(error).replace(/^\[@probot\/octokit-plugin-config\]\s*/, "");
-  const cause = error instanceof Error ? (error.cause as YAMLError | undefined) : undefined;
-  // The file at fault: this repository's, or one it extends (`owner/repo:path` then).
-  const url = /parsed from \S*\/repos\/([^/\s]+)\/([^/\s]+)\/contents\/(\S+)/.exec(message);
-  const other = url && `${url[1]}/${url[2]}`.toLowerCase() !== `${owner}/${repo}`.toLowerCase();
-  const where = url && other ? ` (in ${url[1]}/${url[2]}:${decodeURIComponent(url[3] ?? "")})` : "";
-  if (cause && typeof cause.message === "string" && /invalid YAML/.test(message)) {
-    const line = cause.linePos?.[0]?.line;
-    const text = (cause.message.split("\n")[0] ?? "").replace(/:$/, "");
-    return { path: line ? `line ${line}` : "(file)", message: `not valid YAML${where}: ${text}` };
-  }
-  if (/YAML is not an object/.test(message))
-    return { path: "(top level)", message: `not a YAML mapping${where}` };
-  if (/for _extends/.test(message)) return { path: "_extends", message };
-  return { path: "(file)", message };
+/**
+ * An error as a user may see it (a reply): coded errors and GitHub's answers by their message;
+ * anything else (a network error whose text can carry an internal address, a bug) in words only.
+ */
+function oneLine(error: unknown): string {
+  if (error instanceof UvPinBotError) return userLine(error);
+  const network = networkCode(error);
+  if (network !== null) return `GitHub could not be reached: ${network}`;
+  if (httpStatusOf(error) === null) return "an unexpected error (the app's log has the details)";
+  return userLine(error);
 }
 
-type YAMLError = { message?: unknown; linePos?: { line: number }[] };
-
-function oneLine(error: unknown): string {
+function userLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 }

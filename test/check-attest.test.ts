@@ -75,6 +75,9 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
       versionOf.set(seeded[v].digest, v);
       for (const bytes of [installer(v), archive(v), manifest(v)]) versionOf.set(sha(bytes), v);
     }
+    await registry.tag("astral-sh/uv", seeded["0.10.1"]?.digest as string, "latest");
+    // A mis-tagged mirror: the rolling 0.10 tag serves a genuine build of 0.9.17.
+    await registry.tag("astral-sh/uv", seeded["0.9.17"]?.digest as string, "0.10");
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
   }, 60_000);
@@ -271,5 +274,59 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     mockUpstreams();
     const off = rows((await cli(["check", repo, "--json"])).out);
     expect(off.map((r) => [r.attestation, r.blocked])).toEqual(Array(5).fill([null, null]));
+  });
+
+  it("a floating tag's new digest must be the newest release it follows: an older genuine build is refused", async () => {
+    write(
+      "Dockerfile",
+      [
+        `COPY --from=ghcr.io/astral-sh/uv:latest@${seeded["0.9.17"]?.digest} /uv /bin/`,
+        `COPY --from=ghcr.io/astral-sh/uv:0.10@${seeded["0.10.1"]?.digest} /uv /bin/`,
+        "",
+      ].join("\n"),
+    );
+    mockUpstreams();
+    mockAttestations();
+    const u = byLine(rows((await cli(["check", repo, "--json"])).out));
+    expect(u["Dockerfile:1"]).toMatchObject({
+      attestation: { verified: true, sourceCommit: commitOf("0.10.1") },
+      blocked: null,
+    });
+    expect(u["Dockerfile:2"]).toMatchObject({
+      attestation: { verified: false },
+      blocked: `source commit: ${commitOf("0.9.17")} is not ${commitOf("0.10.1")}, the commit of the release tag 0.10.1 in astral-sh/uv (built for another version)`,
+    });
+  });
+
+  it("every version-only form is vouched for by its release's dist-manifest.json", async () => {
+    write(".github/workflows/ci.yml", WORKFLOW);
+    write("pyproject.toml", '[tool.uv]\nrequired-version = "0.9.17"\n');
+    write(
+      ".pre-commit-config.yaml",
+      "repos:\n  - repo: https://github.com/astral-sh/uv-pre-commit\n    rev: 0.9.17\n    hooks:\n      - id: uv-lock\n",
+    );
+    write("scripts/setup.sh", "#!/bin/sh\npip install uv==0.9.17\n");
+    mockUpstreams();
+    mockAttestations(new Set([sha(manifest("0.10.1"))]));
+    const list = rows((await cli(["check", repo, "--json"])).out);
+    expect(list.map((r) => r.file).sort()).toEqual([
+      ".github/workflows/ci.yml",
+      ".pre-commit-config.yaml",
+      "pyproject.toml",
+      "scripts/setup.sh",
+    ]);
+    for (const r of list)
+      expect(r.blocked).toBe(
+        `attestation: none found for ${sha(manifest("0.10.1"))} (owner astral-sh)`,
+      );
+
+    nock.cleanAll();
+    mockUpstreams();
+    mockAttestations();
+    for (const r of rows((await cli(["check", repo, "--json"])).out))
+      expect(r).toMatchObject({
+        attestation: { verified: true, subjectDigest: sha(manifest("0.10.1")) },
+        blocked: null,
+      });
   });
 });

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import nock from "nock";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createUpstreams } from "../src/adapters/upstreams.js";
 import { main } from "../src/cli/main.js";
 import { describeWithRegistry } from "./registry/available.js";
@@ -402,16 +402,47 @@ describeWithRegistry("check and update against a real registry", () => {
       `uv-pin-bot: not verified: attestation: none found for ${seeded["0.10.0"]?.digest} (owner astral-sh)\n`,
     );
   });
+});
 
-  it("an invalid config is a clear error that changes nothing", async () => {
-    write("Dockerfile", dockerfile());
-    write(".github/uv-pin-bot.yml", "updateTypes: [huge]\n");
-    const r = await cli(["update", repo]);
-    expect(r.code).toBe(2);
-    expect(r.out).toBe("");
-    expect(r.err).toBe(
-      `uv-pin-bot: ${join(repo, ".github/uv-pin-bot.yml")}: updateTypes.0: Invalid option: expected one of "major"|"minor"|"patch"|"digest"\n`,
-    );
-    expect(read("Dockerfile")).toBe(dockerfile());
+// Needs no registry: the configuration is refused before any upstream is asked.
+describe("check and update with an invalid config", () => {
+  it("is a clear error that changes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "uv-pin-bot-e2e-"));
+    try {
+      const dockerfile =
+        "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.17 /uv /bin/\n";
+      writeFileSync(join(dir, "Dockerfile"), dockerfile);
+      mkdirSync(join(dir, ".github"));
+      writeFileSync(join(dir, ".github/uv-pin-bot.yml"), "updateTypes: [huge]\n");
+      let out = "";
+      let err = "";
+      let asked = 0;
+      const code = await main(["update", dir], {
+        out: (t) => {
+          out += t;
+        },
+        err: (t) => {
+          err += t;
+        },
+        env: {},
+        now: () => NOW,
+        upstreams: createUpstreams({
+          env: {},
+          http: {
+            fetch: async () => {
+              asked++;
+              throw new Error("no upstream may be asked");
+            },
+          },
+        }),
+      });
+      expect({ code, out, asked }).toEqual({ code: 2, out: "", asked: 0 });
+      expect(err).toBe(
+        `uv-pin-bot: ${join(dir, ".github/uv-pin-bot.yml")}: updateTypes.0: Invalid option: expected one of "major"|"minor"|"patch"|"digest"\n`,
+      );
+      expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(dockerfile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -79,7 +79,8 @@ describe("update moves tied checksums with the version", () => {
     return { code, out, err };
   }
 
-  function mockUpstreams() {
+  /** Every asset's new checksum is verified: one attestation lookup each (`unattested`: 404). */
+  function mockUpstreams(unattested: ReadonlySet<string> = new Set()) {
     const api = nock("https://api.github.com")
       .get("/repos/astral-sh/uv/releases")
       .query(true)
@@ -88,8 +89,10 @@ describe("update moves tied checksums with the version", () => {
       .reply(200, { ref: "refs/tags/0.9.18", object: { type: "commit", sha: COMMIT } })
       .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
       .query(true)
+      .times(ASSETS.length)
       .reply((uri) => {
         const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
+        if (unattested.has(digest)) return [404, { message: "Not Found" }];
         return [
           200,
           attestationsResponse([
@@ -124,6 +127,20 @@ describe("update moves tied checksums with the version", () => {
     expect(readFileSync(join(repo, "Dockerfile"), "utf8")).toBe(lines.join("\n"));
     // Each asset's bytes were fetched once; every interceptor was used.
     expect(downloads.isDone()).toBe(true);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it("every checksum is verified: one asset without an attestation holds the whole update", async () => {
+    const before = readDockerfile("checksum-per-arch.Dockerfile");
+    writeFileSync(join(repo, "Dockerfile"), before);
+    const arm = `sha256:${hex(bytes("0.9.18", ASSETS[1] as string))}`;
+    const { api } = mockUpstreams(new Set([arm]));
+    const result = await cli(["update", repo]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      `uv-pin-bot: Dockerfile:12: not updated: attestation: none found for ${arm} (owner astral-sh)\n`,
+    );
+    expect(readFileSync(join(repo, "Dockerfile"), "utf8")).toBe(before);
     expect(api.isDone()).toBe(true);
   });
 

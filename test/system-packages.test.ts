@@ -81,16 +81,25 @@ describe("a run with a system package missing (child vitest)", () => {
         hints[0] ?? "",
       ) ?? [];
     expect(Number(hinted)).toBeGreaterThan(0);
-    expect(lines).toContain(
-      `Tests: 0 passed, 0 failed, ${hinted} skipped (${hinted} need a system package)`,
-    );
+    // (the harness's start-up failure tests need only openssl, and run)
+    expect(
+      lines.some((l) =>
+        new RegExp(
+          `^Tests: \\d+ passed, 0 failed, ${hinted} skipped \\(${hinted} need a system package\\)$`,
+        ).test(l),
+      ),
+      out,
+    ).toBe(true);
   });
 
   it("with CI=1 (any CI but false/0): every gated suite fails, naming the package", () => {
     const { status, out, lines } = runGated("1");
     expect(status, out).toBe(1);
     // One failing test per gated describe: 2 in the harness's file, 1 in resolve's.
-    expect(lines).toContain("Tests: 0 passed, 3 failed, 0 skipped");
+    expect(
+      lines.some((l) => /^Tests: \d+ passed, 3 failed, 0 skipped$/.test(l)),
+      out,
+    ).toBe(true);
     expect(lines.filter((l) => l.startsWith("System packages:"))).toEqual([
       "System packages: 3 tests failed (CI): docker-registry is not installed (apt-get install docker-registry)",
     ]);

@@ -308,3 +308,63 @@ describe("helpers", () => {
     expect(paths.sort(comparePaths)).toEqual(["B", "a", "a/a/z", "a/b", "a.b"]);
   });
 });
+
+describe("the work per repository is bounded", () => {
+  it("20,000 YAML files: 200 read (shallow first), the rest left out and said so", async () => {
+    const scope = github();
+    const tree = [
+      blob("Dockerfile", "b-root"),
+      ...Array.from({ length: 20_000 }, (_, i) =>
+        blob(`deploy/k8s/app-${String(i).padStart(5, "0")}.yaml`, `y${i}`),
+      ),
+    ];
+    repoReply(scope)
+      .get(`${REPO}/git/trees/main`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "tree0", truncated: false, tree });
+    let blobs = 0;
+    scope
+      .get(/\/git\/blobs\//)
+      .times(200)
+      .reply(200, (uri) => {
+        blobs++;
+        const sha = uri.split("/").pop();
+        return { sha, encoding: "base64", content: b64(sha === "b-root" ? DOCKERFILE : "a: 1\n") };
+      });
+    const read = await readRepository(octokit(), NAME);
+    if (read.status !== "ok") throw new Error(read.status);
+    expect(blobs).toBe(200);
+    expect(read.requests).toBe(202);
+    expect(read.files[0]?.path).toBe("Dockerfile");
+    expect(read.skipped).toEqual([
+      {
+        file: "deploy/k8s/app-00199.yaml",
+        line: null,
+        reason:
+          "left out: this and 19800 more files that can pin uv were not read (a run reads at most 200 files and 16 MiB per repository; narrow `paths` in the configuration to choose which)",
+      },
+    ]);
+  });
+
+  it("bytes are bounded too (sizes from the listing)", async () => {
+    const scope = github();
+    repoReply(scope)
+      .get(`${REPO}/git/trees/main`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "tree0",
+        truncated: false,
+        tree: [
+          blob("Dockerfile", "b-df", 40),
+          blob("ci/a.yml", "b-a", 900_000),
+          blob("ci/b.yml", "b-b", 900_000),
+        ],
+      });
+    blobReply(scope, "b-df", DOCKERFILE);
+    blobReply(scope, "b-a", WORKFLOW);
+    const read = await readRepository(octokit(), NAME, { maxBytes: 1_000_000 });
+    if (read.status !== "ok") throw new Error(read.status);
+    expect(read.files.map((f) => f.path)).toEqual(["Dockerfile", "ci/a.yml"]);
+    expect(read.skipped[0]?.file).toBe("ci/b.yml");
+  });
+});

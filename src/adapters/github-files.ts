@@ -23,7 +23,21 @@ export interface ReadOptions {
    * is then listed at that commit. Otherwise it is listed at the branch name, which costs no call.
    */
   headSha?: string;
+  /** Files read at most (default `MAX_FILES`); the rest is left out, and says so in `skipped`. */
+  maxFiles?: number;
+  /** Bytes of files read at most (default `MAX_TOTAL_BYTES`). */
+  maxBytes?: number;
 }
+
+/**
+ * The work one repository may cost per run: a blob request per file read, so a repository with
+ * 20,000 YAML files must not spend the installation's hourly request budget. Shallow paths first
+ * (the root's Dockerfile and `.github/workflows/` before `vendor/a/b/c/`), then by path.
+ */
+export const MAX_FILES = 200;
+export const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+/** Tree listings at most, for a repository whose recursive listing GitHub truncated. */
+export const MAX_TREE_LISTINGS = 100;
 
 /** A file read from the tree: its text and git mode (100644, or 100755 for executables). */
 export type RepoFile = { path: string; text: string; mode: "100644" | "100755" };
@@ -96,14 +110,15 @@ export async function readRepository(
   const wanted = entries.filter(
     (e) => e.type === "blob" && e.mode !== "120000" && fileKind(e.path) !== null && accept(e.path),
   );
-  wanted.sort((a, b) => comparePaths(a.path, b.path));
+  const chosen = withinBounds(wanted, options, skipped);
+  chosen.sort((a, b) => comparePaths(a.path, b.path));
   const files: RepoFile[] = [];
-  const loaded = await mapBounded(wanted, CONCURRENCY, async (entry) =>
+  const loaded = await mapBounded(chosen, CONCURRENCY, async (entry) =>
     entry.size !== undefined && entry.size > MAX_BLOB_BYTES
       ? { ok: false as const, reason: "larger than 1 MiB, not read" }
       : decodeBlob(await api.blob(entry.sha)),
   );
-  wanted.forEach((entry, i) => {
+  chosen.forEach((entry, i) => {
     const got = loaded[i];
     if (got?.ok)
       files.push({
@@ -125,6 +140,38 @@ export async function readRepository(
   };
 }
 
+/**
+ * The files a run reads: shallow paths first, at most `maxFiles` and `maxBytes` (sizes from the
+ * tree listing). What is left out is one `skipped` entry naming the first file left out and how
+ * many more, so the PR body and the check run say what this run did not look at.
+ */
+function withinBounds(wanted: TreeEntry[], options: ReadOptions, skipped: Skipped[]): TreeEntry[] {
+  const maxFiles = options.maxFiles ?? MAX_FILES;
+  const maxBytes = options.maxBytes ?? MAX_TOTAL_BYTES;
+  const depth = (p: string) => p.split("/").length;
+  const ordered = [...wanted].sort(
+    (a, b) => depth(a.path) - depth(b.path) || comparePaths(a.path, b.path),
+  );
+  const chosen: TreeEntry[] = [];
+  const left: TreeEntry[] = [];
+  let bytes = 0;
+  for (const entry of ordered) {
+    const size = Math.min(entry.size ?? 0, MAX_BLOB_BYTES);
+    if (chosen.length < maxFiles && bytes + size <= maxBytes) {
+      chosen.push(entry);
+      bytes += size;
+    } else left.push(entry);
+  }
+  const first = left[0];
+  if (first)
+    skipped.push({
+      file: first.path,
+      line: null,
+      reason: `left out: this and ${left.length - 1} more file${left.length === 2 ? "" : "s"} that can pin uv were not read (a run reads at most ${maxFiles} files and ${Math.round(maxBytes / 1024 / 1024)} MiB per repository; narrow \`paths\` in the configuration to choose which)`,
+    });
+  return chosen;
+}
+
 interface Listing {
   sha: string;
   truncated: boolean;
@@ -142,7 +189,23 @@ type Dir = { sha: string; prefix: string };
 async function walkTree(api: Api, rootSha: string, skipped: Skipped[]): Promise<TreeEntry[]> {
   const entries: TreeEntry[] = [];
   let flat: Dir[] = [{ sha: rootSha, prefix: "" }];
+  let budget = MAX_TREE_LISTINGS;
+  /** Directories past the listing budget: noted once, never listed. */
+  const spend = (dirs: Dir[]): Dir[] => {
+    const kept = dirs.slice(0, Math.max(0, budget));
+    budget -= kept.length;
+    const over = dirs.slice(kept.length);
+    const first = over[0];
+    if (first)
+      skipped.push({
+        file: first.prefix.slice(0, -1) || ".",
+        line: null,
+        reason: `left out: this and ${over.length - 1} more director${over.length === 2 ? "y" : "ies"} were not listed (a run lists at most ${MAX_TREE_LISTINGS} directories of a repository too big for one listing)`,
+      });
+    return kept;
+  };
   while (flat.length > 0) {
+    flat = spend(flat);
     const listings = await mapBounded(flat, CONCURRENCY, (dir) => api.tree(dir.sha, false));
     const subdirs: Dir[] = [];
     flat.forEach((dir, i) => {
@@ -160,6 +223,9 @@ async function walkTree(api: Api, rootSha: string, skipped: Skipped[]): Promise<
           subdirs.push({ sha: e.sha, prefix: `${dir.prefix}${e.path}/` });
       }
     });
+    const listed = spend(subdirs);
+    subdirs.length = 0;
+    subdirs.push(...listed);
     const whole = await mapBounded(subdirs, CONCURRENCY, (dir) => api.tree(dir.sha, true));
     flat = [];
     subdirs.forEach((dir, i) => {

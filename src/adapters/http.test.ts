@@ -60,6 +60,24 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
 }
 
 describe("HttpClient", () => {
+  it("a network failure names the upstream by its public URL, never the address it is rewritten to", async () => {
+    // A port nothing listens on any more: the connection is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const http = new HttpClient({
+      origins: [{ from: "https://mirror.example", to: `http://127.0.0.1:${port}` }],
+      allowedOrigins: ["https://mirror.example"],
+      sleep: async () => undefined,
+      maxTries: 1,
+    });
+    const error = await failure(http.request({ url: "https://mirror.example/v2/uv/tags/list" }));
+    expect(error.message).toBe("https://mirror.example/v2/uv/tags/list: connection refused");
+    expect(error.message).not.toContain("127.0.0.1");
+    expect(error.code).toBe("upstream-unavailable");
+  });
+
   it("rewrites the origin and reports the URL as named", async () => {
     queue.push(reply(200, "hello"));
     const { http } = client();

@@ -302,9 +302,51 @@ function networkError(error: unknown, url: string, timeoutMs: number): UpstreamE
       cause: error,
     });
   }
-  const cause =
-    error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-  return new UpstreamError("upstream-unavailable", `${url}: ${cause}`, url, null, { cause: error });
+  return new UpstreamError("upstream-unavailable", `${url}: ${networkProblem(error)}`, url, null, {
+    cause: error,
+  });
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EPIPE: "connection closed",
+  UND_ERR_SOCKET: "connection closed",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  UND_ERR_HEADERS_TIMEOUT: "no answer in time",
+  UND_ERR_BODY_TIMEOUT: "answer stalled",
+};
+
+/**
+ * What went wrong on the network, in words that name no address: the message of a network error
+ * (`connect ECONNREFUSED 10.0.3.7:5000`) can reveal the internal address an origin is rewritten
+ * to, and these texts reach pull request bodies, replies and check runs. The upstream is named by
+ * the public URL the caller asked for; the full error stays in `cause` for the logs.
+ */
+export function networkProblem(error: unknown): string {
+  return networkCode(error) ?? "network error";
+}
+
+/** Like `networkProblem`, or null when the error is no network error. */
+export function networkCode(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    // The code, or one named in the text (`connect ECONNREFUSED 10.0.3.7:5000`).
+    const named = /\b(E[A-Z]{2,}[A-Z_]*|UND_ERR_[A-Z_]+)\b/.exec(
+      e instanceof Error ? e.message : "",
+    )?.[1];
+    const code = (e as { code?: unknown }).code ?? named;
+    if (typeof code === "string") {
+      if (NETWORK_CODES[code]) return NETWORK_CODES[code];
+      if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) return "TLS certificate not accepted";
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
 }
 
 /** The `rel="next"` target of a Link header (relative or absolute), resolved against `base`. */

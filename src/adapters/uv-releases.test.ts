@@ -138,6 +138,22 @@ describe("UvReleases.checksum", () => {
 });
 
 describe("helpers", () => {
+  it("sends the token to its own origin only: a next page on another origin is not followed", async () => {
+    const elsewhere = nock("https://collector.test").get(/.*/).reply(200, []);
+    nock(API, { reqheaders: { authorization: "Bearer t0k" } })
+      .get("/repos/astral-sh/uv/releases")
+      .query({ per_page: "100" })
+      .reply(200, [release("0.9.18")], {
+        Link: '<https://collector.test/steal?page=2>; rel="next"',
+      });
+    const { source } = releases("t0k");
+    await expect(source.list()).rejects.toThrow(
+      /next page of releases is on another origin \(https:\/\/collector\.test\); not followed/,
+    );
+    expect(elsewhere.isDone()).toBe(false);
+    nock.cleanAll();
+  });
+
   it("nextLink reads relative and absolute next links", () => {
     expect(nextLink('<?page=2>; rel="next"', "https://x.example/a?page=1")).toBe(
       "https://x.example/a?page=2",

@@ -1,7 +1,8 @@
 /**
  * uv's releases from GitHub (`GET /repos/astral-sh/uv/releases`, paginated), and installer
  * checksums: the sha256 of the bytes an installer URL serves, cross-checked against the release
- * asset's `digest`. The token, when given, is sent to the API origin only.
+ * asset's `digest`. The token, when given, is sent to the API origin only: a `Link` page on another
+ * origin is not followed (an error says so), and the token never leaves with a request elsewhere.
  */
 import { createHash } from "node:crypto";
 import type { Release } from "../core/types.js";
@@ -62,7 +63,7 @@ export class UvReleases {
     const out: Release[] = [];
     let url: string | null = `${this.api}/repos/${this.repository}/releases?per_page=100`;
     for (let page = 0; url && page < MAX_PAGES; page++) {
-      const res = await this.http.request({ url, headers: this.headers() });
+      const res = await this.http.request({ url, headers: this.headers(url) });
       const json = parseJson(res.body, url);
       if (!Array.isArray(json))
         throw new UpstreamError(
@@ -75,17 +76,26 @@ export class UvReleases {
         const release = toRelease(item);
         if (release) out.push(release);
       }
-      url = nextLink(res.headers.get("link"), url);
+      const next = nextLink(res.headers.get("link"), url);
+      if (next !== null && new URL(next).origin !== new URL(this.api).origin)
+        throw new UpstreamError(
+          "bad-response",
+          `${this.api}: the next page of releases is on another origin (${new URL(next).origin}); not followed`,
+          this.api,
+          res.status,
+        );
+      url = next;
     }
     return out;
   }
 
-  private headers(): Record<string, string> {
+  private headers(url: string): Record<string, string> {
     const headers: Record<string, string> = {
       accept: "application/vnd.github+json",
       "x-github-api-version": "2022-11-28",
     };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (this.options.token && new URL(url).origin === new URL(this.api).origin)
+      headers.authorization = `Bearer ${this.options.token}`;
     return headers;
   }
 

@@ -155,3 +155,20 @@ describe("usage errors: one line on stderr, exit 2, nothing on stdout", () => {
     expect(version).toEqual({ code: 0, out: "0.1.0\n", err: "" });
   });
 });
+
+describe("printing what hostile files contain", () => {
+  it("scan shows terminal control sequences from a scanned file as escapes, never raw", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "uv-pin-bot-esc-"));
+    try {
+      const name = "Dockerfile.\u001b]0;owned\u0007\u001b[2J";
+      writeFileSync(join(dir, name), "FROM ghcr.io/astral-sh/uv:0.9.17\n");
+      const { code, out, err } = await run(["scan", dir]);
+      expect(code).toBe(0);
+      expect(out + err).not.toContain("\u001b");
+      expect(out + err).not.toContain("\u0007");
+      expect(out).toContain("Dockerfile.\\x1b]0;owned\\x07\\x1b[2J");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { UsageError, UvPinBotError } from "../errors.js";
 import type { Io } from "./io.js";
+import { terminalSafe } from "./terminal-safe.js";
 
 export type { CliUpstreams, Io } from "./io.js";
 
@@ -64,7 +65,13 @@ export function version(): string {
   return pkg.version;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], raw: Io): Promise<number> {
+  // Everything printed goes through `terminalSafe`: scanned files and upstreams are hostile.
+  const io: Io = {
+    ...raw,
+    out: (text) => raw.out(terminalSafe(text)),
+    err: (text) => raw.err(terminalSafe(text)),
+  };
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {

@@ -95,9 +95,10 @@ export async function updateCommand(args: string[], io: Io): Promise<number> {
     if (changes.length === 0) io.out("Nothing to change.\n");
     return blocked.length + refused.length > 0 ? 1 : 0;
   }
-  const { written, conflicts } = await writeChanges(changes);
+  const { written, conflicts, skipped } = await writeChanges(changes);
   for (const f of conflicts)
     io.err(`uv-pin-bot: ${f}: changed on disk while planning; not overwritten\n`);
+  for (const s of skipped) io.err(`uv-pin-bot: ${s.file}: not updated: ${s.reason}\n`);
   const count = changes
     .filter((c) => written.includes(c.file))
     .reduce((n, c) => n + c.applied.length, 0);
@@ -106,5 +107,5 @@ export async function updateCommand(args: string[], io: Io): Promise<number> {
       ? `Updated ${count} pin${count === 1 ? "" : "s"} in ${written.length} file${written.length === 1 ? "" : "s"}: ${written.join(", ")}\n`
       : "Nothing to change.\n",
   );
-  return blocked.length + refused.length + conflicts.length > 0 ? 1 : 0;
+  return blocked.length + refused.length + conflicts.length + skipped.length > 0 ? 1 : 0;
 }

@@ -34,10 +34,13 @@ export function installerPins(ctx: FileContext, region: Region): Pin[] {
 export function locatedInstallerPins(ctx: FileContext, region: Region): LocatedPin[] {
   const pins: LocatedPin[] = [];
   const slice = ctx.text.slice(region.start, region.end);
+  // A URL start inside the URL read before it is part of that URL (see `imagePinsInText`).
+  let readUpTo = 0;
   for (const m of slice.matchAll(INSTALLER_URL_START)) {
     const at = region.start + (m.index ?? 0);
-    if (inside(region.hidden, at)) continue;
+    if (at < readUpTo || inside(region.hidden, at)) continue;
     const end = Math.min(readToken(ctx.text, at, "", region.drop), region.end);
+    readUpTo = end;
     const exp = expand(ctx.text, at, end, {
       lookup: region.lookup,
       escapeChar: region.escapeChar,

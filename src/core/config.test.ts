@@ -95,3 +95,47 @@ describe("config", () => {
     expect(validateConfig(["x"])).toMatchObject({ ok: false, problems: [{ path: "(top level)" }] });
   });
 });
+
+describe("hostile configuration is bounded", () => {
+  const problems = (yaml: string) => {
+    const r = parseConfig(yaml);
+    return r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
+  };
+
+  it("an ignoreVersions entry that is no semver range is an error, not a silent no-op", () => {
+    expect(
+      problems('ignoreVersions: [">=0.10.0", "0.9.x", "latest please", ">= banana"]\n'),
+    ).toEqual([
+      "ignoreVersions.2: not a valid semver range (e.g. `>=0.10.0`, `0.9.x`, `<0.9.5 || >=0.9.7`)",
+      "ignoreVersions.3: not a valid semver range (e.g. `>=0.10.0`, `0.9.x`, `<0.9.5 || >=0.9.7`)",
+    ]);
+    expect(problems('ignoreVersions: [">=0.10.0", "<0.9.5 || >=0.9.7", "^0.8"]\n')).toEqual([]);
+  });
+
+  it("globs: bounded count, length, wildcards and brace groups", () => {
+    const many = Array.from({ length: 51 }, (_, i) => `"dir${i}/**"`).join(", ");
+    expect(problems(`paths: {include: [${many}]}\n`)).toEqual([
+      "paths.include: Too big: expected array to have <=50 items",
+    ]);
+    expect(problems(`paths: {exclude: ["${"a".repeat(201)}"]}\n`)).toEqual([
+      "paths.exclude.0: Too big: expected string to have <=200 characters",
+    ]);
+    expect(problems(`paths: {include: ["${"*a".repeat(17)}"]}\n`)).toEqual([
+      "paths.include.0: at most 16 wildcards (*, ?, [) per glob",
+    ]);
+    expect(problems('paths: {include: ["{a,b}{c,d}{e,f}{g,h}{i,j}"]}\n')).toEqual([
+      "paths.include.0: at most 4 brace or extglob groups per glob",
+    ]);
+    expect(problems('paths: {include: ["docker/**/Dockerfile*", "{ci,.github}/**"]}\n')).toEqual(
+      [],
+    );
+  });
+
+  it("lists of labels, reviewers, assignees and images are bounded", () => {
+    const many = Array.from({ length: 51 }, (_, i) => `l${i}`).join(", ");
+    expect(problems(`labels: [${many}]\nreviewers: [${many}]\n`)).toEqual([
+      "labels: Too big: expected array to have <=50 items",
+      "reviewers: Too big: expected array to have <=50 items",
+    ]);
+  });
+});

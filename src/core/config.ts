@@ -4,6 +4,7 @@
  * back silently.
  */
 import picomatch from "picomatch";
+import semver from "semver";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { PolicyOptions } from "./policy.js";
@@ -11,11 +12,46 @@ import { TOO_DEEP, tooDeepAt } from "./yaml-depth.js";
 
 const UPDATE_TYPES = ["major", "minor", "patch", "digest"] as const;
 
+/**
+ * Bounds on what a repository may ask for, so that a hostile file cannot make matching slow or
+ * the app's work large: list lengths, text lengths, and the wildcards and brace groups in a glob
+ * (picomatch compiles globs to regular expressions; many stars or braces make large ones).
+ */
+export const LIMITS = {
+  listItems: 50,
+  textLength: 200,
+  globWildcards: 16,
+  globBraces: 4,
+} as const;
+
+const text = () => z.string().min(1).max(LIMITS.textLength);
+const list = <T extends z.ZodTypeAny>(item: T) => z.array(item).max(LIMITS.listItems);
+
+/** A `paths` glob: bounded length, wildcards and brace groups, no NUL or line breaks. */
+const glob = () =>
+  text()
+    .refine((g) => !/[\0\r\n]/.test(g), { message: "a glob may not contain control characters" })
+    .refine((g) => (g.match(/[*?[]/g) ?? []).length <= LIMITS.globWildcards, {
+      message: `at most ${LIMITS.globWildcards} wildcards (*, ?, [) per glob`,
+    })
+    .refine((g) => (g.match(/[{(]/g) ?? []).length <= LIMITS.globBraces, {
+      message: `at most ${LIMITS.globBraces} brace or extglob groups per glob`,
+    });
+
+/** An `ignoreVersions` entry: a semver range (`>=0.10.0`, `0.9.x`, `^0.8`), checked here. */
+const range = () =>
+  text().refine((r) => semver.validRange(r) !== null, {
+    message: "not a valid semver range (e.g. `>=0.10.0`, `0.9.x`, `<0.9.5 || >=0.9.7`)",
+  });
+
 export const configSchema = z
   .object({
     schedule: z.enum(["weekly", "daily", "off"]).default("weekly"),
-    updateTypes: z.array(z.enum(UPDATE_TYPES)).default([...UPDATE_TYPES]),
-    ignoreVersions: z.array(z.string().min(1)).default([]),
+    updateTypes: z
+      .array(z.enum(UPDATE_TYPES))
+      .max(UPDATE_TYPES.length)
+      .default([...UPDATE_TYPES]),
+    ignoreVersions: list(range()).default([]),
     minimumReleaseAge: z.number().int().min(0).default(0),
     pinDigests: z.boolean().default(false),
     attestations: z.enum(["required", "warn", "off"]).default("required"),
@@ -38,18 +74,18 @@ export const configSchema = z
     allowPrereleases: z.boolean().default(false),
     paths: z
       .object({
-        include: z.array(z.string().min(1)).default([]),
-        exclude: z.array(z.string().min(1)).default([]),
+        include: list(glob()).default([]),
+        exclude: list(glob()).default([]),
       })
       .strict()
       .default({ include: [], exclude: [] }),
-    labels: z.array(z.string().min(1)).default(["dependencies", "uv"]),
-    reviewers: z.array(z.string().min(1)).default([]),
-    assignees: z.array(z.string().min(1)).default([]),
+    labels: list(text()).default(["dependencies", "uv"]),
+    reviewers: list(text()).default([]),
+    assignees: list(text()).default([]),
     draft: z.boolean().default(false),
-    commitMessagePrefix: z.string().default("chore(deps):"),
+    commitMessagePrefix: z.string().max(LIMITS.textLength).default("chore(deps):"),
     /** Extra image repositories that count as uv (registry mirrors). */
-    images: z.array(z.string().min(1)).default([]),
+    images: list(text()).default([]),
   })
   .strict();
 
@@ -80,8 +116,21 @@ export function validateConfig(value: unknown): ConfigResult {
   };
 }
 
-/** Parses and validates configuration YAML text. */
-export function parseConfig(text: string): ConfigResult {
+/** Bytes of configuration text read; more is a problem (a configuration is a few lines). */
+export const MAX_CONFIG_TEXT = 64 * 1024;
+
+/**
+ * Configuration YAML text → the mapping it holds (not yet validated), with the limits hostile
+ * text calls for: size, nesting depth, unique keys. An empty file is an empty mapping.
+ */
+export function parseConfigObject(
+  text: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; problems: ConfigProblem[] } {
+  if (text.length > MAX_CONFIG_TEXT)
+    return {
+      ok: false,
+      problems: [{ path: "(file)", message: `larger than ${MAX_CONFIG_TEXT / 1024} KiB` }],
+    };
   const deep = tooDeepAt(text);
   if (deep !== null) {
     const line = text.slice(0, deep).split(/\r\n|\r|\n/).length;
@@ -101,7 +150,16 @@ export function parseConfig(text: string): ConfigResult {
       ],
     };
   }
-  return validateConfig(doc.toJS());
+  const value: unknown = doc.toJS() ?? {};
+  if (typeof value !== "object" || Array.isArray(value))
+    return { ok: false, problems: [{ path: "(top level)", message: "not a YAML mapping" }] };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** Parses and validates configuration YAML text. */
+export function parseConfig(text: string): ConfigResult {
+  const parsed = parseConfigObject(text);
+  return parsed.ok ? validateConfig(parsed.value) : parsed;
 }
 
 /** One line per problem, for a reply, a check run or the CLI. */

@@ -22,7 +22,14 @@ interface Scoped {
 }
 
 export class DockerfileScope {
-  private readonly vars: Scoped[] = [];
+  /**
+   * Declarations by stage, kind and name, in the order made: their `at` never decreases, and
+   * neither does `until` (each RUN ends after the one before), so a binary search finds the last
+   * one visible at an offset.
+   */
+  private readonly vars = new Map<string, Scoped[]>();
+  /** What `inherited` found for a stage and a name. */
+  private readonly settled = new Map<string, Scoped | undefined>();
   private readonly froms: Span[] = [];
   /** For each stage, the stage it is built from, if it is built from one. */
   private readonly parents: (number | null)[] = [];
@@ -93,7 +100,11 @@ export class DockerfileScope {
   }
 
   private add(v: Omit<Scoped, "stage">): void {
-    this.vars.push({ ...v, stage: this.stage });
+    const key = varKey(this.stage, v.kind, v.name);
+    const list = this.vars.get(key);
+    const scoped = { ...v, stage: this.stage };
+    if (list) list.push(scoped);
+    else this.vars.set(key, [scoped]);
   }
 
   private globalDef(name: string): Definition | null | undefined {
@@ -102,34 +113,73 @@ export class DockerfileScope {
 
   /** The stage that text at an offset belongs to; -1 inside FROM lines and before the first. */
   private stageAt(at: number): number {
-    let stage = -1;
-    for (const f of this.froms) {
-      if (f.start <= at && at < f.end) return -1;
-      if (f.start <= at) stage++;
+    // FROM instructions are in order and do not overlap: only the last one that starts by `at`
+    // can hold it.
+    let lo = 0;
+    let hi = this.froms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.froms[mid] as Span).start <= at) lo = mid + 1;
+      else hi = mid;
     }
-    return stage;
+    const last = this.froms[lo - 1];
+    if (last && at < last.end) return -1;
+    return lo - 1;
   }
 
+  /** ENV visible in a stage at `at`: its own, else what it inherits from the stage it is built from. */
   private env(stage: number, name: string, at: number): Scoped | undefined {
-    const seen = new Set<number>();
-    let s: number | null = stage;
-    let until = at;
-    while (s !== null && !seen.has(s)) {
-      seen.add(s);
-      const own = this.latest(s, "env", name, until);
-      if (own) return own;
-      s = this.parents[s] ?? null;
-      until = Number.POSITIVE_INFINITY;
-    }
-    return undefined;
+    return this.latest(stage, "env", name, at) ?? this.inherited(this.parents[stage] ?? null, name);
   }
 
-  private latest(stage: number, kind: Kind, name: string, at: number): Scoped | undefined {
+  /**
+   * The ENV that a stage leaves set when it ends, its own or inherited. A parent is always an
+   * earlier stage, complete by the time a later one reads it, so each answer is kept. The walk up
+   * a chain of stages stops after MAX_STAGE_CHAIN (a longer chain reads as not set).
+   */
+  private inherited(from: number | null, name: string): Scoped | undefined {
+    const walked: number[] = [];
     let found: Scoped | undefined;
-    for (const v of this.vars) {
-      if (v.stage === stage && v.kind === kind && v.name === name && v.at < at && at <= v.until)
-        found = v;
+    let s = from;
+    while (s !== null) {
+      if (walked.length === MAX_STAGE_CHAIN) return undefined;
+      const key = varKey(s, "inherited", name);
+      if (this.settled.has(key)) {
+        found = this.settled.get(key);
+        break;
+      }
+      walked.push(s);
+      found = this.latest(s, "env", name, Number.POSITIVE_INFINITY);
+      if (found) break;
+      const parent = this.parents[s] ?? null;
+      // Parents are earlier stages; anything else would be a cycle.
+      s = parent !== null && parent < s ? parent : null;
     }
+    // The walk ended on an answer (not on the bound): it holds for every stage on the way.
+    for (const w of walked) this.settled.set(varKey(w, "inherited", name), found);
     return found;
   }
+
+  /** The last declaration made with `v.at < at <= v.until`. */
+  private latest(stage: number, kind: Kind, name: string, at: number): Scoped | undefined {
+    const list = this.vars.get(varKey(stage, kind, name));
+    if (!list) return undefined;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] as Scoped).at < at) lo = mid + 1;
+      else hi = mid;
+    }
+    // Earlier ones end no later than this one: if it has ended, so have they.
+    const last = list[lo - 1];
+    return last && at <= last.until ? last : undefined;
+  }
+}
+
+/** How many stages up a chain of `FROM <earlier stage>` an ENV is looked for. */
+const MAX_STAGE_CHAIN = 256;
+
+function varKey(stage: number, kind: Kind | "inherited", name: string): string {
+  return `${stage}\u0000${kind}\u0000${name}`;
 }

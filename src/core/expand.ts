@@ -35,6 +35,23 @@ export interface Expansion {
   segments: Segment[];
   /** The range of the file that was expanded. */
   source: Span;
+  /**
+   * The expansion read MAX_EXPANSION characters (its text, variables' values, each time they are
+   * used) and stopped there: `value` is only the beginning, and nothing in it can be edited.
+   */
+  tooLong?: boolean;
+}
+
+/**
+ * The most characters one expansion reads. A uv reference or URL, variables expanded, is a few
+ * hundred characters; without a bound, a file can make each of its references read a long value,
+ * or a value made of references to values made of references, many times over.
+ */
+export const MAX_EXPANSION = 4096;
+
+/** Characters left to read in one expansion. */
+interface Budget {
+  left: number;
 }
 
 export type Mapped =
@@ -66,7 +83,9 @@ export function expand(
   options: ExpandOptions,
 ): Expansion {
   const out: Expansion = { value: "", segments: [], source: { start, end } };
-  expandInto(text, start, end, options, out, null, null, new Set(), 0);
+  const budget: Budget = { left: MAX_EXPANSION };
+  expandInto(text, start, end, options, out, null, null, new Set(), 0, budget);
+  if (budget.left < 0) out.tooLong = true;
   return out;
 }
 
@@ -120,11 +139,15 @@ interface Reference {
   fallback: Span | null;
 }
 
-/** Reads a variable reference that starts at `i` (which holds `$`). */
-function readReference(text: string, i: number, end: number): Reference | null {
-  const rest = text.slice(i + 1, end);
+/**
+ * Reads a variable reference that starts at `i` (which holds `$`). Reads no further than the
+ * budget allows, and takes from it what a search for a closing brace read.
+ */
+function readReference(text: string, i: number, end: number, budget: Budget): Reference | null {
+  const rest = text.slice(i + 1, Math.min(end, i + 1 + Math.max(0, budget.left)));
   if (rest.startsWith("{{")) {
     const close = rest.indexOf("}}");
+    budget.left -= close < 0 ? rest.length : close;
     if (close < 0) return null;
     const expr = rest.slice(2, close).trim();
     const m = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
@@ -132,6 +155,7 @@ function readReference(text: string, i: number, end: number): Reference | null {
   }
   if (rest.startsWith("{")) {
     const close = matchingBrace(rest);
+    budget.left -= close < 0 ? rest.length : close;
     if (close < 0) return null;
     let inner = rest.slice(1, close);
     const innerStart = i + 2;
@@ -191,6 +215,7 @@ function expandInto(
   defLine: number | null,
   active: Set<number>,
   depth: number,
+  budget: Budget,
 ): void {
   const drop = options.drop ?? [];
   let literalStart = start;
@@ -200,6 +225,10 @@ function expandInto(
   };
   let i = start;
   while (i < end) {
+    if (--budget.left < 0) {
+      flush(i);
+      return;
+    }
     const dropped = spanStartingAt(drop, i);
     if (dropped) {
       flush(i);
@@ -221,13 +250,14 @@ function expandInto(
     }
     // Make's `$$` is a literal `$` for the shell: `$${NAME}` reads NAME.
     const doubled = text[i + 1] === "$" && /[{A-Za-z_]/.test(text[i + 2] ?? "");
-    const ref = readReference(text, doubled ? i + 1 : i, end);
+    const ref = readReference(text, doubled ? i + 1 : i, end, budget);
     if (!ref) {
       i++;
       continue;
     }
     flush(i);
-    resolveReference(text, i, ref, options, out, active, depth);
+    resolveReference(text, i, ref, options, out, active, depth, budget);
+    if (budget.left < 0) return;
     i = ref.end;
     literalStart = i;
   }
@@ -242,6 +272,7 @@ function resolveReference(
   out: Expansion,
   active: Set<number>,
   depth: number,
+  budget: Budget,
 ): void {
   const name = ref.name;
   if (name === null || depth >= MAX_DEPTH) {
@@ -252,7 +283,7 @@ function resolveReference(
   if (def && active.has(def.start)) def = undefined;
   if (def && (def.end > def.start || !ref.fallback)) {
     active.add(def.start);
-    expandInto(text, def.start, def.end, options, out, name, def.line, active, depth + 1);
+    expandInto(text, def.start, def.end, options, out, name, def.line, active, depth + 1, budget);
     active.delete(def.start);
     return;
   }
@@ -268,6 +299,7 @@ function resolveReference(
       null,
       active,
       depth + 1,
+      budget,
     );
     return;
   }

@@ -16,7 +16,7 @@ import { DockerfileScope } from "./dockerfile-scope.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
-import { spanStartingAt } from "./span-index.js";
+import { spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { markers } from "./uv-markers.js";
 import { shellDefinitions } from "./variables.js";
@@ -104,7 +104,7 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
       }
     }
     const hidden = [
-      ...commentSpans.filter((c) => c.start >= insSpan.start && c.end <= insSpan.end),
+      ...spansWithin(commentSpans, insSpan),
       ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
       ...(keyword === "RUN" ? printedSpans(text, insSpan.start, insSpan.end) : []),
     ];
@@ -306,17 +306,27 @@ function attachAddChecksum(
  * Escaped line breaks (the escapeChar character, optional blanks, the break) and the comment or blank
  * lines that follow inside an instruction: text that the builder removes before it reads a value.
  */
-function continuationBreaks(text: string, escapeChar: string): Span[] {
+export function continuationBreaks(text: string, escapeChar: string): Span[] {
   const out: Span[] = [];
   const re = new RegExp(`${escapeChar === "`" ? "`" : "\\\\"}[ \\t]*(\\r\\n|\\n|\\r)`, "g");
+  // The lines that the last break's drop ran over: a break at the end of one of them (a comment
+  // line ending in `\`) drops the same lines after it, up to the same end.
+  let linesFrom = -1;
+  let linesTo = -1;
   for (const m of text.matchAll(re)) {
     const start = m.index ?? 0;
     let end = start + m[0].length;
+    if (linesFrom <= end && end <= linesTo) {
+      out.push({ start, end: linesTo });
+      continue;
+    }
+    linesFrom = end;
     for (;;) {
       const rest = /^[ \t]*(#[^\r\n]*)?(\r\n|\n|\r)/.exec(text.slice(end, end + 4096));
       if (!rest) break;
       end += rest[0].length;
     }
+    linesTo = end;
     out.push({ start, end });
   }
   return out;

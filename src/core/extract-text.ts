@@ -82,19 +82,27 @@ const NAME_CHAR = /[A-Za-z0-9_./-]/;
 export function imagePinsInText(ctx: FileContext, lookup: Lookup, hidden: readonly Span[]): Pin[] {
   const { text } = ctx;
   const found: { at: number; pin: Pin }[] = [];
+  const seen = new Set<number>();
   for (const image of ctx.images) {
     let at = text.indexOf(image);
+    // A name written inside the reference read before it is part of that reference: reading it
+    // again would read the rest of that reference again (quadratic on `astral/uv:astral/uv:…`).
+    let readUpTo = 0;
     while (at >= 0) {
       const before = text[at - 1];
       const after = text[at + image.length];
       const okBefore =
         before === undefined || !NAME_CHAR.test(before) || text.slice(at - 9, at) === "docker://";
       const okAfter = after === undefined || !NAME_CHAR.test(after) || after === ":";
-      if (okBefore && okAfter && !inside(hidden, at) && !found.some((f) => f.at === at)) {
+      if (okBefore && okAfter && at >= readUpTo && !inside(hidden, at) && !seen.has(at)) {
         const end = readToken(text, at);
+        readUpTo = end;
         const exp = expand(text, at, end, { lookup });
         const pin = imagePin(ctx, exp, ctx.lines.lineOf(at));
-        if (pin) found.push({ at, pin });
+        if (pin) {
+          found.push({ at, pin });
+          seen.add(at);
+        }
       }
       at = text.indexOf(image, at + 1);
     }

@@ -127,12 +127,36 @@ export const INSTALLER_URL_START =
 const TOKEN_CHAR = /[A-Za-z0-9_.:/@%?=&+~-]/;
 
 /**
- * Reads a token made of reference/URL characters and variable references, starting at `i`. A
- * token goes on across `drop` ranges (Dockerfile line continuations) that start inside it.
+ * The most characters that a `${…}`, `${{ … }}` or `$(…)` reference inside a token may hold. Real
+ * ones are a name and a short default; the bound keeps each token's read short where a file opens
+ * many references and never closes them (each search would otherwise run to the end of the text).
  */
-export function readToken(text: string, i: number, extra = "", drop: readonly Span[] = []): number {
+export const MAX_REFERENCE = 1024;
+
+/** `text.indexOf(needle, from)`, looking no further than `from + MAX_REFERENCE`. */
+function indexWithin(text: string, needle: string, from: number): number {
+  const at = text.slice(from, from + MAX_REFERENCE + needle.length).indexOf(needle);
+  return at < 0 ? -1 : from + at;
+}
+
+/** `$(NAME)`, `$($NAME)`, `$($env:NAME)` at `at` (the `(`): the offset after the `)`, or -1. */
+const PAREN_REFERENCE = /\((?:\$(?:env:)?)?[A-Za-z_][A-Za-z0-9_.]{0,1024}\)/iy;
+
+/**
+ * Reads a token made of reference/URL characters and variable references, starting at `i`. A
+ * token goes on across `drop` ranges (Dockerfile line continuations) that start inside it, and
+ * is read no further than `limit`.
+ */
+export function readToken(
+  text: string,
+  i: number,
+  extra = "",
+  drop: readonly Span[] = [],
+  limit = text.length,
+): number {
+  const stop = Math.min(text.length, limit);
   let j = i;
-  while (j < text.length) {
+  while (j < stop) {
     const c = text[j] as string;
     const dropped = j > i ? spanStartingAt(drop, j) : undefined;
     if (dropped) {
@@ -150,19 +174,16 @@ export function readToken(text: string, i: number, extra = "", drop: readonly Sp
     if (c === "$") {
       const next = text[j + 1];
       if (next === "{") {
-        const close = text.indexOf(text[j + 2] === "{" ? "}}" : "}", j + 2);
+        const close = indexWithin(text, text[j + 2] === "{" ? "}}" : "}", j + 2);
         if (close < 0 || text.slice(j, close).includes("\n")) break;
         j = close + (text[j + 2] === "{" ? 2 : 1);
         continue;
       }
       if (next === "(") {
-        const close = text.indexOf(")", j + 2);
-        if (
-          close < 0 ||
-          !/^(?:\$(?:env:)?)?[A-Za-z_][A-Za-z0-9_.]*$/i.test(text.slice(j + 2, close))
-        )
-          break;
-        j = close + 1;
+        // The text up to the first `)` is a name (the name cannot hold a `)`).
+        PAREN_REFERENCE.lastIndex = j + 1;
+        if (!PAREN_REFERENCE.test(text)) break;
+        j = PAREN_REFERENCE.lastIndex;
         continue;
       }
       if (next !== undefined && /[A-Za-z_]/.test(next)) {

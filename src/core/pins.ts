@@ -1,5 +1,5 @@
 /** Turns an expanded reference, URL or version text into a Pin with exact spans. */
-import { type Expansion, mapRange, PLACEHOLDER, unresolvedIn } from "./expand.js";
+import { type Expansion, MAX_EXPANSION, mapRange, PLACEHOLDER, unresolvedIn } from "./expand.js";
 import type { Lines } from "./lines.js";
 import {
   DIGEST,
@@ -45,6 +45,12 @@ function emptyPin(ctx: FileContext, line: number, kind: PinKind): Pin {
 
 /** Renders an expansion's range with unresolved variables shown as `${NAME}`. */
 export function display(exp: Expansion, from: number, to: number): string {
+  // Placeholders by offset, so that each is found in one step (not one search per character).
+  const names = new Map<number, string>();
+  for (const seg of exp.segments) {
+    if (seg.unresolved !== null && seg.at >= from && seg.at < to && !names.has(seg.at))
+      names.set(seg.at, seg.unresolved);
+  }
   let out = "";
   for (let i = from; i < to; i++) {
     const c = exp.value[i] as string;
@@ -52,8 +58,8 @@ export function display(exp: Expansion, from: number, to: number): string {
       out += c;
       continue;
     }
-    const seg = exp.segments.find((s) => s.at === i && s.unresolved !== null);
-    out += seg ? `\${${seg.unresolved}}` : "";
+    const name = names.get(i);
+    out += name !== undefined ? `\${${name}}` : "";
   }
   return out;
 }
@@ -74,6 +80,10 @@ interface Located {
 /** Reads a range of an expansion as a pin part: its text, where it lives, or why it cannot be edited. */
 function locate(ctx: FileContext, exp: Expansion, from: number, to: number): Located {
   const value = exp.value.slice(from, to);
+  if (exp.tooLong) {
+    const problem = `the text is longer than ${MAX_EXPANSION} characters with its variables expanded`;
+    return { value, span: null, variable: null, line: null, problem };
+  }
   const missing = placeholderVariable(exp, from, to);
   if (missing !== null) {
     return {
@@ -118,10 +128,10 @@ function writtenTag(
     const at = digest ? sourceAt(exp, digest.start - 1) : null;
     end = at?.topLevel ? at.offset : exp.source.end;
   } else {
-    // The tag is written in a variable's value.
-    end = readToken(text, start, "", drop);
-    const at = text.indexOf("@", start);
-    if (at >= 0 && at < end) end = at;
+    // The tag is written in a variable's value (read no further than a reference can be long).
+    end = readToken(text, start, "", drop, start + MAX_EXPANSION);
+    const at = text.slice(start, end).indexOf("@");
+    if (at >= 0) end = start + at;
   }
   return withoutDrops(text, start, Math.max(start, end), drop);
 }

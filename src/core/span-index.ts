@@ -86,3 +86,16 @@ export function endingAfter(
   }
   return { spans, from: lo };
 }
+
+/** The spans that lie within `range`, in start order (one binary search, then the ones inside). */
+export function spansWithin(list: readonly Span[], range: Span): Span[] {
+  const spans =
+    list.length <= SMALL ? [...list].sort((a, b) => a.start - b.start) : sorted(list).spans;
+  const out: Span[] = [];
+  for (let k = countStartingBy(spans, range.start - 1); k < spans.length; k++) {
+    const s = spans[k] as Span;
+    if (s.start >= range.end) break;
+    if (s.end <= range.end) out.push(s);
+  }
+  return out;
+}

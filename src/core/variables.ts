@@ -5,6 +5,7 @@
 import { inside } from "./comments.js";
 import type { Definition, Lookup } from "./expand.js";
 import type { Lines } from "./lines.js";
+import { indexedLookup } from "./lookup-index.js";
 import type { Span } from "./types.js";
 
 export type Dialect = "shell" | "make" | "powershell" | "yaml";
@@ -135,6 +136,19 @@ export interface ScopedDefinition extends Definition {
  * definition reads as declared without a value (`null`). PowerShell names ignore case.
  */
 export function lookupIn(
+  defs: readonly ScopedDefinition[],
+  options: { ignoreCase?: boolean } = {},
+): Lookup {
+  const fold = (name: string) => (options.ignoreCase ? name.toLowerCase() : name);
+  const sorted = [...defs].sort((a, b) => a.start - b.start);
+  return indexedLookup(sorted, fold, lookupByScan(sorted, options));
+}
+
+/**
+ * `lookupIn` as a pass over the name's definitions on every lookup: what the index answers,
+ * written plainly (the index falls back on it where scopes do not nest).
+ */
+export function lookupByScan(
   defs: readonly ScopedDefinition[],
   options: { ignoreCase?: boolean } = {},
 ): Lookup {

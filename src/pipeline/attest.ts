@@ -20,7 +20,8 @@ import { notVerified, type TrustMaterial, verifyAttestation } from "../adapters/
 import type { AttestationPolicy, AttestationSummary } from "../core/attestation-policy.js";
 import { holdTogether } from "../core/lockstep.js";
 import { UpstreamError, UvPinBotError } from "../errors.js";
-import type { Plan, PlannedUpdate } from "./resolve.js";
+import { mapBounded } from "../util/concurrency.js";
+import { LOOKUPS_AT_ONCE, type Plan, type PlannedUpdate } from "./resolve.js";
 
 export type AttestationMode = "required" | "warn" | "off";
 
@@ -156,20 +157,30 @@ async function policyFor(
   }
 }
 
+/** Every digest an update brings: its subject, and each checksum it writes for a listed asset. */
+export function subjectsOf(update: PlannedUpdate): string[] {
+  const listed = Object.values(update.target.checksums ?? {});
+  return [...new Set([update.attestationSubject, ...listed].filter((d): d is string => !!d))];
+}
+
+/** The update's summary: the first digest that does not verify, else the first one's. */
 async function attestOne(
   update: PlannedUpdate,
   deps: AttestDeps,
   settings: AttestationSettings,
 ): Promise<AttestationSummary> {
-  const subject = update.attestationSubject;
-  if (!subject)
+  const subjects = subjectsOf(update);
+  if (subjects.length === 0)
     return notVerified(
       "attestation: nothing to verify: no digest is known for what this update brings",
     );
   try {
     const policy = await policyFor(deps, settings, update);
     if (!("owner" in policy)) return policy;
-    return await verifyDigest({ ...deps, policy }, subject);
+    const summaries = await Promise.all(
+      subjects.map((subject) => verifyDigest({ ...deps, policy }, subject)),
+    );
+    return summaries.find((s) => !s.verified) ?? (summaries[0] as AttestationSummary);
   } catch (error) {
     if (error instanceof AttestationUnavailable) return unavailable(error.message);
     throw error;
@@ -187,16 +198,15 @@ export async function attachAttestations(
   settings: AttestationSettings = DEFAULT_ATTESTATION_SETTINGS,
 ): Promise<void> {
   if (mode === "off") return;
-  await Promise.all(
-    plan.updates.map(async (update) => {
-      if (update.blocked) return;
-      const summary = await attestOne(update, deps, settings);
-      update.attestation = summary;
-      if (summary.verified || mode !== "required") return;
-      update.blocked = isUnavailable(summary)
-        ? `held: ${summary.reason}`
-        : (summary.reason ?? "attestation: not verified");
-    }),
-  );
+  // Bounded like the lookups in resolve.ts.
+  await mapBounded(plan.updates, LOOKUPS_AT_ONCE, async (update) => {
+    if (update.blocked) return;
+    const summary = await attestOne(update, deps, settings);
+    update.attestation = summary;
+    if (summary.verified || mode !== "required") return;
+    update.blocked = isUnavailable(summary)
+      ? `held: ${summary.reason}`
+      : (summary.reason ?? "attestation: not verified");
+  });
   holdTogether(plan.updates, plan.held ?? []);
 }

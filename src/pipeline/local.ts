@@ -2,7 +2,8 @@
  * The CLI's pipeline over a local checkout: config → scan → resolve → (rewrite → write). The same
  * core and adapters as the app; "ensure PR" is replaced by writing files or printing the plan.
  */
-import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { lstat, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Upstreams } from "../adapters/upstreams.js";
 import {
@@ -152,23 +153,48 @@ async function rewriteOnce(plan: LocalPlan): Promise<{ result: ApplyResult; held
 
 /**
  * Writes changed files, each through a temporary file and a rename. A file that changed on disk
- * since it was read is not overwritten (reported instead).
+ * since it was read is not overwritten (reported instead). A symbolic link is neither written
+ * through nor replaced (skipped, with the reason): where it points is not this checkout's to
+ * change. The temporary file is created exclusively (`wx`: an existing file or link of that name
+ * is never followed or reused) with a random name, and gets the original file's mode.
  */
-export async function writeChanges(
-  changes: readonly FileChange[],
-): Promise<{ written: string[]; conflicts: string[] }> {
+export async function writeChanges(changes: readonly FileChange[]): Promise<{
+  written: string[];
+  conflicts: string[];
+  skipped: { file: string; reason: string }[];
+}> {
   const written: string[] = [];
   const conflicts: string[] = [];
+  const skipped: { file: string; reason: string }[] = [];
   for (const change of changes) {
+    const info = await lstat(change.path);
+    if (info.isSymbolicLink() || !info.isFile()) {
+      skipped.push({
+        file: change.file,
+        reason: info.isSymbolicLink()
+          ? "a symbolic link; not written through or replaced (update the file it points to)"
+          : "not a regular file; not written",
+      });
+      continue;
+    }
     const now = await readFile(change.path, "utf8");
     if (now !== change.before) {
       conflicts.push(change.file);
       continue;
     }
-    const mode = (await stat(change.path)).mode;
-    const temp = join(dirname(change.path), `.uv-pin-bot-${process.pid}-${Date.now()}.tmp`);
+    const mode = info.mode & 0o7777;
+    const temp = join(
+      dirname(change.path),
+      `.uv-pin-bot-${process.pid}-${randomBytes(6).toString("hex")}.tmp`,
+    );
     try {
-      await writeFile(temp, change.after, { encoding: "utf8", mode });
+      const handle = await open(temp, "wx", 0o600);
+      try {
+        await handle.writeFile(change.after, "utf8");
+        await handle.chmod(mode);
+      } finally {
+        await handle.close();
+      }
       await rename(temp, change.path);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
@@ -176,5 +202,5 @@ export async function writeChanges(
     }
     written.push(change.file);
   }
-  return { written, conflicts };
+  return { written, conflicts, skipped };
 }

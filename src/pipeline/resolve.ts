@@ -13,6 +13,8 @@ import { type Held, holdTogether } from "../core/lockstep.js";
 import { parseInstallerUrl } from "../core/matchers.js";
 import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
+import { compareVersions } from "../core/version.js";
+import { mapBounded } from "../util/concurrency.js";
 
 export interface PinState {
   version: string | null;
@@ -72,6 +74,9 @@ export interface ResolveOptions {
 /** The release assets whose attestation vouches for a version-only pin, in order of preference. */
 export const RELEASE_SUBJECT_ASSETS = ["dist-manifest.json", "uv-installer.sh"] as const;
 
+/** Upstream lookups one repository's run has in flight at most. */
+export const LOOKUPS_AT_ONCE = 8;
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function resolvePlan(
@@ -90,7 +95,7 @@ export async function resolvePlan(
   let releasesError: string | null = null;
   // The tag listings and uv's releases are independent: asked at once.
   await Promise.all([
-    ...images.map(async (image) => {
+    mapBounded(images, LOOKUPS_AT_ONCE, async (image) => {
       try {
         tags.set(image, await deps.registry.tags(image));
       } catch (error) {
@@ -109,7 +114,10 @@ export async function resolvePlan(
 
   const { release, decisions } = decide(pins, releases, tags, policy);
   const plan: Plan = { release, updates: [], current: [], skipped: [], held: [] };
-  const resolved = await Promise.all(decisions.map((d) => resolveDecision(d, deps, subjects)));
+  // Bounded: a repository with thousands of distinct pins must not open thousands of sockets.
+  const resolved = await mapBounded(decisions, LOOKUPS_AT_ONCE, (d) =>
+    resolveDecision(d, deps, subjects, releases),
+  );
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
     const outcome = resolved[i];
@@ -137,6 +145,7 @@ async function resolveDecision(
   decision: Decision,
   deps: ResolveDeps,
   subjects: boolean,
+  releases: readonly Release[],
 ): Promise<PlannedUpdate | null> {
   if (decision.action !== "update") return null;
   const { pin } = decision;
@@ -197,7 +206,7 @@ async function resolveDecision(
       if (served) update.attestationSubject = served.checksum;
     }
     if (pin.kind === "version") update.attestationSubject = releaseSubject(decision.release);
-    update.attestationVersion = await releaseOf(deps.registry, update, subjects);
+    update.attestationVersion = releaseOf(update, releases);
   } catch (error) {
     update.blocked = message(error);
   }
@@ -261,22 +270,22 @@ async function imageDigest(
 const FULL_VERSION = /^\d+\.\d+\.\d+$/;
 
 /**
- * The release an update's new bytes belong to: the decision's release, else the full version the
- * pin moves to, else (a floating tag whose digest moves) the version label of the new index.
+ * The release an update's new bytes must have been built for: the decision's release, else the
+ * full version the pin moves to, else (a floating tag whose digest moves: `latest`, a variant-only
+ * tag, a rolling `X.Y`) the newest published release that tag follows. A registry or mirror that
+ * serves an older genuine build under the tag is then refused, not taken as current.
  */
-async function releaseOf(
-  registry: OciRegistry,
-  update: PlannedUpdate,
-  subjects: boolean,
-): Promise<string | null> {
+export function releaseOf(update: PlannedUpdate, releases: readonly Release[]): string | null {
   if (update.release) return update.release.version;
   if (update.to.version && FULL_VERSION.test(update.to.version)) return update.to.version;
-  if (!subjects || update.pin.kind !== "image" || !update.pin.image || !update.attestationSubject)
-    return null;
-  const label = await registry
-    .versionLabel(update.pin.image, update.attestationSubject)
-    .catch(() => null);
-  return label && FULL_VERSION.test(label) ? label : null;
+  if (update.pin.kind !== "image" || !update.to.tag) return null;
+  const rolling = /^(\d+\.\d+)(?:-|$)/.exec(update.to.tag)?.[1];
+  const candidates = releases
+    .filter((r) => !r.prerelease && FULL_VERSION.test(r.version))
+    .filter((r) => !rolling || r.version.startsWith(`${rolling}.`))
+    .map((r) => r.version)
+    .sort(compareVersions);
+  return candidates.at(-1) ?? null;
 }
 
 /** The digest of the release asset that vouches for a version-only pin, or null when none has one. */

@@ -61,6 +61,8 @@ export type RunOutcome =
     };
 
 export const LEFT_ALONE_MARKER = "left-alone";
+/** Pins handled per repository and run (see the loop that reads them). */
+export const MAX_PINS = 500;
 /** Why a workflow file's update is held when the installation lacks `workflows: write`. */
 export const NEEDS_WORKFLOWS =
   "needs the workflows permission (this installation of uv-pin-bot has not granted `workflows: write`; an owner can approve it in the installation's settings)";
@@ -86,11 +88,25 @@ export async function runRepository(
   const pins: Pin[] = [];
   const skipped: Skipped[] = [...read.skipped];
   const texts = new Map(read.files.map((f) => [f.path, f]));
+  // At most MAX_PINS pins per run (whole files, in reading order): each distinct tag or digest is
+  // an upstream lookup, and a repository of 10,000 digests must not cost 10,000 of them.
+  const leftOut: string[] = [];
   for (const file of read.files) {
     const found = scanText(file.path, file.text, { images });
+    if (pins.length + found.pins.length > MAX_PINS) {
+      leftOut.push(file.path);
+      texts.delete(file.path);
+      continue;
+    }
     pins.push(...found.pins);
     skipped.push(...found.skipped);
   }
+  if (leftOut.length > 0)
+    skipped.push({
+      file: leftOut[0] as string,
+      line: null,
+      reason: `left out: this and ${leftOut.length - 1} more file${leftOut.length === 2 ? "" : "s"} were not updated (a run handles at most ${MAX_PINS} pins per repository)`,
+    });
   const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()), {
     subjects: config.attestations !== "off",
   });

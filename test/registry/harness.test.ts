@@ -20,6 +20,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { describeWithPackages } from "../system-packages.js";
 import { describeWithRegistry } from "./available.js";
 import {
   ALL_MANIFEST_TYPES,
@@ -514,55 +515,64 @@ describeWithRegistry("test registry options and failures", () => {
     await expect(fetch(`${backend}/v2/`)).rejects.toThrow();
     await expect(fetch(`${registry.origin}/v2/`)).rejects.toThrow();
   });
-
-  async function fakeRegistry(
-    script: string,
-  ): Promise<{ dir: string; binary: string; tmpRoot: string }> {
-    const dir = await mkdtemp(join(tmpdir(), "uv-pin-bot-fake-registry-"));
-    const binary = join(dir, "fake-registry");
-    await writeFile(binary, `#!/bin/sh\n${script}\n`);
-    await chmod(binary, 0o755);
-    const tmpRoot = join(dir, "tmp");
-    await mkdir(tmpRoot);
-    return { dir, binary, tmpRoot };
-  }
-
-  it("rejects with the exit code and the last output when the registry dies at start", async () => {
-    const fake = await fakeRegistry(
-      'echo "level=fatal msg=\\"configuration error: boom\\"" >&2; exit 3',
-    );
-    try {
-      await expect(startRegistry({ binary: fake.binary, tmpRoot: fake.tmpRoot })).rejects.toThrow(
-        /exited with code 3 before reporting its port\. Last output:\n.*configuration error: boom/,
-      );
-      expect(await readdir(fake.tmpRoot)).toEqual([]);
-    } finally {
-      await rm(fake.dir, { recursive: true, force: true });
-    }
-  });
-
-  it("rejects and kills the process when the registry never reports a port", async () => {
-    const fake = await fakeRegistry(
-      'echo $$ > "$(dirname "$0")/pid"; echo "starting…" >&2; exec sleep 30',
-    );
-    try {
-      await expect(
-        startRegistry({ binary: fake.binary, tmpRoot: fake.tmpRoot, startTimeoutMs: 300 }),
-      ).rejects.toThrow(/did not report a listening port within 300 ms\. Last output:\nstarting…/);
-      expect(await readdir(fake.tmpRoot)).toEqual([]);
-      const pid = Number(await readFile(join(fake.dir, "pid"), "utf8"));
-      let alive = true;
-      for (let i = 0; i < 50 && alive; i++) {
-        try {
-          process.kill(pid, 0);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        } catch {
-          alive = false;
-        }
-      }
-      expect(alive).toBe(false);
-    } finally {
-      await rm(fake.dir, { recursive: true, force: true });
-    }
-  });
 });
+
+// A fake binary stands in for the registry: only openssl (the token certificate) is needed.
+describeWithPackages(
+  ["openssl"],
+  "test registry start-up failures (a fake registry binary)",
+  () => {
+    async function fakeRegistry(
+      script: string,
+    ): Promise<{ dir: string; binary: string; tmpRoot: string }> {
+      const dir = await mkdtemp(join(tmpdir(), "uv-pin-bot-fake-registry-"));
+      const binary = join(dir, "fake-registry");
+      await writeFile(binary, `#!/bin/sh\n${script}\n`);
+      await chmod(binary, 0o755);
+      const tmpRoot = join(dir, "tmp");
+      await mkdir(tmpRoot);
+      return { dir, binary, tmpRoot };
+    }
+
+    it("rejects with the exit code and the last output when the registry dies at start", async () => {
+      const fake = await fakeRegistry(
+        'echo "level=fatal msg=\\"configuration error: boom\\"" >&2; exit 3',
+      );
+      try {
+        await expect(startRegistry({ binary: fake.binary, tmpRoot: fake.tmpRoot })).rejects.toThrow(
+          /exited with code 3 before reporting its port\. Last output:\n.*configuration error: boom/,
+        );
+        expect(await readdir(fake.tmpRoot)).toEqual([]);
+      } finally {
+        await rm(fake.dir, { recursive: true, force: true });
+      }
+    });
+
+    it("rejects and kills the process when the registry never reports a port", async () => {
+      const fake = await fakeRegistry(
+        'echo $$ > "$(dirname "$0")/pid"; echo "starting…" >&2; exec sleep 30',
+      );
+      try {
+        await expect(
+          startRegistry({ binary: fake.binary, tmpRoot: fake.tmpRoot, startTimeoutMs: 300 }),
+        ).rejects.toThrow(
+          /did not report a listening port within 300 ms\. Last output:\nstarting…/,
+        );
+        expect(await readdir(fake.tmpRoot)).toEqual([]);
+        const pid = Number(await readFile(join(fake.dir, "pid"), "utf8"));
+        let alive = true;
+        for (let i = 0; i < 50 && alive; i++) {
+          try {
+            process.kill(pid, 0);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          } catch {
+            alive = false;
+          }
+        }
+        expect(alive).toBe(false);
+      } finally {
+        await rm(fake.dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
