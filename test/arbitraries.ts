@@ -337,6 +337,19 @@ function versionRef(c: Choices, scope: Scope): Resolved {
   return { text: mark("version", lit), value: lit };
 }
 
+/**
+ * An image without a version that a variable holds whole (`ARG I=…:latest`, then `FROM ${I}` twice)
+ * is one pin however often it is used: the variable's pin object is shared by its uses, so the
+ * second use of the same object is not a pin of its own.
+ */
+const REPORTED = new WeakSet<Expect>();
+function reportedBefore(pin: Expect): boolean {
+  if (pin.kind !== "image" || pin.version !== null) return false;
+  if (REPORTED.has(pin)) return true;
+  REPORTED.add(pin);
+  return false;
+}
+
 /** An image reference, uv or not, and the pin it stands for. */
 function imageRef(
   c: Choices,
@@ -536,6 +549,7 @@ function instruction(
     // A break before the pin moves it to the line after the break.
     const pins: Expect[] = [];
     for (const pin of t.pins) {
+      if (reportedBefore(pin)) continue;
       const p = { ...pin };
       if (split !== null && strictlyInside(split, ranges.version)) {
         p.version = null;
@@ -809,7 +823,8 @@ function runInstruction(ctx: DockerfileContext, scope: Scope, shellVar: { n: num
         w.put(c.pick(DECOYS));
         w.nl();
       }
-      for (const t of cmd) for (const pin of t.pins) expected.push({ line: w.line, ...pin });
+      for (const t of cmd)
+        for (const pin of t.pins) if (!reportedBefore(pin)) expected.push({ line: w.line, ...pin });
       w.put(cmd.map((t) => unmark(t.text).clean).join(" "));
       w.nl();
     }

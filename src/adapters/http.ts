@@ -25,6 +25,7 @@ export const DEFAULT_UPSTREAMS: readonly string[] = [
   "https://objects.githubusercontent.com",
   "https://release-assets.githubusercontent.com",
   "https://astral.sh",
+  "https://releases.astral.sh",
 ];
 
 /** Parses `https://origin=http(s)://replacement,…`; a malformed entry is a UsageError. */

@@ -4,8 +4,10 @@
  */
 import { inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
+import { assembledUrlPins } from "./extract-assembled.js";
 import { type LocatedPin, tieChecksums } from "./extract-checksums.js";
 import { buildArgPins } from "./extract-overrides.js";
+import { uvCommandPins } from "./extract-requirements.js";
 import { INSTALLER_URL_START, isVersion, readToken, withoutDrops } from "./matchers.js";
 import { type FileContext, installerPin, versionPin } from "./pins.js";
 import { pipInstallMatches } from "./pip-match.js";
@@ -82,7 +84,14 @@ export function pipPins(ctx: FileContext, region: Region): Pin[] {
 
 /** Every command-text pin in a region. */
 export function commandPins(ctx: FileContext, region: Region): Pin[] {
-  const found = locatedInstallerPins(ctx, region);
+  const found = [...locatedInstallerPins(ctx, region), ...assembledUrlPins(ctx, region)].sort(
+    (a, b) => a.start - b.start,
+  );
   const located = region.checksums === false ? found : tieChecksums(ctx, region, found);
-  return [...located.map((l) => l.pin), ...pipPins(ctx, region), ...buildArgPins(ctx, region)];
+  return [
+    ...located.map((l) => l.pin),
+    ...pipPins(ctx, region),
+    ...buildArgPins(ctx, region),
+    ...uvCommandPins(ctx, region),
+  ];
 }

@@ -1,5 +1,6 @@
 /** The scanner's entry: a file's path and text in, its uv pins and skip reasons out. Never throws. */
 import { extractDockerfile } from "./extract-dockerfile.js";
+import { extractRequirements, pyprojectRequirements } from "./extract-requirements.js";
 import { extractText } from "./extract-text.js";
 import { extractToml } from "./extract-toml.js";
 import { extractYaml } from "./extract-yaml.js";
@@ -26,8 +27,9 @@ export function scanAs(
   if (!mayPinUv(text, images, kind)) return { pins: [], skipped: [] };
   const ctx: FileContext = { file: path, text, lines: new Lines(text), images };
   try {
-    const { pins, skipped } = extractByKind(kind, ctx);
-    pins.sort((a, b) => a.line - b.line);
+    const { pins: found, skipped } = extractByKind(kind, ctx);
+    found.sort((a, b) => a.line - b.line);
+    const pins = onceEach(found);
     for (const pin of pins) {
       if (pin.skipReason) skipped.push({ file: path, line: pin.line, reason: pin.skipReason });
     }
@@ -39,6 +41,22 @@ export function scanAs(
       skipped: [{ file: path, line: null, reason: `could not be read: ${message}` }],
     };
   }
+}
+
+/**
+ * An image without a version held whole by one variable (`ARG UV_IMAGE=…:latest`, used by several
+ * `FROM ${UV_IMAGE}`) is one pin, reported at its first use: its uses are the same text.
+ */
+function onceEach(pins: Pin[]): Pin[] {
+  const seen = new Set<string>();
+  return pins.filter((p) => {
+    if (p.kind !== "image" || p.version !== null || p.variable === null || p.versionLine === null)
+      return true;
+    const key = JSON.stringify([p.variable, p.versionLine, p.image, p.tag, p.digest, p.spans]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
@@ -62,10 +80,11 @@ function extractByKind(kind: FileKind, ctx: FileContext): { pins: Pin[]; skipped
     case "dockerfile":
       return { pins: extractDockerfile(ctx), skipped: [] };
     case "toml":
-      return {
-        pins: extractToml(ctx, baseName(ctx.file) === "uv.toml" ? "" : "tool.uv"),
-        skipped: [],
-      };
+      return baseName(ctx.file) === "uv.toml"
+        ? { pins: extractToml(ctx, ""), skipped: [] }
+        : { pins: [...extractToml(ctx, "tool.uv"), ...pyprojectRequirements(ctx)], skipped: [] };
+    case "requirements":
+      return { pins: extractRequirements(ctx), skipped: [] };
     case "yaml":
       return extractYaml(ctx);
     default:

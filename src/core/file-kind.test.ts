@@ -54,7 +54,11 @@ describe("fileKind", () => {
     // Everything else.
     ["README.md", null],
     ["uv.lock", null],
-    ["requirements.txt", null],
+    // Requirement lists (issue 8: `uv==X` in them is a pin).
+    ["requirements.txt", "requirements"],
+    ["requirements/dev-requirements.in", "requirements"],
+    ["requirements-dev.txt", "requirements"],
+    ["notes.txt", null],
     ["src/main.py", null],
     ["install", null],
     ["", null],

@@ -1,6 +1,13 @@
 /** Which files can hold uv pins, by path alone (the app filters a git tree with this). */
 
-export type FileKind = "dockerfile" | "shell" | "make" | "powershell" | "yaml" | "toml";
+export type FileKind =
+  | "dockerfile"
+  | "shell"
+  | "make"
+  | "powershell"
+  | "yaml"
+  | "toml"
+  | "requirements";
 
 /** The last segment of a path (`/` or `\` separated), lower-cased. */
 export function baseName(path: string): string {
@@ -26,5 +33,6 @@ export function fileKind(path: string): FileKind | null {
   if (/\.(ps1|psm1)$/.test(lower)) return "powershell";
   if (/\.(ya?ml)$/.test(lower)) return "yaml";
   if (lower === "pyproject.toml" || lower === "uv.toml") return "toml";
+  if (/requirements[\w.-]*\.(?:txt|in)$/.test(lower)) return "requirements";
   return null;
 }

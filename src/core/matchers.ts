@@ -88,6 +88,17 @@ const INSTALLER_PATTERNS: readonly RegExp[] = [
     String.raw`^https?://github\.com/astral-sh/uv/releases/latest/download/(?<asset>${ASSET})$`,
     "d",
   ),
+  // Astral's mirror of the release downloads, and its installers (the newest under `latest/`).
+  new RegExp(
+    String.raw`^https?://releases\.astral\.sh/github/uv/releases/download/v?(?<v>[^/]+)/(?<asset>${ASSET})$`,
+    "d",
+  ),
+  new RegExp(
+    String.raw`^https?://releases\.astral\.sh/github/uv/releases/latest/download/(?<asset>${ASSET})$`,
+    "d",
+  ),
+  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/latest\/(?<asset>uv-installer\.(?:sh|ps1))$/d,
+  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/v?(?<v>[^/]+)\/(?<asset>uv-installer\.(?:sh|ps1))$/d,
 ];
 
 /** Where an installer URL's parts are, as offsets into the URL. */
@@ -122,7 +133,7 @@ export function isArchive(asset: string): boolean {
  * variable references.
  */
 export const INSTALLER_URL_START =
-  /https?:\/\/(?:astral\.sh\/uv\/|github\.com\/astral-sh\/uv\/releases\/)/g;
+  /https?:\/\/(?:astral\.sh\/uv\/|github\.com\/astral-sh\/uv\/releases\/|releases\.astral\.sh\/(?:github\/uv\/releases\/|installers\/uv\/))/g;
 
 const TOKEN_CHAR = /[A-Za-z0-9_.:/@%?=&+~-]/;
 

@@ -150,6 +150,39 @@ function digestInsert(exp: Expansion): number | null {
     : null;
 }
 
+/**
+ * The variant part of a tag as written, from `from` (an offset in the expansion) to the tag's end:
+ * the file's text where the suffix is written outside any variable (`-python${PY}-slim` stays so),
+ * else the expansion with unresolved variables shown as `${NAME}`.
+ */
+function writtenSuffix(
+  ctx: FileContext,
+  exp: Expansion,
+  from: number,
+  tag: { start: number; end: number },
+): string {
+  const start = sourceAt(exp, from);
+  const colon = sourceAt(exp, tag.start - 1);
+  if (!start?.topLevel || !colon?.topLevel) return display(exp, from, tag.end);
+  const written = writtenTag(ctx, exp, tag, null);
+  const offset = start.offset - (colon.offset + 1);
+  const raw = ctx.text.slice(colon.offset + 1, start.offset);
+  // A line break dropped inside the tag shifts the offsets; then the expansion is shown instead.
+  if (!written.startsWith(raw)) return display(exp, from, tag.end);
+  const end = written.indexOf("@", offset);
+  return written.slice(offset, end < 0 ? written.length : end);
+}
+
+/** The variable whose value is the whole expansion, and the line of that value, if one is. */
+function wholeValueOf(exp: Expansion): { variable: string; line: number } | null {
+  const first = exp.segments[0];
+  if (!first || first.variable === null || first.defLine === null) return null;
+  const same = exp.segments.every(
+    (s) => s.src !== null && s.variable === first.variable && s.defLine === first.defLine,
+  );
+  return same ? { variable: first.variable, line: first.defLine } : null;
+}
+
 /** Docker's tag grammar. */
 const TAG = /^\w[\w.-]{0,127}$/;
 
@@ -182,6 +215,13 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
       }
     }
     const missing = placeholderVariable(exp, parts.tag.start, parts.tag.end);
+    const readable = missing !== null || TAG.test(tagText);
+    if (tag.suffix !== null && tag.version && readable) {
+      pin.suffix = writtenSuffix(ctx, exp, parts.tag.start + tag.version.end, parts.tag);
+    } else if (tag.suffix !== null && missing === null && readable) {
+      // A variant-only tag is all suffix: as written, like the tag.
+      pin.suffix = pin.tag;
+    }
     if (missing !== null) {
       // Part of the tag is unknown: its variant (and maybe its version) cannot be read.
       if (!tag.version) pin.variable = missing;
@@ -191,7 +231,6 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
     } else if (!TAG.test(tagText)) {
       problems.push(`tag: \`${tagText}\` is not a valid tag`);
     } else {
-      pin.suffix = tag.suffix;
       pin.resolvedTag = tagText;
     }
   }
@@ -206,6 +245,14 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
     }
   }
 
+  if (pin.version === null && pin.variable === null) {
+    // `ARG UV_IMAGE=ghcr.io/astral-sh/uv:latest` and `FROM ${UV_IMAGE}`: the ARG is where it lives.
+    const holder = wholeValueOf(exp);
+    if (holder) {
+      pin.variable = holder.variable;
+      pin.versionLine = holder.line;
+    }
+  }
   pin.form = parts.tag && parts.digest ? "tag+digest" : parts.digest ? "digest" : "tag";
   if (pin.form === "tag" && parts.tag && ref.length > 0) pin.spans.digestInsert = digestInsert(exp);
   if (problems.length) pin.skipReason = problems.join("; ");

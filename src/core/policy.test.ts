@@ -159,10 +159,27 @@ describe("lockstep", () => {
   });
 
   it("nothing newer: pins at the newest release are current and the release is still reported", () => {
-    const p = image(`${UV}:0.10.1@${D1}`);
+    const p = pin("RUN pip install uv==0.10.1");
     expect(decide([p], RELEASES, TAGS, options())).toEqual({
       release: R["0.10.1"],
       decisions: [current(p)],
+    });
+  });
+
+  it("an image pinned by digest at the newest release: only its digest is re-checked", () => {
+    const p = image(`${UV}:0.10.1@${D1}`);
+    expect(decide([p], RELEASES, TAGS, options())).toEqual({
+      release: R["0.10.1"],
+      decisions: [
+        update(p, {
+          type: "digest",
+          version: "0.10.1",
+          tag: "0.10.1",
+          needDigest: true,
+          release: null,
+          recheck: true,
+        }),
+      ],
     });
   });
 
@@ -258,9 +275,25 @@ describe("precision", () => {
     expect(one(sameMinor as Pin)).toEqual(current(sameMinor as Pin));
   });
 
-  it("an exact tag with a digest at the target is current (its digest is not re-checked)", () => {
+  it("an exact tag with a digest at the target: its digest is re-checked against the tag's", () => {
     const p = image(`${UV}:0.10.1-alpine@${D1}`);
-    expect(one(p)).toEqual(current(p));
+    expect(one(p)).toEqual(
+      update(p, {
+        type: "digest",
+        version: "0.10.1",
+        tag: "0.10.1-alpine",
+        needDigest: true,
+        release: null,
+        recheck: true,
+      }),
+    );
+  });
+
+  it("the re-check needs digest updates and the tag in the registry; otherwise the pin is current", () => {
+    const p = image(`${UV}:0.10.1-alpine@${D1}`);
+    expect(one(p, { updateTypes: ["major", "minor", "patch"] })).toEqual(current(p));
+    const gone = image(`${UV}:0.10.1-python3.99@${D1}`);
+    expect(one(gone)).toEqual(current(gone));
   });
 });
 
@@ -776,12 +809,19 @@ describe("what the policy cannot see", () => {
     ]);
   });
 
-  it("no releases at all: versioned pins are current, floating digests still refresh", () => {
+  it("no releases at all: versioned pins keep their version, digests are still re-checked", () => {
     const pins = [image(`${UV}:0.9.17@${D1}`), image(`${UV}:latest@${D1}`)];
     expect(decide(pins, [], TAGS, options())).toEqual({
       release: null,
       decisions: [
-        current(pins[0] as Pin),
+        update(pins[0] as Pin, {
+          type: "digest",
+          version: "0.9.17",
+          tag: "0.9.17",
+          needDigest: true,
+          release: null,
+          recheck: true,
+        }),
         update(pins[1] as Pin, { type: "digest", tag: "latest", needDigest: true, release: null }),
       ],
     });

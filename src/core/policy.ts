@@ -58,6 +58,8 @@ export type Decision =
       needChecksum: boolean;
       release: Release | null;
       note: string | null;
+      /** The version is current: only whether the pinned digest is still the tag's is in question. */
+      recheck?: boolean;
     };
 
 type Update = Omit<Extract<Decision, { action: "update" }>, "pin" | "action">;
@@ -102,7 +104,7 @@ function highestVersion(pins: readonly Pin[]): string | null {
   let best: string | null = null;
   for (const pin of pins) {
     const v = pin.version;
-    if (pin.skipReason || v === null || !isVersion(v)) continue;
+    if (pin.skipReason || pin.unpinned || v === null || !isVersion(v)) continue;
     if (best === null || compareVersions(v, best) > 0) best = v;
   }
   return best;
@@ -110,6 +112,7 @@ function highestVersion(pins: readonly Pin[]): string | null {
 
 function decidePin(pin: Pin, c: Context): Decision {
   if (pin.skipReason) return skip(pin, pin.skipReason);
+  if (pin.unpinned) return current(pin, pin.unpinned);
   if (pin.kind === "image") return decideImage(pin, c);
   const version = pin.version;
   if (pin.kind === "installer") {
@@ -197,13 +200,15 @@ function decideImage(pin: Pin, c: Context): Decision {
   const s = step(pin, version, c);
   if (s === null) {
     if (!isFullVersion(version)) return floating(pin, tag, version, tags, c);
-    if (pin.digest !== null || !c.options.pinDigests) return current(pin, c.waiting);
+    if (pin.digest !== null) return recheck(pin, version, tag, tags, c);
+    if (!c.options.pinDigests) return current(pin, c.waiting);
     return tagged(pin, tags, byDigest("pin", version, tag, c.target, c.waiting));
   }
   if ("action" in s) return s;
   const at = parseTag(tag).version;
   const prefix = at ? tag.slice(0, at.start) : "";
-  const suffix = pin.suffix ?? "";
+  // The variant as it resolves (the pin's `suffix` is as written, variables left in).
+  const suffix = at ? tag.slice(at.end) : "";
   const next = `${prefix}${s.version}${suffix}`;
   const needDigest = pin.form === "tag+digest" || c.options.pinDigests;
   const u = { ...s, needDigest, needChecksum: false };
@@ -227,6 +232,21 @@ function decideImage(pin: Pin, c: Context): Decision {
     pin,
     `the \`${name}\` variant is not published for any allowed release newer than ${version} ${hint}`,
   );
+}
+
+/**
+ * A current version pinned by digest: the resolver checks that the digest is still the tag's (its
+ * index, or a platform manifest of it); if not, the pin takes the tag's digest (issue 8 §2).
+ */
+function recheck(
+  pin: Pin,
+  version: string,
+  tag: string,
+  tags: ReadonlySet<string>,
+  c: Context,
+): Decision {
+  if (!c.options.updateTypes.includes("digest") || !tags.has(tag)) return current(pin, c.waiting);
+  return update(pin, { ...byDigest("digest", version, tag, null, c.waiting), recheck: true });
 }
 
 /** `latest`, a variant-only tag or a rolling `X.Y` tag that stays: only its digest can move. */

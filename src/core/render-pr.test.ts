@@ -422,6 +422,14 @@ describe("prBody", () => {
     );
   });
 
+  it("says when the tag's digest differs from the pin (a current version re-checked)", () => {
+    const note = "the registry's digest for 0.9.18 differs from the pinned digest";
+    const body = prBody(plan({ updates: [{ ...digestRefresh(), note }] }));
+    expect(body).toContain(
+      `- [\`Dockerfile:4\`](https://github.com/octo/app/blob/0123456789abcdef0123456789abcdef01234567/Dockerfile#L4): ${note}`,
+    );
+  });
+
   it("lists blocked updates and skipped pins with their reasons", () => {
     const blocked = installerUpdate({ blocked: "uv 0.9.18 has no release asset install.sh" });
     const skipped = [

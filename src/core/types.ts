@@ -71,6 +71,8 @@ export interface Pin {
   hold?: string;
   /** A build-time override (`--build-arg`, compose `args:`): the Dockerfile ARG it sets. */
   overrides?: string;
+  /** Reported, never moved: why this uv is not uv-pin-bot's to pin (`pip install uv`, `apk add uv=…`). */
+  unpinned?: string;
 }
 
 /** A checksum that guards an installer pin's download: where it is written and what it checks. */

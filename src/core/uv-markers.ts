@@ -1,7 +1,18 @@
 /** The texts every uv pin has written in its file; a file (or instruction) without them has none. */
 
 /** Words without which no extractor finds anything (besides the image names). */
-const MARKER_WORDS = ["astral", "uv=", "required-version", "uv_version"];
+const MARKER_WORDS = [
+  "astral",
+  "uv=",
+  "required-version",
+  "uv_version",
+  // `pip install uv`, `uv self update`, `apk add uv`, a requirement line or string `uv…`
+  "pip",
+  "self update",
+  "apk",
+  String.raw`(?:^|\n)[ \t]*uv\b`,
+  String.raw`["']uv\b`,
+];
 
 const MARKERS = new WeakMap<readonly string[], RegExp>();
 

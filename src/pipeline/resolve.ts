@@ -181,6 +181,8 @@ async function resolveDecision(
       const found = await imageDigest(deps.registry, pin, decision.tag);
       to.digest = found.digest;
       update.attestationSubject = found.index;
+      if (decision.recheck && found.digest !== pin.digest)
+        notes.push(`the registry's digest for ${decision.tag} differs from the pinned digest`);
       if (found.note) notes.push(found.note);
       update.target.digest = found.digest;
       update.target.addDigest = !pin.digest;

@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { NO_SPANS, readFixture, type Shown, scanFixture } from "../../test/file-pins.js";
+import { scanText } from "./extract.js";
+import { decide } from "./policy.js";
+import { rewriteFile } from "./rewrite.js";
+
+function installer(file: string, line: number, fields: Partial<Shown>): Shown {
+  return {
+    file,
+    line,
+    kind: "installer",
+    image: null,
+    url: null,
+    tag: null,
+    version: null,
+    digest: null,
+    form: "url",
+    variable: null,
+    versionLine: null,
+    suffix: null,
+    resolvedTag: null,
+    asset: null,
+    skipReason: null,
+    spans: NO_SPANS,
+    ...fields,
+  };
+}
+const v = (where: string) => ({ ...NO_SPANS, version: where });
+const X86 = "uv-x86_64-unknown-linux-gnu.tar.gz";
+
+describe("URLs assembled from variables, Astral's mirror, unversioned URLs", () => {
+  it("shell: ${base}/${asset}, $mirror/asset, a whole URL in a variable once, mirror and latest URLs", () => {
+    const f = "forms/assembled.sh";
+    const fromVar = { version: "0.9.17", variable: "UV_VERSION", versionLine: 2 };
+    expect(scanFixture(f)).toEqual({
+      pins: [
+        installer(f, 5, {
+          url: "${base}/${asset}",
+          asset: X86,
+          ...fromVar,
+          spans: v("2:12 0.9.17"),
+        }),
+        installer(f, 7, {
+          url: "$mirror/uv-aarch64-unknown-linux-gnu.tar.gz",
+          asset: "uv-aarch64-unknown-linux-gnu.tar.gz",
+          ...fromVar,
+          spans: v("2:12 0.9.17"),
+        }),
+        // `curl "$URL"` is the same pin as the URL written on line 8: reported once
+        installer(f, 8, {
+          url: "https://astral.sh/uv/0.9.16/install.sh",
+          asset: "install.sh",
+          version: "0.9.16",
+          versionLine: 8,
+          spans: v("8:26 0.9.16"),
+        }),
+        installer(f, 10, {
+          url: "https://releases.astral.sh/installers/uv/0.9.15/uv-installer.sh",
+          asset: "uv-installer.sh",
+          version: "0.9.15",
+          versionLine: 10,
+          spans: v("10:53 0.9.15"),
+        }),
+        installer(f, 11, {
+          url: "https://releases.astral.sh/installers/uv/latest/uv-installer.sh",
+          asset: "uv-installer.sh",
+        }),
+        installer(f, 12, {
+          url: `https://github.com/astral-sh/uv/releases/latest/download/${X86}`,
+          asset: X86,
+        }),
+        installer(f, 13, {
+          url: `https://releases.astral.sh/github/uv/releases/download/0.9.14/${X86}`,
+          asset: X86,
+          version: "0.9.14",
+          versionLine: 13,
+          spans: v("13:65 0.9.14"),
+        }),
+      ],
+      skipped: [],
+    });
+  });
+
+  it("Dockerfile: ADD ${UV_BASE}/asset with the base in an ARG that reads UV_VERSION", () => {
+    const f = "forms/assembled.Dockerfile";
+    expect(scanFixture(f)).toEqual({
+      pins: [
+        installer(f, 4, {
+          url: `\${UV_BASE}/${X86}`,
+          asset: X86,
+          version: "0.9.17",
+          variable: "UV_VERSION",
+          versionLine: 2,
+          spans: v("2:16 0.9.17"),
+        }),
+      ],
+      skipped: [],
+    });
+  });
+
+  it("the resolved URL is the one the build downloads (what the resolver hashes)", () => {
+    const { pins } = scanText("a.sh", readFixture("forms/assembled.sh"));
+    expect(pins.map((p) => p.resolvedUrl)).toEqual([
+      `https://github.com/astral-sh/uv/releases/download/0.9.17/${X86}`,
+      "https://releases.astral.sh/github/uv/releases/download/0.9.17/uv-aarch64-unknown-linux-gnu.tar.gz",
+      "https://astral.sh/uv/0.9.16/install.sh",
+      "https://releases.astral.sh/installers/uv/0.9.15/uv-installer.sh",
+      "https://releases.astral.sh/installers/uv/latest/uv-installer.sh",
+      `https://github.com/astral-sh/uv/releases/latest/download/${X86}`,
+      `https://releases.astral.sh/github/uv/releases/download/0.9.14/${X86}`,
+    ]);
+  });
+
+  it("latest URLs are reported as moving and never edited; the others move together", () => {
+    const name = "forms/assembled.sh";
+    const text = readFixture(name);
+    const { pins } = scanText(name, text);
+    const release = {
+      version: "0.10.0",
+      publishedAt: "2026-11-01T00:00:00Z",
+      prerelease: false,
+      url: "",
+      notes: "",
+      assets: [],
+    };
+    const { decisions } = decide(pins, [release], new Map(), {
+      updateTypes: ["major", "minor", "patch", "digest"],
+      ignoreVersions: [],
+      minimumReleaseAge: 0,
+      allowPrereleases: false,
+      pinDigests: false,
+      now: new Date("2026-12-01T00:00:00Z"),
+    });
+    expect(decisions.map((d) => [d.pin.line, d.action])).toEqual([
+      [5, "update"],
+      [7, "update"],
+      [8, "update"],
+      [10, "update"],
+      [11, "current"],
+      [12, "current"],
+      [13, "update"],
+    ]);
+    const r = rewriteFile(
+      name,
+      text,
+      decisions
+        .filter((d) => d.action === "update")
+        .map((d) => ({ pin: d.pin, target: { version: "0.10.0" } })),
+    );
+    expect(r.error).toBeNull();
+    expect(r.text).toBe(
+      text
+        .replace("UV_VERSION=0.9.17", "UV_VERSION=0.10.0")
+        .replace("uv/0.9.16/", "uv/0.10.0/")
+        .replace("uv/0.9.15/", "uv/0.10.0/")
+        .replace("download/0.9.14/", "download/0.10.0/"),
+    );
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { NO_SPANS, readFixture, type Shown, scanFixture } from "../../test/file-pins.js";
+import { scanText } from "./extract.js";
+import { rewriteFile } from "./rewrite.js";
+
+function image(file: string, line: number, fields: Partial<Shown>): Shown {
+  return {
+    file,
+    line,
+    kind: "image",
+    image: "ghcr.io/astral-sh/uv",
+    url: null,
+    tag: null,
+    version: null,
+    digest: null,
+    form: "tag",
+    variable: null,
+    versionLine: null,
+    suffix: null,
+    resolvedTag: null,
+    asset: null,
+    skipReason: null,
+    spans: NO_SPANS,
+    ...fields,
+  };
+}
+
+describe("image forms: suffix as written, ARG-held whole images once", () => {
+  it("image-args.Dockerfile", () => {
+    const f = "forms/image-args.Dockerfile";
+    const variant = "tag: `VARIANT` has no default value";
+    expect(scanFixture(f)).toEqual({
+      pins: [
+        // an ARG holding a whole image with a variant-only tag: the ARG's line, once
+        image(f, 4, {
+          tag: "python3.12-bookworm-slim",
+          suffix: "python3.12-bookworm-slim",
+          resolvedTag: "python3.12-bookworm-slim",
+          variable: "UV_IMAGE",
+          versionLine: 2,
+        }),
+        // …and with `latest`
+        image(f, 5, {
+          tag: "latest",
+          resolvedTag: "latest",
+          variable: "UV_LATEST",
+          versionLine: 3,
+        }),
+        // the suffix as written, variables left in (like `tag`)
+        image(f, 9, {
+          tag: "0.9.17-python${PY}-bookworm-slim",
+          version: "0.9.17",
+          versionLine: 9,
+          suffix: "-python${PY}-bookworm-slim",
+          resolvedTag: "0.9.17-python3.12-bookworm-slim",
+          spans: { ...NO_SPANS, version: "9:34 0.9.17" },
+        }),
+        // …also where the variant is unknown (the pin is held back, the suffix still shown)
+        image(f, 10, {
+          tag: "0.9.17-${VARIANT}",
+          version: "0.9.17",
+          versionLine: 10,
+          suffix: "-${VARIANT}",
+          skipReason: variant,
+          spans: { ...NO_SPANS, version: "10:34 0.9.17" },
+        }),
+        image(f, 11, {
+          tag: "${PY_TAG:-bookworm-slim}",
+          suffix: "${PY_TAG:-bookworm-slim}",
+          resolvedTag: "bookworm-slim",
+        }),
+      ],
+      skipped: [{ file: f, line: 10, reason: variant }],
+    });
+  });
+
+  it("round trip: a digest pinned into the ARG-held image is written once, in the ARG", () => {
+    const name = "forms/image-args.Dockerfile";
+    const text = readFixture(name);
+    const pin = scanText(name, text).pins.find((p) => p.variable === "UV_LATEST");
+    if (!pin) throw new Error("no pin");
+    const digest = `sha256:${"1".repeat(64)}`;
+    const r = rewriteFile(name, text, [{ pin, target: { digest, addDigest: true } }]);
+    expect(r.error).toBeNull();
+    expect(r.text).toBe(text.replace("uv:latest\n", `uv:latest@${digest}\n`));
+  });
+
+  it("the variant that updates keep is the resolved one (the policy builds the next tag from it)", () => {
+    const name = "forms/image-args.Dockerfile";
+    const text = readFixture(name);
+    const pin = scanText(name, text).pins.find((p) => p.line === 9);
+    if (!pin) throw new Error("no pin");
+    const r = rewriteFile(name, text, [{ pin, target: { version: "0.10.0" } }]);
+    expect(r.text).toBe(text.replace("uv:0.9.17-python${PY}", "uv:0.10.0-python${PY}"));
+  });
+});
+
+describe("policy with a suffix written with variables", () => {
+  it("looks up the next tag with the resolved variant", async () => {
+    const { decide } = await import("./policy.js");
+    const name = "forms/image-args.Dockerfile";
+    const pin = scanText(name, readFixture(name)).pins.find((p) => p.line === 9);
+    if (!pin) throw new Error("no pin");
+    const release = {
+      version: "0.10.0",
+      publishedAt: "2026-11-01T00:00:00Z",
+      prerelease: false,
+      url: "",
+      notes: "",
+      assets: [],
+    };
+    const tags = new Map([["ghcr.io/astral-sh/uv", ["0.10.0-python3.12-bookworm-slim"]]]);
+    const { decisions } = decide([pin], [release], tags, {
+      updateTypes: ["major", "minor", "patch", "digest"],
+      ignoreVersions: [],
+      minimumReleaseAge: 0,
+      allowPrereleases: false,
+      pinDigests: false,
+      now: new Date("2026-12-01T00:00:00Z"),
+    });
+    expect(decisions[0]).toMatchObject({
+      action: "update",
+      version: "0.10.0",
+      tag: "0.10.0-python3.12-bookworm-slim",
+    });
+  });
+});
