@@ -1,11 +1,12 @@
 /**
  * The GitHub App: thin Probot handlers around the shared repository run. `/uv-update` comments,
- * installation events, closed PRs, weekly sweeps (in-process cron and `POST /uv-pin-bot/sweep`).
- * Work on one repository is serialised; a redelivered webhook is handled once.
+ * installation events, closed PRs, sweeps (on `UV_PIN_BOT_SCHEDULE` and `POST /uv-pin-bot/sweep`).
+ * Where the work runs is the coordinator's business (src/app/cluster/): in this process
+ * (embedded, the default) or as jobs in Redis shared by every replica (`REDIS_URL`). Either way
+ * work on one repository is serialised and a redelivered webhook is handled once.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Cron } from "croner";
 import type { ApplicationFunction, Probot } from "probot";
 import {
   BRANCH,
@@ -17,11 +18,20 @@ import {
   reply,
 } from "./adapters/github-prs.js";
 import { networkCode } from "./adapters/http.js";
-import { MemoryOwnCommits, type OwnCommits } from "./adapters/own-commits.js";
+import type { OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
+import { chooseCoordinator } from "./app/cluster/choose.js";
+import type {
+  Coordinator,
+  Executor,
+  RepoTask,
+  SweepOutcome,
+  SweepSummary,
+} from "./app/cluster/coordinator.js";
+import { budgetFrom } from "./app/cluster/rate-budget.js";
 import {
   accountLogin,
   type CommentCreated,
@@ -29,7 +39,6 @@ import {
   type PullRequestClosed,
   type RepositoriesAdded,
 } from "./app/events.js";
-import { DeliveryLog, KeyedQueue } from "./app/keyed-queue.js";
 import { CONFIG_PATH, loadRepositoryConfig } from "./app/load-config.js";
 import { replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
@@ -41,6 +50,8 @@ import { helpComment, parseMetadata } from "./core/render-pr.js";
 import { httpStatusOf, UvPinBotError } from "./errors.js";
 import { type RunMode, type RunOutcome, runRepository } from "./pipeline/run-repository.js";
 import { mapBounded } from "./util/concurrency.js";
+
+export type { SweepSummary } from "./app/cluster/coordinator.js";
 
 export const CONFIG_FILE = "uv-pin-bot.yml";
 const WRITERS = new Set(["admin", "maintain", "write"]);
@@ -58,13 +69,18 @@ export interface AppOptions {
    */
   loadTrustRoot?: (fresh: boolean) => Promise<TrustRoot>;
   trustRootRefreshMs?: number;
-  /** Cron for sweeps (UTC); false: no in-process scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
+  /** Cron for sweeps (UTC); false: no scheduler. Default UV_PIN_BOT_SCHEDULE or weekly. */
   schedule?: string | false;
-  /** The commits the app pushed (default: in memory). */
-  ownCommits?: OwnCommits;
-  /** Repositories run at once during a sweep. */
+  /** Repositories run at once during an embedded sweep (per installation). */
   concurrency?: number;
-  /** Where the app registers its shutdown steps (stop the cron; finish deliveries, sweeps, runs). */
+  /** The commits the app pushed (default: the coordinator's: in memory, or in Redis). */
+  ownCommits?: OwnCommits;
+  /** Where work runs; default from the environment (REDIS_URL: Redis, else embedded). */
+  coordinator?: Coordinator;
+  /**
+   * Where the app registers its shutdown steps: stop the scheduler and the intake of jobs; finish
+   * deliveries, sweeps and runs (or hand jobs back); close Redis.
+   */
   shutdown?: ShutdownRegistry;
 }
 
@@ -75,39 +91,45 @@ export type InvalidConfig = {
 };
 export type RepositoryResult = RunOutcome | InvalidConfig;
 
-export interface SweepSummary {
-  repositories: number;
-  opened: number;
-  updated: number;
-  skipped: number;
-  failed: number;
-  /** Upstream requests (registry, uv releases, attestations). */
-  requests: number;
-  /** GitHub API requests (installations, repositories, config, files, pull requests). */
-  githubRequests: number;
-}
+export type UvPinBotApp = ApplicationFunction & {
+  sweep?: () => Promise<SweepSummary>;
+  coordinator: Coordinator;
+};
 
-export function createApp(
-  options: AppOptions = {},
-): ApplicationFunction & { sweep?: () => Promise<SweepSummary> } {
+export function createApp(options: AppOptions = {}): UvPinBotApp {
   const env = options.env ?? process.env;
   const now = options.now ?? (() => new Date());
-  const upstreams = options.upstreams ?? createUpstreams({ env });
-  const queue = new KeyedQueue();
-  const deliveries = new DeliveryLog();
-  const ownCommits = options.ownCommits ?? new MemoryOwnCommits();
-  // The sweep cron decides which repositories are due (schedule.ts) also when the in-process
-  // scheduler is off and sweeps come through `POST /uv-pin-bot/sweep`.
+  // The sweep cron decides which repositories are due (schedule.ts) also when the scheduler is
+  // off and sweeps come through `POST /uv-pin-bot/sweep`.
   const sweepPattern =
     (typeof options.schedule === "string" ? options.schedule : undefined) ??
     (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
-  const pattern = options.schedule === false ? null : sweepPattern;
+  const concurrency = options.concurrency ?? 4;
+  const coordinator =
+    options.coordinator ??
+    chooseCoordinator(env, {
+      schedule: options.schedule === false ? null : sweepPattern,
+      concurrency,
+    });
+  const metrics = coordinator.metricsRegistry;
+  const ownCommits = options.ownCommits ?? coordinator.ownCommits;
+  // On SIGTERM (src/start.ts): no new sweeps or jobs, then running work finishes, then Redis.
+  options.shutdown?.register("scheduler and job intake", () => coordinator.stop(), "stop");
+  options.shutdown?.register("app work", () => coordinator.drain(), "drain");
+  if (coordinator.mode === "redis")
+    options.shutdown?.register("redis connections", () => coordinator.close(), "close");
+  const upstreams =
+    options.upstreams ??
+    createUpstreams({
+      env,
+      cache: coordinator.cache,
+      http: { fetch: metrics.countingFetch(globalThis.fetch) },
+    });
   let keeper: TrustRootKeeper | undefined;
+  /** GitHub requests sent by this process's installation clients (the sweep summary's count). */
+  let githubRequests = 0;
 
-  const appFn: ApplicationFunction & { sweep?: () => Promise<SweepSummary> } = async (
-    app: Probot,
-    { addHandler },
-  ) => {
+  const appFn: UvPinBotApp = async (app: Probot, { addHandler }) => {
     // The trusted root loads now, in the background; a run waits for it only if it verifies
     // before the first load has ended.
     const load = options.loadTrustRoot ?? ((fresh: boolean) => trustRoot({ env, fresh }));
@@ -125,40 +147,195 @@ export function createApp(
     }
     const material: TrustMaterial | (() => Promise<TrustMaterial>) =
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
-    /** One repository, serialised: config, then the shared run. */
-    const runFor = (
+    /** An installation client whose requests are counted (summary, metrics). */
+    const installationOctokit = async (installationId: number): Promise<GitHub> => {
+      const octokit = (await app.auth(installationId)) as unknown as GitHub;
+      octokit.hook.before("request", () => {
+        githubRequests++;
+      });
+      const observe = (status: number, headers: Record<string, string | undefined> = {}) => {
+        const remaining = headers["x-ratelimit-remaining"] ?? null;
+        metrics.githubResponse(status, installationId, remaining);
+        const budget = budgetFrom(remaining, headers["x-ratelimit-reset"]);
+        if (budget) coordinator.observeRateLimit(installationId, budget);
+      };
+      octokit.hook.after("request", (response) => {
+        observe(response.status, response.headers as Record<string, string | undefined>);
+      });
+      octokit.hook.error("request", (error) => {
+        const response = (error as { response?: { headers?: Record<string, string> } }).response;
+        observe(httpStatusOf(error) ?? 0, response?.headers);
+        throw error;
+      });
+      return octokit;
+    };
+
+    /** One repository: config (unless the caller has just loaded it), then the shared run. */
+    const runWithConfig = async (
       octokit: GitHub,
       owner: string,
       repo: string,
       mode: RunMode,
-      /** The configuration when the caller has just loaded it (a sweep, for `schedule`). */
       preloaded?: LoadedConfig,
-    ): Promise<RepositoryResult> =>
-      queue.run(`${owner}/${repo}`.toLowerCase(), async () => {
-        const loaded = preloaded ?? (await loadConfig(octokit, owner, repo));
-        if (!loaded.ok) return loaded.invalid;
-        return runRepository(
-          { owner, repo },
-          loaded.config,
-          {
-            octokit,
-            upstreams,
-            attest: {
-              attestations: upstreams.attestations,
-              cache: upstreams.cache,
-              trustMaterial: material,
-              policy: defaultPolicy("astral-sh"),
-              releaseCommits: upstreams.releaseCommits,
-            },
-            now,
-            ownCommits,
+    ): Promise<RepositoryResult> => {
+      const loaded = preloaded ?? (await loadConfig(octokit, owner, repo));
+      if (!loaded.ok) return loaded.invalid;
+      const result = await runRepository(
+        { owner, repo },
+        loaded.config,
+        {
+          octokit,
+          upstreams,
+          attest: {
+            attestations: upstreams.attestations,
+            cache: upstreams.cache,
+            trustMaterial: material,
+            policy: defaultPolicy("astral-sh"),
+            releaseCommits: upstreams.releaseCommits,
           },
-          mode,
-        );
-      });
+          now,
+          ownCommits,
+        },
+        mode,
+      );
+      if (result.status === "created" || result.status === "updated")
+        metrics.pullRequest(result.status);
+      return result;
+    };
+
+    const execute: Executor["execute"] = async (task, replies, final) => {
+      const repo = { owner: task.owner, repo: task.repo };
+      const octokit = await installationOctokit(task.installationId);
+      switch (task.kind) {
+        case "run":
+          try {
+            const result = await runWithConfig(octokit, task.owner, task.repo, task.mode);
+            for (const target of replies) {
+              const { body, ok } = replyFor(result);
+              await reply(octokit, repo, target.issue, body);
+              await react(octokit, repo, target.commentId, ok ? "rocket" : "confused");
+            }
+          } catch (error) {
+            if (!final) throw error;
+            app.log.error(
+              { err: error, repository: `${task.owner}/${task.repo}` },
+              "uv-pin-bot run failed",
+            );
+            // Nobody to answer (an installation's run): the failure is the caller's (the delivery
+            // fails, or the job lands in the failed set).
+            if (replies.length === 0) throw error;
+            for (const target of replies) {
+              await reply(
+                octokit,
+                repo,
+                target.issue,
+                `uv-pin-bot could not finish: ${oneLine(error)}`,
+              );
+              await react(octokit, repo, target.commentId, "confused");
+            }
+          }
+          return undefined;
+        case "closed": {
+          if (!task.pr.merged) {
+            const what = task.pr.target ? `uv ${task.pr.target}` : "these digests";
+            await commentOnce(
+              octokit,
+              repo,
+              task.pr.number,
+              "declined",
+              `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
+            );
+          }
+          // Only while the branch is still this pull request's head (see deleteBranch).
+          await deleteBranch(octokit, repo, task.pr.headSha);
+          return undefined;
+        }
+        case "sweep-repo":
+          try {
+            const loaded = await loadConfig(octokit, task.owner, task.repo);
+            if (loaded.ok && !dueOnSweep(loaded.config.schedule, sweepPattern, now()))
+              return "skipped";
+            const result = await runWithConfig(octokit, task.owner, task.repo, "run", loaded);
+            if (result.status === "invalid-config")
+              app.log.warn({ repository: task.fullName }, `uv-pin-bot sweep: ${result.message}`);
+            return result.status === "created"
+              ? "opened"
+              : result.status === "updated"
+                ? "updated"
+                : "skipped";
+          } catch (error) {
+            if (!final) throw error;
+            app.log.error(
+              { err: error, repository: task.fullName },
+              "uv-pin-bot sweep: repository failed",
+            );
+            return "failed" satisfies SweepOutcome;
+          }
+      }
+    };
+
+    const fanOut: Executor["fanOut"] = async (visit) => {
+      let failed = 0;
+      const appOctokit = await app.auth();
+      const installations = await appOctokit.paginate(
+        appOctokit.rest.apps.listInstallations,
+        { per_page: 100 },
+        (response) => {
+          githubRequests++;
+          return response.data;
+        },
+      );
+      for (const installation of installations) {
+        if (installation.suspended_at) continue;
+        try {
+          const octokit = await installationOctokit(installation.id);
+          const repos = await octokit.paginate(
+            octokit.rest.apps.listReposAccessibleToInstallation,
+            { per_page: 100 },
+          );
+          await mapBounded(repos, concurrency, (r) =>
+            visit(
+              {
+                kind: "sweep-repo",
+                installationId: installation.id,
+                owner: r.owner.login,
+                repo: r.name,
+                fullName: r.full_name,
+              },
+              r.archived === true,
+            ),
+          );
+        } catch (error) {
+          failed++;
+          app.log.error(
+            { err: error, installation: installation.id },
+            "uv-pin-bot sweep: installation failed",
+          );
+        }
+      }
+      return { failed };
+    };
+
+    await coordinator.start({
+      execute,
+      fanOut,
+      upstreamRequests: () => upstreams.http.stats.requests,
+      githubRequests: () => githubRequests,
+      log: {
+        info: (obj, msg) => app.log.info(obj, msg),
+        warn: (obj, msg) => app.log.warn(obj, msg),
+        error: (obj, msg) => app.log.error(obj, msg),
+      },
+    });
+
+    /** Runs `fn` once per delivery id; the id counts as handled only when `fn` finished. */
+    const once = (id: string | undefined, fn: () => Promise<void>) =>
+      coordinator.deliveries.handle(id, fn);
+    const submit = (task: RepoTask, target?: { issue: number; commentId: number }) =>
+      coordinator.submit(task, target);
 
     app.on("issue_comment.created", (context) =>
-      deliveries.handle(context.id, async () => {
+      once(context.id, async () => {
         const { comment, issue, sender }: CommentCreated = context.payload;
         if (sender.type === "Bot" || comment.user?.type === "Bot") return;
         const command = parseCommand(comment.body ?? "");
@@ -195,61 +372,60 @@ export function createApp(
           await react(octokit, repo, comment.id, "confused");
           return;
         }
-        try {
-          const result = await runFor(octokit, repo.owner, repo.repo, command.command);
-          const { body, ok } = replyFor(result);
-          await reply(octokit, repo, issue.number, body);
-          await react(octokit, repo, comment.id, ok ? "rocket" : "confused");
-        } catch (error) {
-          context.log.error({ err: error }, "uv-pin-bot run failed");
-          await reply(
-            octokit,
-            repo,
-            issue.number,
-            `uv-pin-bot could not finish: ${oneLine(error)}`,
-          );
-          await react(octokit, repo, comment.id, "confused");
-        }
+        await submit(
+          {
+            kind: "run",
+            installationId: context.payload.installation?.id ?? 0,
+            owner: repo.owner,
+            repo: repo.repo,
+            mode: command.command,
+          },
+          { issue: issue.number, commentId: comment.id },
+        );
       }),
     );
 
     /**
      * Runs each repository; when one failed, throws after all ran, so that the delivery counts as
      * failed (GitHub records it; a redelivery runs again, and finished repositories are no-ops).
+     * Clustered, each is a durable job with its own retries: the delivery is handled once queued.
      */
-    const runRepositories = async (octokit: GitHub, owner: string, names: readonly string[]) => {
+    const runRepositories = async (
+      installationId: number,
+      owner: string,
+      names: readonly string[],
+    ) => {
       const failed: string[] = [];
-      await mapBounded(names, options.concurrency ?? 4, async (name) => {
+      await mapBounded(names, concurrency, async (name) => {
         try {
-          await runFor(octokit, owner, name, "run");
-        } catch (error) {
+          await submit({ kind: "run", installationId, owner, repo: name, mode: "run" });
+        } catch {
           failed.push(`${owner}/${name}`);
-          app.log.error({ err: error, repository: `${owner}/${name}` }, "uv-pin-bot run failed");
         }
       });
       if (failed.length > 0) throw new Error(`uv-pin-bot: ${failed.join(", ")} failed`);
     };
 
     app.on("installation.created", (context) =>
-      deliveries.handle(context.id, async () => {
+      once(context.id, async () => {
         const payload: InstallationCreated = context.payload;
-        const owner = accountLogin(payload.installation.account);
+        const installation = payload.installation;
         const names = (payload.repositories ?? []).map((r) => r.name);
-        await runRepositories(context.octokit as unknown as GitHub, owner, names);
+        await runRepositories(installation.id, accountLogin(installation.account), names);
       }),
     );
 
     app.on("installation_repositories.added", (context) =>
-      deliveries.handle(context.id, async () => {
+      once(context.id, async () => {
         const payload: RepositoriesAdded = context.payload;
-        const owner = accountLogin(payload.installation.account);
+        const installation = payload.installation;
         const names = payload.repositories_added.map((r) => r.name);
-        await runRepositories(context.octokit as unknown as GitHub, owner, names);
+        await runRepositories(installation.id, accountLogin(installation.account), names);
       }),
     );
 
     app.on("pull_request.closed", (context) =>
-      deliveries.handle(context.id, async () => {
+      once(context.id, async () => {
         const payload: PullRequestClosed = context.payload;
         const pr = payload.pull_request;
         if (pr.head.ref !== BRANCH || pr.head.repo?.full_name !== payload.repository.full_name)
@@ -257,139 +433,60 @@ export function createApp(
         const metadata = parseMetadata(pr.body ?? "");
         if (!metadata) return;
         const repo = context.repo();
-        const octokit = context.octokit as unknown as GitHub;
-        // In the repository's queue: a run in progress finishes before the branch goes, and a run
-        // queued after this sees the pull request closed.
-        await queue.run(`${repo.owner}/${repo.repo}`.toLowerCase(), async () => {
-          if (!pr.merged) {
-            const what = metadata.target ? `uv ${metadata.target}` : "these digests";
-            await commentOnce(
-              octokit,
-              repo,
-              pr.number,
-              "declined",
-              `Closed without merging: uv-pin-bot will not propose ${what} again. A newer release gets a new pull request.`,
-            );
-          }
-          // Only while the branch is still this pull request's head (see deleteBranch).
-          await deleteBranch(octokit, repo, pr.head.sha);
+        // In the repository's queue: a run in progress finishes before the branch goes, and a
+        // run queued after this sees the pull request closed.
+        await submit({
+          kind: "closed",
+          installationId: payload.installation?.id ?? 0,
+          owner: repo.owner,
+          repo: repo.repo,
+          pr: {
+            number: pr.number,
+            merged: pr.merged === true,
+            headSha: pr.head.sha,
+            target: metadata.target ?? null,
+          },
         });
       }),
     );
 
-    let sweeping: Promise<SweepSummary> | null = null;
-    /** One sweep at a time: a sweep asked for while one runs (cron and route) joins it. */
-    const sweep = (): Promise<SweepSummary> => {
-      sweeping ??= sweepOnce().finally(() => {
-        sweeping = null;
-      });
-      return sweeping;
-    };
-    const sweepOnce = async (): Promise<SweepSummary> => {
-      const started = upstreams.http.stats.requests;
-      const summary: SweepSummary = {
-        repositories: 0,
-        opened: 0,
-        updated: 0,
-        skipped: 0,
-        failed: 0,
-        requests: 0,
-        githubRequests: 0,
-      };
-      const appOctokit = await app.auth();
-      const installations = await appOctokit.paginate(
-        appOctokit.rest.apps.listInstallations,
-        { per_page: 100 },
-        (response) => {
-          summary.githubRequests++;
-          return response.data;
-        },
-      );
-      for (const installation of installations) {
-        if (installation.suspended_at) continue;
-        try {
-          const octokit = (await app.auth(installation.id)) as unknown as GitHub;
-          octokit.hook.before("request", () => {
-            summary.githubRequests++;
-          });
-          const repos = await octokit.paginate(
-            octokit.rest.apps.listReposAccessibleToInstallation,
-            { per_page: 100 },
-          );
-          await mapBounded(repos, options.concurrency ?? 4, async (r) => {
-            summary.repositories++;
-            if (r.archived) {
-              summary.skipped++;
-              return;
-            }
-            try {
-              const loaded = await loadConfig(octokit, r.owner.login, r.name);
-              if (loaded.ok && !dueOnSweep(loaded.config.schedule, sweepPattern, now())) {
-                summary.skipped++;
-                return;
-              }
-              const result = await runFor(octokit, r.owner.login, r.name, "run", loaded);
-              if (result.status === "invalid-config")
-                app.log.warn({ repository: r.full_name }, `uv-pin-bot sweep: ${result.message}`);
-              if (result.status === "created") summary.opened++;
-              else if (result.status === "updated") summary.updated++;
-              else summary.skipped++;
-            } catch (error) {
-              summary.failed++;
-              app.log.error(
-                { err: error, repository: r.full_name },
-                "uv-pin-bot sweep: repository failed",
-              );
-            }
-          });
-        } catch (error) {
-          summary.failed++;
-          app.log.error(
-            { err: error, installation: installation.id },
-            "uv-pin-bot sweep: installation failed",
-          );
-        }
-      }
-      summary.requests = upstreams.http.stats.requests - started;
-      app.log.info(
-        summary,
-        `uv-pin-bot sweep: ${summary.repositories} repositories, ${summary.opened} opened, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed, ${summary.requests} upstream requests, ${summary.githubRequests} GitHub requests`,
-      );
-      return summary;
-    };
-    appFn.sweep = sweep;
-
-    // On SIGTERM (src/start.ts): no new sweeps, then every delivery, sweep and run finishes.
-    options.shutdown?.register("app work", async () => {
-      while (sweeping || deliveries.size > 0 || queue.size > 0)
-        await Promise.all([sweeping?.catch(() => undefined), deliveries.idle(), queue.idle()]);
-    });
-
-    if (pattern) {
-      const cron = new Cron(pattern, { timezone: "UTC", protect: true }, () => {
-        sweep().catch((error: unknown) => app.log.error({ err: error }, "uv-pin-bot sweep failed"));
-      });
-      options.shutdown?.register("sweep cron", () => cron.stop(), "stop");
-      app.log.info(
-        `uv-pin-bot: sweeps on "${pattern}" (UTC), next ${cron.nextRun()?.toISOString()}`,
-      );
-    }
+    appFn.sweep = () => coordinator.sweep();
 
     const secret = env.UV_PIN_BOT_SWEEP_SECRET;
     addHandler((req: IncomingMessage, res: ServerResponse) => {
-      if (req.method !== "POST" || req.url?.split("?")[0] !== "/uv-pin-bot/sweep" || !secret)
-        return false;
+      const path = req.url?.split("?")[0];
+      if (req.method === "GET" && path === "/metrics") {
+        coordinator.metrics().then(
+          ({ contentType, body }) => res.writeHead(200, { "content-type": contentType }).end(body),
+          () => res.writeHead(500).end(),
+        );
+        return true;
+      }
+      if (req.method === "GET" && path === "/ready") {
+        coordinator.ready().then(
+          (ok) =>
+            res
+              .writeHead(ok ? 200 : 503, { "content-type": "application/json" })
+              .end(ok ? '{"ready":true}' : '{"ready":false}'),
+          () => res.writeHead(503).end('{"ready":false}'),
+        );
+        return true;
+      }
+      if (req.method !== "POST" || path !== "/uv-pin-bot/sweep" || !secret) return false;
       const given = Buffer.from(req.headers.authorization ?? "");
       const expected = Buffer.from(`Bearer ${secret}`);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         res.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthorized"}');
         return true;
       }
-      sweep().catch((error: unknown) => app.log.error({ err: error }, "uv-pin-bot sweep failed"));
+      coordinator
+        .sweep()
+        .catch((error: unknown) => app.log.error({ err: error }, "uv-pin-bot sweep failed"));
       res.writeHead(202, { "content-type": "application/json" }).end('{"sweep":"started"}');
       return true;
     });
   };
+  appFn.coordinator = coordinator;
   return appFn;
 }
 

@@ -151,7 +151,10 @@ function readReference(text: string, i: number, end: number, budget: Budget): Re
     if (close < 0) return null;
     const expr = rest.slice(2, close).trim();
     const m = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
-    return { name: m?.[1] ?? null, end: i + 1 + close + 2, fallback: null };
+    // A composite action's `${{ inputs.NAME }}` reads the input's `default:` (see extract-yaml).
+    const input = /^inputs\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(expr);
+    const name = m?.[1] ?? (input ? `inputs.${input[1]}` : null);
+    return { name, end: i + 1 + close + 2, fallback: null };
   }
   if (rest.startsWith("{")) {
     const close = matchingBrace(rest);

@@ -9,9 +9,10 @@ import { type Document, isMap, isScalar, isSeq } from "yaml";
 import { expand, type Lookup } from "./expand.js";
 import { yamlOverridePins } from "./extract-overrides.js";
 import { extractText } from "./extract-text.js";
+import { baseName } from "./file-kind.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
-import { lookupIn } from "./variables.js";
+import { lookupIn, type ScopedDefinition } from "./variables.js";
 import { TOO_DEEP } from "./yaml-depth.js";
 import { parseYaml } from "./yaml-parse.js";
 import { valueRange, yamlScopes } from "./yaml-scopes.js";
@@ -47,11 +48,35 @@ export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[]
     return { pins: text.pins, skipped: [error] };
   }
   const { hidden, defs } = yamlScopes(ctx.text, ctx.lines, docs, comments);
-  const lookup = lookupIn(defs);
+  const lookup = lookupIn([...defs, ...actionInputs(ctx, docs)]);
   const text = extractText(ctx, "yaml", { hidden, lookup });
   const found = [...text.pins, ...yamlOverridePins(ctx, docs, lookup, text.hidden)];
   if (!MAY_PIN_STRUCTURE.test(ctx.text)) return { pins: found, skipped: [] };
   return { pins: [...found, ...structurePins(ctx, docs, lookup)], skipped: [] };
+}
+
+/**
+ * An action's `inputs:` defaults, as definitions named `inputs.NAME` (what `${{ inputs.NAME }}`
+ * reads inside the same `action.yml`). Only in `action.yml`/`action.yaml`: in a workflow,
+ * `inputs` are the caller's.
+ */
+function actionInputs(ctx: FileContext, docs: readonly Document[]): ScopedDefinition[] {
+  if (!/^action\.ya?ml$/.test(baseName(ctx.file))) return [];
+  const out: ScopedDefinition[] = [];
+  for (const doc of docs) {
+    if (!isMap(doc.contents)) continue;
+    const inputs = doc.contents.get("inputs", true);
+    if (!isMap(inputs)) continue;
+    for (const pair of inputs.items) {
+      const name = isScalar(pair.key) ? pair.key.value : null;
+      const value = isMap(pair.value) ? pair.value.get("default", true) : null;
+      const range = isScalar(value) ? valueRange(value) : null;
+      if (typeof name !== "string" || !range) continue;
+      const unknown = range.end === range.start;
+      out.push({ name: `inputs.${name}`, ...range, line: ctx.lines.lineOf(range.start), unknown });
+    }
+  }
+  return out;
 }
 
 function firstError(ctx: FileContext, docs: readonly Document[]): Skipped | null {

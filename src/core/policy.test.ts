@@ -396,7 +396,7 @@ describe("variants", () => {
 });
 
 describe("floating tags: latest, variant-only, digest-only", () => {
-  it.each([`${UV}:latest@${D1}`, `${UV}:python3.12-bookworm-slim@${D1}`])(
+  it.each([`${UV}:latest@${D1}`, `${UV}:python3.12-trixie-slim@${D1}`])(
     "%s: a digest update of the tag as it is",
     (ref) => {
       const p = image(ref);
@@ -411,13 +411,26 @@ describe("floating tags: latest, variant-only, digest-only", () => {
     },
   );
 
-  it.each([`${UV}:latest`, `${UV}:python3.12-bookworm-slim`])(
+  it.each([`${UV}:latest`, `${UV}:python3.12-trixie-slim`])(
     "%s without a digest: current, or a pin with pinDigests",
     (ref) => {
       const p = image(ref);
       expect(one(p)).toEqual(current(p));
       expect(one(p, { pinDigests: true })).toEqual(
         update(p, { type: "pin", tag: p.resolvedTag, needDigest: true, release: null }),
+      );
+    },
+  );
+
+  it.each([`${UV}:python3.12-bookworm-slim`, `${UV}:python3.12-bookworm-slim@${D1}`])(
+    "%s: a variant no longer published is not current: where it stopped, the closest current variant",
+    (ref) => {
+      const p = image(ref);
+      expect(one(p)).toEqual(
+        skip(
+          p,
+          "the `python3.12-bookworm-slim` tag is no longer published: it stopped at uv 0.9.18 (there is no `0.10.1-python3.12-bookworm-slim`); the closest current variant is `python3.12-trixie-slim`",
+        ),
       );
     },
   );

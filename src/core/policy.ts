@@ -195,7 +195,8 @@ function decideImage(pin: Pin, c: Context): Decision {
   const tag = pin.resolvedTag;
   if (tag === null) return skip(pin, "the tag cannot be read");
   const version = pin.version;
-  if (version === null) return floating(pin, tag, null, tags, c);
+  if (version === null)
+    return stoppedVariant(pin, tag, tags, c) ?? floating(pin, tag, null, tags, c);
 
   const s = step(pin, version, c);
   if (s === null) {
@@ -247,6 +248,38 @@ function recheck(
 ): Decision {
   if (!c.options.updateTypes.includes("digest") || !tags.has(tag)) return current(pin, c.waiting);
   return update(pin, { ...byDigest("digest", version, tag, null, c.waiting), recheck: true });
+}
+
+/**
+ * A variant-only tag (`python3.12-bookworm-slim`) whose variant is no longer published floats on
+ * an older uv than the release chosen: not current. Says where it stopped and suggests the closest
+ * current variant (never switched silently). Null when the variant is still published (or unknown).
+ */
+function stoppedVariant(
+  pin: Pin,
+  tag: string,
+  tags: ReadonlySet<string>,
+  c: Context,
+): Decision | null {
+  const t = c.target;
+  if (t === null || tag === "latest" || parseTag(tag).version) return null;
+  if (tags.has(`${t.version}-${tag}`)) return null;
+  let stopped: string | null = null;
+  for (const name of tags) {
+    if (!name.endsWith(`-${tag}`)) continue;
+    const v = name.slice(0, -tag.length - 1);
+    if (isFullVersion(v) && isVersion(v) && (stopped === null || compareVersions(v, stopped) > 0))
+      stopped = v;
+  }
+  if (stopped === null) return null;
+  const closest = closestTag(tags, t.version, `-${tag}`);
+  const hint = closest
+    ? `; the closest current variant is \`${closest.slice(t.version.length + 1)}\``
+    : "";
+  return skip(
+    pin,
+    `the \`${tag}\` tag is no longer published: it stopped at uv ${stopped} (there is no \`${t.version}-${tag}\`)${hint}`,
+  );
 }
 
 /** `latest`, a variant-only tag or a rolling `X.Y` tag that stays: only its digest can move. */

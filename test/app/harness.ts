@@ -43,6 +43,7 @@ import { pino } from "pino";
 import { type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { appOctokit, type ThrottleTuning } from "../../src/app/github-client.js";
 import { type AppOptions, createApp, type SweepSummary } from "../../src/app.js";
+import { type RedisServer, startRedis } from "../redis/server.js";
 import { BOT_LOGIN, FakeGitHub, type FakeInstallation, type FakeRepo } from "./fake-github.js";
 import { FakeUpstreams } from "./fake-upstreams.js";
 
@@ -63,12 +64,30 @@ export interface HarnessOptions {
   /** Log level captured into `logs` (default "info"). */
   logLevel?: "debug" | "info" | "warn" | "error";
   /**
+   * `embedded` (one process) or `redis` (clustered: a real redis-server started for this app,
+   * jobs through BullMQ; `send` and `sweep` resolve once the queue is idle). Default from
+   * `UV_PIN_BOT_TEST_MODE` (the `app-redis` vitest project runs these scenarios with `redis`).
+   */
+  mode?: AppMode;
+  /** Use this Redis instead of starting one (clustered mode only). */
+  redis?: RedisServer;
+  /**
+   * Another replica of `of`'s app: its own Probot server, app and Redis connections, the same
+   * fake GitHub, upstreams and Redis (clustered mode). Stopping it leaves `of`'s parts running.
+   */
+  replicaOf?: AppHarness;
+  /**
    * The app's own throttling (src/app/github-client.ts) instead of none: rate limits are retried
    * after `retry-after` (scaled by `retryAfterBaseValue` ms per second) and writes go one at a
    * time (without the one-second spacing, to keep tests fast).
    */
   throttle?: ThrottleTuning;
 }
+
+export type AppMode = "embedded" | "redis";
+
+export const testMode = (): AppMode =>
+  process.env.UV_PIN_BOT_TEST_MODE === "redis" ? "redis" : "embedded";
 
 export interface LogLine {
   level: number;
@@ -79,6 +98,8 @@ export interface LogLine {
 export interface SendOptions {
   /** `X-GitHub-Delivery` (default: a new id per call). */
   id?: string;
+  /** Resolve with the HTTP status at once, not when the work it caused has finished. */
+  noWait?: boolean;
   /** Sign with another secret (a forged delivery). */
   secret?: string;
 }
@@ -94,7 +115,10 @@ export interface AppHarness {
   appFn: ReturnType<typeof createApp>;
   /** Log lines the app and Probot wrote (JSON objects; level 30 info, 40 warn, 50 error). */
   logs: LogLine[];
-  /** A signed delivery; resolves with the HTTP status once Probot has run the handlers. */
+  mode: AppMode;
+  /** The Redis of a clustered app. */
+  redis: RedisServer | undefined;
+  /** A signed delivery; resolves with the HTTP status once the work it caused has finished. */
   send(eventName: string, payload: object, options?: SendOptions): Promise<number>;
   /** `issue_comment.created` from `user` (default `alice`) on an issue or pull request. */
   comment(
@@ -116,9 +140,10 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
   const now = options.now ?? (() => DEFAULT_NOW);
   nock.disableNetConnect();
   nock.enableNetConnect("127.0.0.1");
-  const github = new FakeGitHub(now);
-  const installation = github.addInstallation(INSTALLATION_ID, OWNER);
-  const upstreams = await FakeUpstreams.create(now);
+  const shared = options.replicaOf;
+  const github = shared?.github ?? new FakeGitHub(now);
+  const installation = shared?.installation ?? github.addInstallation(INSTALLATION_ID, OWNER);
+  const upstreams = shared?.upstreams ?? (await FakeUpstreams.create(now));
   const logs: LogLine[] = [];
   const log: Logger = pino(
     { level: options.logLevel ?? "info" },
@@ -130,9 +155,23 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
       },
     },
   );
+  const mode = options.mode ?? shared?.mode ?? testMode();
+  const given = options.redis ?? shared?.redis;
+  const ownRedis = mode === "redis" && !given ? await startRedis() : undefined;
+  const redis = mode === "redis" ? (given ?? ownRedis) : undefined;
   const appFn = createApp({
-    env: {},
     ...options.app,
+    env: {
+      ...options.app?.env,
+      ...(redis
+        ? {
+            REDIS_URL: redis.url,
+            UV_PIN_BOT_JOB_ATTEMPTS: "1",
+            UV_PIN_BOT_LOCK_MS: "2000",
+            ...options.app?.env,
+          }
+        : {}),
+    },
     now,
     upstreams: upstreams.asUpstreams(),
     // With `app.loadTrustRoot`, the app loads its root itself (at start-up, in the background).
@@ -140,6 +179,8 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
     schedule: false,
   });
 
+  if (appFn.coordinator.mode !== mode)
+    throw new Error(`asked for ${mode}, got ${appFn.coordinator.mode}`);
   const server = await listen(log, appFn, options.throttle);
   const url = `http://127.0.0.1:${server.port}`;
   let deliveries = 0;
@@ -159,10 +200,13 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
       body,
     });
     await res.text();
+    if (!o.noWait) await appFn.coordinator.idle();
     return res.status;
   };
 
   return {
+    mode,
+    redis,
     url,
     github,
     upstreams,
@@ -183,6 +227,9 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
     },
     stop: async () => {
       await server.stop();
+      await appFn.coordinator.close();
+      await ownRedis?.stop();
+      if (shared) return;
       github.close();
       nock.cleanAll();
       nock.enableNetConnect();

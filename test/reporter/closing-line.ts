@@ -74,6 +74,8 @@ export default class ClosingLineReporter implements Reporter {
 
 /** The packages the test's suites are marked as missing (empty for an ordinary test). */
 function missingPackagesOf(test: TestCase): string[] {
+  const own = test.meta().missingSystemPackages;
+  if (own && own.length > 0) return own;
   for (let parent = test.parent; parent.type === "suite"; parent = parent.parent) {
     const packages = parent.meta().missingSystemPackages;
     if (packages && packages.length > 0) return packages;

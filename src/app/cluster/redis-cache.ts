@@ -1,0 +1,71 @@
+/**
+ * The lookup cache in Redis, shared by every replica: tags lists, digests, manifests, release
+ * lists, checksums, attestations and verification results (all JSON). A miss is loaded by ONE
+ * process in the cluster: the first to take the key's load lock asks the upstream and stores
+ * the answer; the others wait for it (so a sweep asks about each tag once however many workers
+ * run it). Concurrent lookups in one process share one Redis round trip. Failures are not stored;
+ * a loader that dies leaves its lock to expire and the next asker loads.
+ */
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { CacheStats, LookupCache } from "../../adapters/cache.js";
+
+const LOAD_LOCK_MS = 30_000;
+const POLL_MS = 20;
+
+/** Deletes a key only while it still holds our token. */
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+export class RedisCache implements LookupCache {
+  readonly stats: CacheStats = { hits: 0, misses: 0 };
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  memo<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      this.stats.hits++;
+      return pending as Promise<T>;
+    }
+    const value = this.lookup(key, ttlMs, load).finally(() => {
+      if (this.inFlight.get(key) === value) this.inFlight.delete(key);
+    });
+    this.inFlight.set(key, value);
+    return value;
+  }
+
+  private async lookup<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const valueKey = `${this.prefix}:c:${key}`;
+    const lockKey = `${this.prefix}:cl:${key}`;
+    const deadline = Date.now() + LOAD_LOCK_MS + 5_000;
+    for (;;) {
+      const stored = await this.redis.get(valueKey);
+      if (stored !== null) {
+        this.stats.hits++;
+        return (JSON.parse(stored) as { v: T }).v;
+      }
+      const token = randomUUID();
+      const taken = await this.redis.set(lockKey, token, "PX", LOAD_LOCK_MS, "NX");
+      if (taken === "OK") {
+        this.stats.misses++;
+        try {
+          const value = await load();
+          await this.redis.set(valueKey, JSON.stringify({ v: value }), "PX", Math.max(1, ttlMs));
+          return value;
+        } finally {
+          await this.redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
+        }
+      }
+      // Someone else loads it: wait for the value (or for their lock to go, then try again).
+      if (Date.now() > deadline) {
+        this.stats.misses++;
+        return load();
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+}

@@ -1,0 +1,540 @@
+/**
+ * The Redis coordinator (`REDIS_URL`): durable BullMQ jobs shared by every replica.
+ * - One job per repository run: a burst of triggers for one repository and mode collapses into
+ *   one waiting job (BullMQ deduplication, keeping one next run while one is active); commands
+ *   leave their reply targets in a list the run answers.
+ * - A per-repository lock in Redis (a run of another kind waits for it, delayed, not failed).
+ * - Retries with exponential backoff; a job that keeps failing stays in the failed set with its
+ *   error. A worker that dies mid-run leaves its job stalled: another worker takes it over.
+ * - Delivery ids in Redis (handled only once a handler finished); the lookup cache in Redis.
+ * - One sweep per firing for the whole cluster: a BullMQ job scheduler on the cron, the route
+ *   enqueues the same job, a sweep asked for while one runs joins it; the sweep fans out one job
+ *   per repository and its summary is kept in Redis, so a restart loses nothing.
+ * Roles: `web` enqueues only, `worker` and `all` also take jobs.
+ */
+import { randomUUID } from "node:crypto";
+import { DelayedError, type Job, Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { OwnCommits } from "../../adapters/own-commits.js";
+import {
+  type Coordinator,
+  type DeliveryStore,
+  type Executor,
+  emptySummary,
+  type ReplyTarget,
+  type RepoTask,
+  repoKey,
+  type SweepOutcome,
+  type SweepRepoTask,
+  type SweepSummary,
+  sweepLine,
+} from "./coordinator.js";
+import { AppMetrics } from "./metrics.js";
+import { type Budget, MemoryBudgets, waitFor } from "./rate-budget.js";
+import { RedisCache } from "./redis-cache.js";
+import type { ClusterSettings } from "./settings.js";
+
+export const QUEUE = "uv-pin-bot";
+const PREFIX = "uv-pin-bot";
+const KEYS = `${PREFIX}:x`;
+const SCHEDULER_ID = "uv-pin-bot-sweep";
+const DELIVERY_RUNNING_MS = 10 * 60_000;
+const DELIVERY_DONE_MS = 8 * 24 * 60 * 60_000;
+const SWEEP_MAX_MS = 12 * 60 * 60_000;
+const POLL_MS = 25;
+
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+
+type JobData = { task: RepoTask; replies?: string; sweepId?: string } | { sweep: true };
+
+export interface RedisCoordinatorOptions extends ClusterSettings {
+  schedule: string | null;
+}
+
+const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
+
+/** Delivery ids in Redis, for every replica: `running` while handled, `done` once finished. */
+class RedisDeliveries implements DeliveryStore {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly redis: Redis) {}
+
+  handle(id: string | undefined, task: () => Promise<void>): Promise<void> {
+    const run = this.handleOnce(id, task);
+    this.running.add(run);
+    const forget = () => this.running.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async handleOnce(id: string | undefined, task: () => Promise<void>): Promise<void> {
+    if (!id) return task();
+    const key = `${KEYS}:d:${id}`;
+    const deadline = Date.now() + DELIVERY_RUNNING_MS;
+    for (;;) {
+      if ((await this.redis.set(key, "running", "PX", DELIVERY_RUNNING_MS, "NX")) === "OK") break;
+      // Handled already, or being handled by a replica: wait for it to finish or fail.
+      if ((await this.redis.get(key)) === "done" || Date.now() > deadline) return;
+      await sleep(POLL_MS);
+    }
+    try {
+      await task();
+    } catch (error) {
+      await this.redis.del(key);
+      throw error;
+    }
+    await this.redis.set(key, "done", "PX", DELIVERY_DONE_MS);
+  }
+}
+
+/** The commits the app pushed, per repository, for every worker (kept 30 days). */
+class RedisOwnCommits implements OwnCommits {
+  constructor(private readonly redis: Redis) {}
+
+  async add(repository: string, sha: string): Promise<void> {
+    const key = `${KEYS}:own:${repository.toLowerCase()}`;
+    await this.redis
+      .multi()
+      .sadd(key, sha)
+      .pexpire(key, 30 * 24 * 3600_000)
+      .exec();
+  }
+
+  async has(repository: string, sha: string): Promise<boolean> {
+    return (await this.redis.sismember(`${KEYS}:own:${repository.toLowerCase()}`, sha)) === 1;
+  }
+}
+
+export class RedisCoordinator implements Coordinator {
+  readonly mode = "redis" as const;
+  readonly deliveries: RedisDeliveries;
+  private closed = false;
+  readonly cache: RedisCache;
+  readonly ownCommits: OwnCommits;
+  readonly metricsRegistry = new AppMetrics();
+  /** Commands, the cache, locks, sweeps. */
+  readonly redis: Redis;
+  readonly queue: Queue;
+  private worker: Worker | undefined;
+  private executor: Executor | undefined;
+  private readonly budgets: MemoryBudgets;
+  /** This process's request counters already added to a sweep's summary. */
+  private flushed = { upstream: 0, github: 0 };
+
+  constructor(private readonly o: RedisCoordinatorOptions) {
+    this.redis = new Redis(o.redisUrl, redisOptions);
+    this.redis.on("error", () => undefined); // reconnects; readiness reports it
+    this.queue = new Queue(QUEUE, {
+      connection: this.connection(),
+      prefix: PREFIX,
+    });
+    this.queue.on("error", () => undefined);
+    this.deliveries = new RedisDeliveries(this.redis);
+    this.ownCommits = new RedisOwnCommits(this.redis);
+    this.budgets = new MemoryBudgets(o.rateLimitFloor);
+    this.cache = new RedisCache(this.redis, KEYS);
+    this.metricsRegistry.depth = async () => {
+      const c = await this.queue.getJobCounts(
+        "waiting",
+        "active",
+        "delayed",
+        "failed",
+        "prioritized",
+      );
+      return {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+      };
+    };
+  }
+
+  private readonly connections: Redis[] = [];
+
+  /** A connection of its own (BullMQ blocks on the worker's). */
+  private connection(): Redis {
+    const redis = new Redis(this.o.redisUrl, redisOptions);
+    redis.on("error", () => undefined);
+    this.connections.push(redis);
+    return redis;
+  }
+
+  private get exec(): Executor {
+    if (!this.executor) throw new Error("the coordinator is not started");
+    return this.executor;
+  }
+
+  async start(executor: Executor): Promise<void> {
+    this.executor = executor;
+    if (this.o.schedule) {
+      await this.queue.upsertJobScheduler(
+        SCHEDULER_ID,
+        { pattern: this.o.schedule, tz: "UTC" },
+        { name: "sweep", data: { sweep: true }, opts: { removeOnComplete: 100 } },
+      );
+      executor.log.info(
+        {},
+        `uv-pin-bot: sweeps on "${this.o.schedule}" (UTC), one per firing for the cluster`,
+      );
+    }
+    if (this.o.role === "web") return;
+    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), {
+      connection: this.connection(),
+      prefix: PREFIX,
+      concurrency: this.o.concurrency,
+      lockDuration: this.o.lockMs,
+      stalledInterval: this.o.lockMs,
+      maxStalledCount: 2,
+    });
+    this.worker.on("error", (error) =>
+      executor.log.warn({ err: error }, "uv-pin-bot worker: Redis error"),
+    );
+    this.worker.on("failed", (job, error) => {
+      if (!job || error instanceof DelayedError || error.name === "DelayedError") return;
+      const last = job.attemptsMade >= (job.opts.attempts ?? 1);
+      executor.log.error(
+        { err: error, job: job.id, kind: job.name, attempts: job.attemptsMade },
+        last
+          ? "uv-pin-bot job failed (kept in the failed set)"
+          : "uv-pin-bot job failed, retried later",
+      );
+    });
+  }
+
+  private jobOptions() {
+    return {
+      attempts: this.o.attempts,
+      backoff: { type: "exponential", delay: Math.min(1_000, this.o.lockMs) },
+      removeOnComplete: { age: 24 * 3600, count: 20_000 },
+      removeOnFail: { count: 5_000 },
+    };
+  }
+
+  async submit(task: RepoTask, reply?: ReplyTarget): Promise<void> {
+    const dedup = dedupId(task);
+    if (reply && dedup) {
+      const list = `${KEYS}:r:${dedup}`;
+      await this.redis
+        .multi()
+        .rpush(list, JSON.stringify(reply))
+        .pexpire(list, DELIVERY_DONE_MS)
+        .exec();
+    }
+    await this.queue.add(
+      task.kind,
+      { task, ...(dedup ? { replies: dedup } : {}) } satisfies JobData,
+      {
+        ...this.jobOptions(),
+        ...(dedup ? { deduplication: { id: dedup, keepLastIfActive: true } } : {}),
+      },
+    );
+  }
+
+  observeRateLimit(installationId: number, budget: Budget): void {
+    this.budgets.observe(installationId, budget);
+    const key = `${KEYS}:rl:${installationId}`;
+    this.redis
+      .multi()
+      .hset(key, { remaining: budget.remaining, resetAt: budget.resetAt })
+      .pexpireat(key, budget.resetAt + 60_000)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  /** How long an installation's work waits for its rate limit to reset (what any replica saw). */
+  private async rateLimitWait(installationId: number): Promise<number> {
+    const local = this.budgets.waitMs(installationId);
+    if (local > 0) return local;
+    const [remaining, resetAt] = await this.redis.hmget(
+      `${KEYS}:rl:${installationId}`,
+      "remaining",
+      "resetAt",
+    );
+    if (remaining === null || resetAt === null) return 0;
+    return waitFor(
+      { remaining: Number(remaining), resetAt: Number(resetAt) },
+      this.o.rateLimitFloor,
+      Date.now(),
+    );
+  }
+
+  /** One job. Repository jobs hold the repository's lock; the sweep job fans out. */
+  private async process(job: Job, token: string | undefined): Promise<unknown> {
+    const data = job.data as JobData;
+    if ("sweep" in data) return this.fanOut(job);
+    const task = data.task;
+    const wait = await this.rateLimitWait(task.installationId);
+    if (wait > 0) {
+      // This installation is at its rate-limit floor: its jobs wait for the reset, others go on.
+      this.exec.log.info(
+        { installation: task.installationId, waitMs: wait },
+        "uv-pin-bot: installation at its rate-limit floor, its jobs wait for the reset",
+      );
+      await job.moveToDelayed(Date.now() + wait + Math.floor(Math.random() * 250), token);
+      throw new DelayedError();
+    }
+    const lockKey = `${KEYS}:lock:${repoKey(task.owner, task.repo)}`;
+    const lockToken = randomUUID();
+    const taken = await this.redis.set(lockKey, lockToken, "PX", this.o.lockMs, "NX");
+    if (taken !== "OK") {
+      // Another job works on this repository: try again shortly, without using up an attempt.
+      await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
+      throw new DelayedError();
+    }
+    const renew = setInterval(
+      () => {
+        this.redis
+          .eval(EXTEND, 1, lockKey, lockToken, String(this.o.lockMs))
+          .catch(() => undefined);
+      },
+      Math.max(100, Math.floor(this.o.lockMs / 3)),
+    );
+    try {
+      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const list = data.replies ? `${KEYS}:r:${data.replies}` : null;
+      const replies = list
+        ? (await this.redis.lrange(list, 0, -1)).map((r) => JSON.parse(r) as ReplyTarget)
+        : [];
+      let outcome: SweepOutcome | undefined;
+      try {
+        outcome = await this.metricsRegistry.timeJob(task.kind, () =>
+          this.exec.execute(task, replies, final),
+        );
+      } catch (error) {
+        if (final && data.sweepId) await this.sweepDone(data.sweepId, "failed");
+        throw error;
+      }
+      // The answered commands leave the list (commands that came during the run stay for the next).
+      if (list && replies.length) await this.redis.ltrim(list, replies.length, -1);
+      if (data.sweepId) await this.sweepDone(data.sweepId, outcome ?? "skipped");
+      return outcome ?? null;
+    } finally {
+      clearInterval(renew);
+      await this.redis.eval(RELEASE, 1, lockKey, lockToken).catch(() => undefined);
+    }
+  }
+
+  // --- sweeps -------------------------------------------------------------------------------
+
+  private sweeping: Promise<SweepSummary> | null = null;
+  /** The sweep `sweeping` waits for; once it has finished, a new call starts a new one. */
+  private awaiting: string | null = null;
+
+  /** Starts a sweep for the cluster, or joins the one running (this process's callers share one). */
+  sweep(): Promise<SweepSummary> {
+    if (this.sweeping) return this.sweeping;
+    const sweeping = this.sweepOnce().finally(() => {
+      if (this.sweeping === sweeping) this.sweeping = null;
+    });
+    this.sweeping = sweeping;
+    return sweeping;
+  }
+
+  private async sweepOnce(): Promise<SweepSummary> {
+    const job = await this.queue.add("sweep", { sweep: true } satisfies JobData, {
+      deduplication: { id: "sweep" },
+      removeOnComplete: 100,
+      removeOnFail: 100,
+      attempts: this.o.attempts,
+      backoff: { type: "exponential", delay: 1_000 },
+    });
+    // The sweep this request started or joined, then its end.
+    const deadline = Date.now() + SWEEP_MAX_MS;
+    let sweepId: string | null = null;
+    while (!sweepId) {
+      if (Date.now() > deadline) throw new Error("the sweep did not start");
+      const current = await this.redis.get(`${KEYS}:sweep:current`);
+      const fresh = job.id ? await this.queue.getJob(job.id) : undefined;
+      const returned = fresh?.returnvalue as { sweepId?: string } | null | undefined;
+      sweepId = returned?.sweepId ?? (fresh?.finishedOn ? current : null);
+      if (!sweepId) await sleep(POLL_MS);
+    }
+    this.awaiting = sweepId;
+    for (;;) {
+      const done = await this.redis.get(`${KEYS}:sweep:${sweepId}:summary`);
+      if (done) return JSON.parse(done) as SweepSummary;
+      if (Date.now() > deadline) throw new Error(`sweep ${sweepId} did not finish`);
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** The sweep job: one sweep at a time for the cluster; one job per repository. */
+  private async fanOut(job: Job): Promise<{ sweepId: string }> {
+    const sweepId = String(job.id).replace(/[^A-Za-z0-9_.-]/g, "-");
+    const current = `${KEYS}:sweep:current`;
+    const mine = await this.redis.set(current, sweepId, "PX", SWEEP_MAX_MS, "NX");
+    let holder = mine === "OK" ? sweepId : await this.redis.get(current);
+    if (
+      holder &&
+      holder !== sweepId &&
+      (await this.redis.exists(`${KEYS}:sweep:${holder}:summary`))
+    ) {
+      // That sweep has just finished (its summary is out, its claim not yet released): take over.
+      await this.redis.set(current, sweepId, "PX", SWEEP_MAX_MS);
+      holder = sweepId;
+    }
+    if (holder && holder !== sweepId) {
+      this.exec.log.info({ sweep: holder }, "uv-pin-bot sweep: joins the sweep in progress");
+      return { sweepId: holder };
+    }
+    const exec = this.exec;
+    const githubBefore = exec.githubRequests();
+    const tasks: SweepRepoTask[] = [];
+    let archived = 0;
+    const { failed } = await exec.fanOut(async (task, isArchived) => {
+      if (isArchived) archived++;
+      else tasks.push(task);
+    });
+    const hash = `${KEYS}:sweep:${sweepId}`;
+    await this.redis
+      .multi()
+      .hset(hash, {
+        total: tasks.length,
+        repositories: tasks.length + archived,
+        skipped: archived,
+        failed,
+        githubRequests: exec.githubRequests() - githubBefore,
+      })
+      .pexpire(hash, SWEEP_MAX_MS)
+      .exec();
+    this.flushed.github += exec.githubRequests() - githubBefore;
+    this.metricsRegistry.sweepProgress(tasks.length, 0);
+    if (tasks.length === 0) {
+      await this.finishSweep(sweepId);
+      return { sweepId };
+    }
+    const options = this.jobOptions();
+    for (let i = 0; i < tasks.length; i += 500) {
+      await this.queue.addBulk(
+        tasks.slice(i, i + 500).map((task) => ({
+          name: task.kind,
+          data: { task, sweepId } satisfies JobData,
+          opts: {
+            ...options,
+            jobId: `s.${sweepId}.${task.installationId}.${task.owner}.${task.repo}`.replace(
+              /:/g,
+              "-",
+            ),
+          },
+        })),
+      );
+    }
+    return { sweepId };
+  }
+
+  /** A repository of a sweep finished (for good): count it; the last one closes the sweep. */
+  private async sweepDone(sweepId: string, outcome: SweepOutcome): Promise<void> {
+    const hash = `${KEYS}:sweep:${sweepId}`;
+    const exec = this.exec;
+    // This process's requests since it last reported (taken before any await: jobs run at once).
+    const upstream = exec.upstreamRequests();
+    const github = exec.githubRequests();
+    const delta = {
+      upstream: upstream - this.flushed.upstream,
+      github: github - this.flushed.github,
+    };
+    this.flushed = { upstream, github };
+    const result = await this.redis
+      .multi()
+      .hincrby(hash, outcome, 1)
+      .hincrby(hash, "requests", delta.upstream)
+      .hincrby(hash, "githubRequests", delta.github)
+      .hincrby(hash, "done", 1)
+      .hget(hash, "total")
+      .exec();
+    const done = Number(result?.[3]?.[1] ?? 0);
+    const total = Number(result?.[4]?.[1] ?? 0);
+    this.metricsRegistry.sweepProgress(total, done);
+    if (done === total) await this.finishSweep(sweepId);
+  }
+
+  private async finishSweep(sweepId: string): Promise<void> {
+    const fields = await this.redis.hgetall(`${KEYS}:sweep:${sweepId}`);
+    const summary = emptySummary();
+    for (const key of Object.keys(summary) as (keyof SweepSummary)[])
+      summary[key] = Number(fields[key] ?? 0);
+    // This process's callers of the finished sweep resolve; a new call starts a new sweep.
+    if (this.awaiting === sweepId) this.sweeping = null;
+    this.exec.log.info({ ...summary, sweep: sweepId }, sweepLine(summary));
+    await this.redis.set(
+      `${KEYS}:sweep:${sweepId}:summary`,
+      JSON.stringify(summary),
+      "PX",
+      SWEEP_MAX_MS,
+    );
+    await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+  }
+
+  // --- the rest of the interface --------------------------------------------------------------
+
+  async idle(): Promise<void> {
+    for (;;) {
+      const c = await this.queue.getJobCounts(
+        "waiting",
+        "active",
+        "delayed",
+        "prioritized",
+        "waiting-children",
+      );
+      const busy = Object.values(c).some((n) => n > 0);
+      if (!busy && !(await this.redis.exists(`${KEYS}:sweep:current`))) return;
+      await sleep(POLL_MS);
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.redis.status === "end" || this.redis.status === "reconnecting") return false;
+    const pong = await Promise.race([
+      this.redis.ping().catch(() => null),
+      sleep(1_000).then(() => null),
+    ]);
+    return pong === "PONG";
+  }
+
+  metrics() {
+    return this.metricsRegistry.text();
+  }
+
+  /** Shutdown 1: this replica takes no new jobs (the cluster's scheduler lives in Redis). */
+  async stop(): Promise<void> {
+    await this.worker?.pause(true).catch(() => undefined);
+  }
+
+  /** Shutdown 2: deliveries in flight are queued, running jobs finish. */
+  async drain(): Promise<void> {
+    await this.deliveries.idle();
+    await this.worker?.close();
+  }
+
+  /**
+   * Stops taking jobs; running ones get `lockMs` to finish, then are handed back (their locks
+   * lapse and another worker takes them over); closes the connections.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const worker = this.worker;
+    if (worker) {
+      const finished = worker.close().then(() => true);
+      const inTime = await Promise.race([finished, sleep(this.o.lockMs).then(() => false)]);
+      if (!inTime) await worker.close(true);
+    }
+    await this.queue.close();
+    for (const redis of [this.redis, ...this.connections])
+      await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+/** The id that collapses a burst: one waiting run per installation, repository and mode. */
+function dedupId(task: RepoTask): string | null {
+  if (task.kind !== "run") return null;
+  return `run.${task.installationId}.${repoKey(task.owner, task.repo)}.${task.mode}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
