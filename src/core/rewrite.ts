@@ -161,8 +161,13 @@ export function rewriteFile(
 
   const refused: Refusal[] = [];
   const planned: { update: Update; index: number; edits: Edit[] }[] = [];
+  // Two pins can look alike (one line, one variable: `…/download/$V/a.tar.gz … ${V}/b.sh`): each
+  // update takes the first such pin that no earlier update took.
+  const taken = new Set<number>();
   for (const update of updates) {
-    const index = before.findIndex((p) => samePin(p, update.pin));
+    let index = before.findIndex((p, i) => !taken.has(i) && samePin(p, update.pin));
+    if (index < 0) index = before.findIndex((p) => samePin(p, update.pin));
+    else taken.add(index);
     if (index < 0) {
       refused.push({ update, reason: "the pin is not in the file as scanned (the file changed?)" });
       continue;

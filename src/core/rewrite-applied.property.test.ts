@@ -1,0 +1,123 @@
+/**
+ * Updates are applied, not just harmless: rewriting a generated file with one target for all its
+ * pins changes every editable pin's text to the target, and a scan of the new text reads the
+ * target in each of them. (The other rewrite properties check that nothing else changes; those
+ * alone would also pass for a rewriter that changed nothing.)
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  dockerfileArb,
+  type GeneratedFile,
+  HEXES,
+  otherFileArb,
+  PROPERTY_TIMEOUT,
+  runs,
+} from "../../test/arbitraries.js";
+import { scanText } from "./extract.js";
+import { rewriteFile } from "./rewrite.js";
+import type { Pin, Span, Target, Update } from "./types.js";
+
+const fileArb: fc.Arbitrary<GeneratedFile> = fc.oneof(
+  { arbitrary: dockerfileArb, weight: 3 },
+  { arbitrary: otherFileArb, weight: 2 },
+);
+
+/** A version no generated file holds (the generator writes majors 0 and 1), and new digests. */
+const VERSION = "3.4.5";
+const DIGEST = `sha256:${HEXES[15]}`;
+const CHECKSUM = `sha256:${HEXES[14]}`;
+
+/** The version text a pin reads after the update, keeping its precision (`0.9` → `3.4`). */
+const expectedVersion = (pin: Pin) =>
+  pin.version?.split(".").length === 2 ? VERSION.split(".").slice(0, 2).join(".") : VERSION;
+
+/** One target for a pin: the new version, a new digest and a new checksum for each asset. */
+function targetFor(pin: Pin): Target {
+  const checksums = Object.fromEntries((pin.checksums ?? []).map((c) => [c.asset, CHECKSUM]));
+  return { version: VERSION, digest: DIGEST, checksum: CHECKSUM, checksums };
+}
+
+const spansOf = (pin: Pin): Span[] =>
+  [
+    pin.spans.version,
+    pin.spans.digest,
+    pin.spans.checksum,
+    ...(pin.checksums ?? []).map((c) => c.span),
+  ].filter((s): s is Span => s !== null);
+const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
+
+/** Pins that an update can change: no skip reason, and a version written in the file. */
+const editable = (pin: Pin) => pin.skipReason === null && pin.spans.version !== null;
+
+describe("rewriteFile applies updates", () => {
+  it(
+    "every editable pin of a generated file reads the target after the rewrite",
+    () => {
+      let rewritten = 0;
+      fc.assert(
+        fc.property(fileArb, ({ path, text }) => {
+          const before = scanText(path, text).pins;
+          const updates: Update[] = before
+            .filter(editable)
+            .map((pin) => ({ pin, target: targetFor(pin) }));
+          fc.pre(updates.length > 0);
+          const result = rewriteFile(path, text, updates);
+          expect(result.error).toBeNull();
+          // Refused only where the pin's text is also read by a pin that is not updated (one
+          // variable, two pins): moving it would change that pin too.
+          const kept = before.filter((p) => !editable(p)).flatMap(spansOf);
+          const shared = (pin: Pin) => spansOf(pin).some((s) => kept.some((k) => overlaps(s, k)));
+          const expectRefused = updates.filter((u) => shared(u.pin));
+          expect(result.refused.map((r) => r.update)).toEqual(expectRefused);
+          expect(result.applied).toHaveLength(updates.length - expectRefused.length);
+          fc.pre(result.applied.length > 0);
+          expect(result.changed).toBe(true);
+          const after = scanText(path, result.text).pins;
+          expect(after).toHaveLength(before.length);
+          const applied = new Set(result.applied.map((u) => u.pin));
+          before.forEach((was, i) => {
+            const now = after[i] as Pin;
+            if (!applied.has(was)) return;
+            const version = now.spans.version;
+            // The text at the pin's version span is the target, and the scan reads it there.
+            expect(version && result.text.slice(version.start, version.end)).toBe(
+              expectedVersion(was),
+            );
+            expect(now.version).toBe(expectedVersion(was));
+            if (was.kind === "image" && was.spans.digest) expect(now.digest).toBe(DIGEST);
+            if (was.form === "url+checksum" && (was.spans.checksum || was.checksums?.length))
+              expect(now.digest).toBe(CHECKSUM);
+          });
+          rewritten++;
+        }),
+        runs(150),
+      );
+      // The property was about files with pins to update, not vacuously true.
+      expect(rewritten).toBeGreaterThan(75);
+    },
+    PROPERTY_TIMEOUT,
+  );
+});
+
+describe("rewriteFile applies updates to pins that look alike", () => {
+  it("two URLs on one line that read one variable both move (found by the property above)", () => {
+    const text = [
+      'ARG V="0.9.1"',
+      "RUN curl -LsSf https://github.com/astral-sh/uv/releases/download/$V/uv-aarch64-apple-darwin.tar.gz | sh && curl -LsSf https://github.com/astral-sh/uv/releases/download/${V}/uv-installer.sh | sh",
+      "",
+    ].join("\n");
+    const pins = scanText("Dockerfile", text).pins;
+    expect(pins.map((p) => [p.line, p.version])).toEqual([
+      [2, "0.9.1"],
+      [2, "0.9.1"],
+    ]);
+    const result = rewriteFile(
+      "Dockerfile",
+      text,
+      pins.map((pin) => ({ pin, target: { version: "0.10.0" } })),
+    );
+    expect(result.refused).toEqual([]);
+    expect(result.text).toBe(text.replace('V="0.9.1"', 'V="0.10.0"'));
+  });
+});
