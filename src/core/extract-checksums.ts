@@ -9,7 +9,6 @@
  * checksum left stale).
  */
 import type { Region } from "./commands.js";
-import { inside } from "./comments.js";
 import { type Definition, expand, type Lookup, PLACEHOLDER } from "./expand.js";
 import { parseInstallerUrl } from "./matchers.js";
 import type { FileContext } from "./pins.js";
@@ -37,6 +36,8 @@ const HEX64 = /(?<![A-Za-z0-9])(?:sha256:)?[a-f0-9]{64}(?![A-Za-z0-9])/gi;
 const HEX_VALUE = /^(?:sha256:)?[a-f0-9]{64}$/i;
 const CHECK_WORDS = /sha256sum|shasum|get-filehash|checksum/i;
 const MAX_DEPTH = 6;
+/** How many words after a command name are read as its arguments. */
+const MAX_ARGS = 64;
 
 interface Download {
   pin: LocatedPin;
@@ -113,13 +114,57 @@ class Tracer {
   private readonly conditional = new Set<string>();
   private readonly chocolatey = new Map<string, Word>();
 
+  /** Assignments by (folded) name, in order. */
+  private readonly byName = new Map<string, Assignment[]>();
+  /** Unconditional scalar assignments by their value's key (`$(uname -m)`), for branch subjects. */
+  private byValue: Map<string, Assignment[]> | null = null;
+  /** Commands that write a file with `>`/`>>`, by the file's key, with the words before it. */
+  private readonly writers = new Map<string, { words: Word[]; at: number }[]>();
+
   constructor(
     private readonly ctx: FileContext,
     private readonly region: Region,
     private readonly flow: Flow,
     private readonly located: LocatedPin[],
   ) {
-    for (const a of flow.assignments) if (a.branch) this.conditional.add(this.fold(a.name));
+    for (const a of flow.assignments) {
+      const key = this.fold(a.name);
+      if (a.branch) this.conditional.add(key);
+      const list = this.byName.get(key);
+      if (list) list.push(a);
+      else this.byName.set(key, [a]);
+    }
+  }
+
+  private named(name: string): Assignment[] {
+    return this.byName.get(this.fold(name)) ?? [];
+  }
+
+  private valued(key: string): Assignment[] {
+    if (!this.byValue) {
+      this.byValue = new Map();
+      for (const a of this.flow.assignments) {
+        if (a.branch || a.entries) continue;
+        const v = wordKey(this.ctx.text.slice(a.value.start, a.value.end));
+        const list = this.byValue.get(v);
+        if (list) list.push(a);
+        else this.byValue.set(v, [a]);
+      }
+    }
+    return this.byValue.get(key) ?? [];
+  }
+
+  /** The located pin whose URL starts in [start, end): binary search (they are in text order). */
+  private locatedIn(start: number, end: number): LocatedPin | null {
+    let lo = 0;
+    let hi = this.located.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.located[mid] as LocatedPin).start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = this.located[lo];
+    return found && found.start < end ? found : null;
   }
 
   private fold(name: string): string {
@@ -132,13 +177,19 @@ class Tracer {
     const tied = new Map<Pin, PinChecksum[]>();
     const used = new Set<number>();
     const holds = new Map<Pin, string>();
-    const outs = new Set(this.downloads.map((d) => d.out).filter((o): o is string => o !== null));
+    const byOut = new Map<string, Download[]>();
+    for (const d of this.downloads) {
+      if (d.out === null) continue;
+      const list = byOut.get(d.out);
+      if (list) list.push(d);
+      else byOut.set(d.out, [d]);
+    }
     for (const check of this.checks) {
       const reached = this.resolve(check.sum.text, check.sum.start, check.sum.end, check.at, 0);
-      const targets = this.downloads.filter((d) => d.out !== null && sameFile(d.out, check.file));
+      const targets = byOut.get(check.file) ?? [];
       if (targets.length === 0) {
         // A check of another file: its checksums are that file's business.
-        if (reached && !outs.has(check.file)) for (const r of reached) used.add(r.span.start);
+        if (reached) for (const r of reached) used.add(r.span.start);
         continue;
       }
       for (const d of targets) {
@@ -234,9 +285,7 @@ class Tracer {
     const lookup: Lookup = (name, at) => {
       const bound = r.bindings.get(this.fold(name));
       if (bound) return bound;
-      const own = this.flow.assignments.filter(
-        (a) => this.fold(a.name) === this.fold(name) && a.branch && r.keys.includes(a.branch.key),
-      );
+      const own = this.named(name).filter((a) => a.branch && r.keys.includes(a.branch.key));
       if (own.length === 1) return definitionOf(name, (own[0] as Assignment).value, this.ctx.lines);
       if (own.length > 1 || this.conditional.has(this.fold(name))) return null;
       return this.region.lookup(name, at);
@@ -286,9 +335,7 @@ class Tracer {
     if (!m) return null;
     const name = (m[1] ?? m[2] ?? m[3]) as string;
     const bound = bindings.get(this.fold(name));
-    const assigned = this.flow.assignments.filter(
-      (a) => this.fold(a.name) === this.fold(name) && a.entries === null,
-    );
+    const assigned = this.named(name).filter((a) => a.entries === null);
     const inBranch = assigned.filter(
       (a) => a.branch && (keys.length === 0 || keys.includes(a.branch.key)),
     );
@@ -351,23 +398,18 @@ class Tracer {
     keys: string[],
     bindings: Map<string, Definition>,
   ): Reached[] | null {
-    const arrays = this.flow.assignments.filter(
-      (a) => this.fold(a.name) === this.fold(name) && a.entries !== null && !a.branch,
-    );
+    const arrays = this.named(name).filter((a) => a.entries !== null && !a.branch);
     const entries = arrays.flatMap((a) => a.entries ?? []);
     if (entries.length === 0 || arrays.some((a) => a.at > at)) return null;
     const sub = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(unquote(subscript));
     const out: Reached[] = [];
+    // Variables assigned the same command as the subscript (`arch=$(uname -m)`) take the key too.
+    const alike = sub ? [] : this.valued(wordKey(subscript));
     for (const e of entries) {
       const next = new Map(bindings);
       const def = definitionOf(e.key, e.keySpan, this.ctx.lines);
       if (sub) next.set(this.fold(sub[1] as string), def);
-      // Variables assigned the same command as the subscript (`arch=$(uname -m)`) take the key too.
-      for (const a of this.flow.assignments) {
-        if (a.branch || a.entries) continue;
-        const v = this.ctx.text.slice(a.value.start, a.value.end);
-        if (!sub && wordKey(v) === wordKey(subscript)) next.set(this.fold(a.name), def);
-      }
+      for (const a of alike) next.set(this.fold(a.name), def);
       const got = this.resolve(
         this.ctx.text.slice(e.value.start, e.value.end),
         e.value.start,
@@ -387,28 +429,28 @@ class Tracer {
   /** A branch on `$(uname -m)`: variables assigned `$(uname -m)` read as its pattern there. */
   private bindBySubject(b: Branch, bindings: Map<string, Definition>): void {
     if (!b.subject || !b.pattern) return;
-    for (const a of this.flow.assignments) {
-      if (a.branch || a.entries) continue;
-      const v = wordKey(this.ctx.text.slice(a.value.start, a.value.end));
-      if (v === b.subject || v === `$${b.subject}`)
-        bindings.set(this.fold(a.name), definitionOf(a.name, b.pattern.span, this.ctx.lines));
-    }
+    for (const a of [...this.valued(b.subject), ...this.valued(`$${b.subject}`)])
+      bindings.set(this.fold(a.name), definitionOf(a.name, b.pattern.span, this.ctx.lines));
   }
 
   /** 64-hex values next to the downloads: literal in the region, or held by a variable used there. */
   private candidates(): Span[] {
     const { text } = this.ctx;
     const out: Span[] = [];
-    const blank = [...this.region.hidden, ...(this.region.drop ?? [])];
+    const blank = [...this.region.hidden, ...(this.region.drop ?? [])].sort(
+      (a, b) => a.start - b.start,
+    );
     const slice = text.slice(this.region.start, this.region.end);
+    let hex = blankCursor(blank);
     for (const m of slice.matchAll(HEX64)) {
       const at = this.region.start + (m.index ?? 0);
-      if (inside(blank, at) || text[at - 1] === "@" || text[at - 1] === ":") continue;
+      if (hex(at) || text[at - 1] === "@" || text[at - 1] === ":") continue;
       out.push({ start: at, end: at + m[0].length });
     }
+    hex = blankCursor(blank);
     for (const m of slice.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
       const at = this.region.start + (m.index ?? 0);
-      if (inside(blank, at)) continue;
+      if (hex(at)) continue;
       const def = this.region.lookup(m[1] as string, at);
       if (!def || (def.start >= this.region.start && def.end <= this.region.end)) continue;
       if (HEX_VALUE.test(text.slice(def.start, def.end)))
@@ -419,6 +461,14 @@ class Tracer {
 
   private readCommand(c: Command): void {
     const words = c.words;
+    const redirect = words.findIndex((w) => w.key === ">" || w.key === ">>");
+    const target = words[redirect + 1];
+    if (redirect > 0 && redirect <= MAX_ARGS && target) {
+      const key = fileKey(target.raw);
+      const list = this.writers.get(key) ?? [];
+      list.push({ words: words.slice(0, redirect), at: c.start });
+      this.writers.set(key, list);
+    }
     for (let i = 0; i < words.length; i++) {
       const w = words[i] as Word;
       const tool = toolOf(w.key);
@@ -439,18 +489,16 @@ class Tracer {
 
   /** The located pin a URL word stands for: the URL written there, or the variable holding it. */
   private pinAt(at: number, key: string, end = at + key.length): LocatedPin | null {
-    const here = this.located.find((l) => l.start >= at && l.start < end);
+    const here = this.locatedIn(at, end);
     if (here) return here;
     const m = /^\$(?:env:)?\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/i.exec(key);
     if (!m) return null;
     const name = m[1] as string;
-    const plain = this.flow.assignments.filter(
-      (a) => this.fold(a.name) === this.fold(name) && !a.branch && a.entries === null,
-    );
+    const plain = this.named(name).filter((a) => !a.branch && a.entries === null);
     const own = plain.filter((a) => a.at < at).at(-1);
     const span = own?.value ?? this.region.lookup(name, at) ?? null;
     if (!span) return null;
-    return this.located.find((l) => l.start >= span.start && l.start < span.end) ?? null;
+    return this.locatedIn(span.start, span.end);
   }
 
   private readDownload(c: Command, i: number, tool: "curl" | "wget" | "iwr"): void {
@@ -460,7 +508,8 @@ class Tracer {
     let remote = tool === "wget";
     let stdout = false;
     let j = i + 1;
-    for (; j < words.length; j++) {
+    const stop = Math.min(words.length, i + MAX_ARGS);
+    for (; j < stop; j++) {
       const w = words[j] as Word;
       const k = w.key;
       const next = words[j + 1];
@@ -523,7 +572,7 @@ class Tracer {
     let sha256 = tool === "sha256sum";
     const args: Word[] = [];
     let here: Word | null = null;
-    for (let j = i + 1; j < words.length; j++) {
+    for (let j = i + 1; j < Math.min(words.length, i + MAX_ARGS); j++) {
       const w = words[j] as Word;
       const k = w.key;
       if (k === "|" || k === "&") break;
@@ -553,17 +602,8 @@ class Tracer {
       return;
     }
     // A file written first: `echo "SUM  FILE" > FILE.sha256`.
-    const key = fileKey(file.raw);
-    for (const other of this.flow.commands) {
-      if (other.start >= c.start) break;
-      const ws = other.words;
-      const redirect = ws.findIndex(
-        (w, k) =>
-          (w.key === ">" || w.key === ">>") &&
-          k + 1 < ws.length &&
-          sameFile(fileKey((ws[k + 1] as Word).raw), key),
-      );
-      if (redirect > 0) this.addProducer(ws.slice(0, redirect), other.start);
+    for (const w of this.writers.get(fileKey(file.raw)) ?? []) {
+      if (w.at < c.start) this.addProducer(w.words, w.at);
     }
   }
 
@@ -607,7 +647,7 @@ class Tracer {
       computedFile(w.raw) ??
       (/get-filehash/i.test(w.raw) ? computedFile(c.text.slice(w.start - c.start)) : null);
     if (file === null) return;
-    const assign = this.flow.assignments.filter((a) => a.at >= c.start && a.at <= w.start).at(-1);
+    const assign = c.assignments.filter((a) => a.at <= w.start).at(-1);
     if (assign) this.computed.set(this.fold(assign.name), file);
   }
 
@@ -621,12 +661,13 @@ class Tracer {
       if (direct !== null) return direct;
       if (/\.Hash\b/i.test(w.raw)) {
         // `(Get-FileHash $zip -Algorithm SHA256).Hash -ne …`: the group started words before.
-        for (let k = c.words.indexOf(w); k >= 0; k--) {
+        const end = w === left ? i - 1 : i + 1;
+        for (let k = end; k >= Math.max(0, end - 8); k--) {
           const g = c.words[k] as Word;
           if (/get-filehash/i.test(g.raw)) {
             return computedFile(
               c.words
-                .slice(k, c.words.indexOf(w) + 1)
+                .slice(k, end + 1)
                 .map((x) => x.raw)
                 .join(" "),
             );
@@ -758,13 +799,20 @@ function fileKey(raw: string): string {
   return wordKey(raw).replace(/^\.\//, "");
 }
 
-function sameFile(a: string, b: string): boolean {
-  return a === b;
+function lastIndexBefore(words: Word[], before: number, key: string): number {
+  for (let k = before - 1; k >= Math.max(0, before - MAX_ARGS); k--)
+    if ((words[k] as Word).key === key) return k;
+  return -1;
 }
 
-function lastIndexBefore(words: Word[], before: number, key: string): number {
-  for (let k = before - 1; k >= 0; k--) if ((words[k] as Word).key === key) return k;
-  return -1;
+/** Whether offsets, asked in increasing order, fall inside sorted spans: one pass over both. */
+function blankCursor(spans: readonly Span[]): (at: number) => boolean {
+  let k = 0;
+  return (at) => {
+    while (k < spans.length && (spans[k] as Span).end <= at) k++;
+    const s = spans[k];
+    return s !== undefined && s.start <= at;
+  };
 }
 
 /** The file whose sha256 a piece of text computes (`sha256sum F`, `Get-FileHash F`), or null. */

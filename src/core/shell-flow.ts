@@ -44,6 +44,8 @@ export interface Command {
   text: string;
   words: Word[];
   branch: Branch | null;
+  /** The command's leading assignments. */
+  assignments: Assignment[];
 }
 
 export interface Flow {
@@ -166,7 +168,8 @@ export function readFlow(
     const command = commandAt(text, clean, start, s, e, current(), powershell);
     if (command) {
       flow.commands.push(command);
-      flow.assignments.push(...assignmentsOf(text, command, powershell));
+      command.assignments = assignmentsOf(text, command, powershell);
+      flow.assignments.push(...command.assignments);
     }
     if (piece.endsBranch) endBranch(top());
   }
@@ -342,7 +345,7 @@ function commandAt(
     const raw = text.slice(s + w0, s + k);
     words.push({ raw, key: wordKey(raw), start: s + w0, end: s + k });
   }
-  return { start: s, end: e, text: body, words, branch };
+  return { start: s, end: e, text: body, words, branch, assignments: [] };
 }
 
 const SHELL_ASSIGN =
@@ -429,7 +432,8 @@ function arrayEntries(
 ): { key: string; keySpan: Span; value: Span }[] {
   const out: { key: string; keySpan: Span; value: Span }[] = [];
   const inner = body.slice(from, to);
-  for (const m of inner.matchAll(/\[(["']?)([^\]"'\s]+)\1\]=/g)) {
+  // A key holds no `[`, so a run of `[` is read once (linear on any input).
+  for (const m of inner.matchAll(/\[(["']?)([^[\]"'\s]+)\1\]=/g)) {
     const key = m[2] as string;
     const ks = from + (m.index ?? 0) + 1 + (m[1] as string).length;
     const v = valueAt(inner, (m.index ?? 0) + m[0].length, false);
