@@ -230,3 +230,21 @@ describe("a masked parse finds what a full parse finds", () => {
     );
   }
 });
+
+describe("names written with escape characters", () => {
+  it("keeps an ENV whose name is split by an escape (`UV_\\VERSION` declares UV_VERSION)", () => {
+    // Found by the differential property ("mutated files") on CI: the masked parse dropped the ENV.
+    const text =
+      'FROM x\nENV UV_\\VERSION="0.0.0"\nRUN --mount=from=docker.io/astral/uv:latest,source=/uv,target=/bin/uv pip install uv==$UV_VERSION\n';
+    const { masked, full } = both(text);
+    expect(masked).toEqual(full);
+    expect(JSON.stringify(full)).toContain('"version":"0.0.0"');
+  });
+
+  it("the counterexample as found", () => {
+    const text =
+      'ARG REG=0.0.0\r\nFROM docker.io/astral/uv:python3.12-bookworm-slim As uv\nENV UV_\\VERSION="0.0.0"\nRun --mount=source=/uv,target=/bin/uv,from=docker.io/astral/uv:${NOT_DEFINED:-1.0.7},type=bind pip install uv==$UV_VERSION\n# pip install uv==0.4.0\nWorkdir /app\r\nEnv V=astral/uv:latest\r\nCoPy --link --from=ghcr.io/astral-sh/uv@sha256:d330c7c8ca20d8f057f5e4bab4ba4b62a1870a024dedd4942bc006ebc76acc8d \\\r\n  /uv /uvx /bin/\r\n\r\n';
+    const { masked, full } = both(text);
+    expect(masked).toEqual(full);
+  });
+});

@@ -169,7 +169,7 @@ function keepDeclarations(
   while (queue.length > 0) {
     const ins = instructions[queue.pop() as number] as RawInstruction;
     const fresh: string[] = [];
-    for (const m of text.slice(ins.start, ins.end).matchAll(REFERENCE)) {
+    for (const m of plain(text.slice(ins.start, ins.end)).matchAll(REFERENCE)) {
       const name = m[1] as string;
       if (!names.has(name)) {
         names.add(name);
@@ -179,13 +179,22 @@ function keepDeclarations(
     if (fresh.length === 0) continue;
     for (const [j, other] of instructions.entries()) {
       if (keep[j] || (other.keyword !== "ARG" && other.keyword !== "ENV")) continue;
-      const slice = text.slice(other.start, other.end);
+      const slice = plain(text.slice(other.start, other.end));
       if (fresh.some((name) => slice.includes(name))) {
         keep[j] = true;
         queue.push(j);
       }
     }
   }
+}
+
+/**
+ * An instruction's text as the parser reads names in it: continuations joined and escape characters
+ * dropped (`UV_\\VERSION` declares `UV_VERSION`). Dropping too many only keeps more declarations.
+ */
+function plain(slice: string): string {
+  const joined = collapse(slice);
+  return joined.includes("\\") || joined.includes("`") ? joined.replace(/[\\`]/g, "") : joined;
 }
 
 function collapse(slice: string): string {
