@@ -17,6 +17,9 @@ import type { Pin, Span, Target } from "../src/core/types.js";
 /** Multiplies every property's runs, for a longer search: `PROPERTY_RUNS_SCALE=50 npx vitest …`. */
 export const RUNS_SCALE = Number(process.env.PROPERTY_RUNS_SCALE ?? 1);
 
+/** Replays a reported failure: `PROPERTY_SEED=1948786878 npx vitest run …` (the seed it printed). */
+const SEED = process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {};
+
 /**
  * fast-check parameters: `numRuns` runs (times the scale), and a time budget, so that a failure
  * whose shrinking takes long still reports its smallest counterexample so far, with the seed and
@@ -26,6 +29,7 @@ export const RUNS_SCALE = Number(process.env.PROPERTY_RUNS_SCALE ?? 1);
 export function runs<T>(numRuns: number, timeLimitMs = 20_000 * RUNS_SCALE): fc.Parameters<T> {
   return {
     numRuns: Math.round(numRuns * RUNS_SCALE),
+    ...SEED,
     plugins: [fc.interruptAfterTimeLimit(timeLimitMs, { failOnInterrupt: true }) as fc.Plugin<T>],
   };
 }

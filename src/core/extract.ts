@@ -7,7 +7,7 @@ import { extractYaml } from "./extract-yaml.js";
 import { baseName, type FileKind, fileKind } from "./file-kind.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
-import type { FileContext } from "./pins.js";
+import { type FileContext, HELD_WHOLE } from "./pins.js";
 import type { Pin, ScanOptions, ScanResult, Skipped } from "./types.js";
 import { markers } from "./uv-markers.js";
 
@@ -44,15 +44,15 @@ export function scanAs(
 }
 
 /**
- * An image without a version held whole by one variable (`ARG UV_IMAGE=…:latest`, used by several
+ * An image without a version held whole by a variable (`ARG UV_IMAGE=…:latest`, used by several
  * `FROM ${UV_IMAGE}`) is one pin, reported at its first use: its uses are the same text.
  */
 function onceEach(pins: Pin[]): Pin[] {
   const seen = new Set<string>();
   return pins.filter((p) => {
-    if (p.kind !== "image" || p.version !== null || p.variable === null || p.versionLine === null)
-      return true;
-    const key = JSON.stringify([p.variable, p.versionLine, p.image, p.tag, p.digest, p.spans]);
+    const held = HELD_WHOLE.get(p);
+    if (held === undefined) return true;
+    const key = JSON.stringify([held, p.image, p.tag, p.digest, p.spans, p.skipReason]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

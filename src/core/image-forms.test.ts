@@ -85,6 +85,33 @@ describe("image forms: suffix as written, ARG-held whole images once", () => {
     expect(r.text).toBe(text.replace("uv:latest\n", `uv:latest@${digest}\n`));
   });
 
+  it("an image whose whole text comes from a chain of ARGs is one pin, however often it is used", () => {
+    // Property-test counterexample (CI, seed 1948786878): the digest in one ARG, the image in a
+    // second ARG of the same name that reads the first, then `FROM ${V}` twice.
+    const digest = `sha256:${"d".repeat(64)}`;
+    const text = [
+      `ARG V=${digest}`,
+      "ARG V=ghcr.io/astral-sh/uv@${V}",
+      "FROM ${V}",
+      "RUN true",
+      "FROM --platform=linux/amd64 ${V}",
+      "",
+    ].join("\n");
+    const pins = scanText("Dockerfile", text).pins;
+    expect(pins.map((p) => [p.line, p.digest, p.variable, p.versionLine])).toEqual([
+      [3, digest, "V", 2],
+    ]);
+  });
+
+  it("an ARG-held image with a variable left unresolved in its tag is one held pin, not one per use", () => {
+    const text = ["ARG V=ghcr.io/astral-sh/uv:${UNSET}", "FROM ${V}", "FROM ${V}", ""].join("\n");
+    const { pins, skipped } = scanText("Dockerfile", text);
+    expect(pins.map((p) => [p.line, p.variable, p.skipReason])).toEqual([
+      [2, "UNSET", "tag: `UNSET` has no default value"],
+    ]);
+    expect(skipped).toHaveLength(1);
+  });
+
   it("the variant that updates keep is the resolved one (the policy builds the next tag from it)", () => {
     const name = "forms/image-args.Dockerfile";
     const text = readFixture(name);

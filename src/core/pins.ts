@@ -173,15 +173,29 @@ function writtenSuffix(
   return written.slice(offset, end < 0 ? written.length : end);
 }
 
-/** The variable whose value is the whole expansion, and the line of that value, if one is. */
+/**
+ * The variable whose value is the whole expansion, and the line of that value, if one is. Where
+ * the text comes from a chain (`ARG V=sha256:…`, then `ARG V=…/uv@${V}`), every use reads the
+ * same text: the holder is the latest declaration that wrote part of it (a value can only read
+ * declarations made before it, so that one reads the others). A variable left unresolved inside
+ * the value (`ARG V=…/uv:${UNSET}`) is part of it.
+ */
 function wholeValueOf(exp: Expansion): { variable: string; line: number } | null {
-  const first = exp.segments[0];
-  if (!first || first.variable === null || first.defLine === null) return null;
-  const same = exp.segments.every(
-    (s) => s.src !== null && s.variable === first.variable && s.defLine === first.defLine,
-  );
-  return same ? { variable: first.variable, line: first.defLine } : null;
+  let holder: { variable: string; line: number } | null = null;
+  for (const s of exp.segments) {
+    if (s.src === null) continue;
+    if (s.variable === null || s.defLine === null) return null;
+    if (!holder || s.defLine > holder.line) holder = { variable: s.variable, line: s.defLine };
+  }
+  return holder;
 }
+
+/**
+ * Image pins without a version whose whole text a variable holds, with what makes two uses the
+ * same text (where each piece of it was read from): the scan reports such a pin once, at its
+ * first use, however often the variable is used (`FROM ${UV_IMAGE}` in several stages).
+ */
+export const HELD_WHOLE = new WeakMap<Pin, string>();
 
 /** Docker's tag grammar. */
 const TAG = /^\w[\w.-]{0,127}$/;
@@ -245,13 +259,15 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
     }
   }
 
-  if (pin.version === null && pin.variable === null) {
+  const holder = pin.version === null ? wholeValueOf(exp) : null;
+  if (holder) {
     // `ARG UV_IMAGE=ghcr.io/astral-sh/uv:latest` and `FROM ${UV_IMAGE}`: the ARG is where it lives.
-    const holder = wholeValueOf(exp);
-    if (holder) {
+    if (pin.variable === null) {
       pin.variable = holder.variable;
       pin.versionLine = holder.line;
     }
+    const pieces = exp.segments.map((s) => [s.at, s.length, s.src, s.unresolved]);
+    HELD_WHOLE.set(pin, JSON.stringify([holder, pieces]));
   }
   pin.form = parts.tag && parts.digest ? "tag+digest" : parts.digest ? "digest" : "tag";
   if (pin.form === "tag" && parts.tag && ref.length > 0) pin.spans.digestInsert = digestInsert(exp);
