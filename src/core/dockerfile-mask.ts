@@ -11,6 +11,8 @@
  * as it is (a full parse). A differential property test checks masked against full parses.
  */
 
+import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
+
 /** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
 export interface RawInstruction {
   start: number;
@@ -79,14 +81,18 @@ export function splitInstructions(text: string): RawInstruction[] | null {
  * The text the parser needs: instructions that cannot hold a uv pin, and comment lines between
  * instructions, are reduced to their line breaks (so every kept instruction has the same line and
  * column as in `text`: map positions through `text`'s lines, not offsets). Null when no
- * instruction can hold a pin (nothing to parse). `pattern` finds uv text (the scanner's markers).
+ * instruction can hold a pin (nothing to parse). `images` are the uv image names; which
+ * instructions can hold a pin is `instructionMarkers`' test (narrower than the file gate).
  */
-export function maskIrrelevant(text: string, pattern: RegExp): string | null {
+export function maskIrrelevant(text: string, images: readonly string[]): string | null {
+  const m = instructionMarkers(images);
+  // Nothing in the whole text passes the instruction test: nothing to parse (no split needed).
+  if (!mayHold(text, m)) return null;
   if (text.includes("<<")) return text;
   if (/escape/i.test(text) && /^\uFEFF?[ \t]*#[ \t]*escape[ \t]*=/im.test(text)) return text;
   const instructions = splitInstructions(text);
   if (!instructions) return text;
-  const relevant = mentioning(text, instructions, pattern);
+  const relevant = mentioning(text, instructions, m);
   if (!relevant.some(Boolean)) return null;
   // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
   const carried = instructions.some(
@@ -118,40 +124,52 @@ export function maskIrrelevant(text: string, pattern: RegExp): string | null {
   return parts.join("");
 }
 
+/**
+ * Whether any instruction of `text` may pass the instruction test: the test on the raw text passes
+ * whenever it passes on one instruction's raw text; only a continuation glued to text (`uv=\\`),
+ * where joining lines can make new uv text, needs the split.
+ */
+function mayHold(text: string, m: InstructionMarkers): boolean {
+  return instructionMayPin(text, m) || /[^ \t\r\n][\\`][ \t]*[\r\n]/.test(text);
+}
+
 /** Which instructions hold uv text (also split by a line continuation). */
 function mentioning(
   text: string,
   instructions: readonly RawInstruction[],
-  pattern: RegExp,
+  m: InstructionMarkers,
 ): boolean[] {
-  const global = globalOf(pattern);
-  global.lastIndex = 0;
-  const hits: number[] = [];
-  for (let m = global.exec(text); m; m = global.exec(text)) {
-    if (m[0].length === 0) global.lastIndex++;
-    // Another astral-sh image (`ghcr.io/astral-sh/ruff`) is not uv text.
-    OTHER_IMAGE.lastIndex = m.index;
-    if (!OTHER_IMAGE.test(text)) hits.push(m.index);
-  }
+  const strong = hitsOf(m.strong, text, true);
+  const weak = hitsOf(m.command, text, false);
   let h = 0;
+  let w = 0;
   return instructions.map((ins) => {
-    while (h < hits.length && (hits[h] as number) < ins.start) h++;
-    if (h < hits.length && (hits[h] as number) < ins.end) return true;
-    return ins.tight && pattern.test(collapse(text.slice(ins.start, ins.end)));
+    while (h < strong.length && (strong[h] as number) < ins.start) h++;
+    if (h < strong.length && (strong[h] as number) < ins.end) return true;
+    while (w < weak.length && (weak[w] as number) < ins.start) w++;
+    const slice = text.slice(ins.start, ins.end);
+    if (w < weak.length && (weak[w] as number) < ins.end && m.word.test(slice)) return true;
+    return ins.tight && instructionMayPin(collapse(slice), m);
   });
 }
 
-const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
-
-const GLOBALS = new WeakMap<RegExp, RegExp>();
-function globalOf(pattern: RegExp): RegExp {
-  let g = GLOBALS.get(pattern);
-  if (!g) {
-    g = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, "")}g`);
-    GLOBALS.set(pattern, g);
+/** Offsets where a global regex matches (another astral-sh image is no uv text). */
+function hitsOf(global: RegExp, text: string, images: boolean): number[] {
+  const hits: number[] = [];
+  global.lastIndex = 0;
+  for (let m = global.exec(text); m; m = global.exec(text)) {
+    if (m[0].length === 0) global.lastIndex++;
+    if (images) {
+      // Another astral-sh image (`ghcr.io/astral-sh/ruff`) is not uv text.
+      OTHER_IMAGE.lastIndex = m.index;
+      if (OTHER_IMAGE.test(text)) continue;
+    }
+    hits.push(m.index);
   }
-  return g;
+  return hits;
 }
+
+const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
 
 const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
 

@@ -18,7 +18,6 @@ import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
 import { spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
-import { markers } from "./uv-markers.js";
 import { shellDefinitions } from "./variables.js";
 
 interface Range {
@@ -29,7 +28,7 @@ interface Range {
 export function extractDockerfile(base: FileContext, options: { mask?: boolean } = {}): Pin[] {
   const { text, lines } = base;
   // Instructions that cannot hold a pin are left out of the parse (lines and columns unchanged).
-  const parsed = options.mask === false ? text : maskIrrelevant(text, markers(base.images));
+  const parsed = options.mask === false ? text : maskIrrelevant(text, base.images);
   if (parsed === null) return [];
   const df = DockerfileParser.parse(parsed);
   const escapeChar = df.getEscapeCharacter();
