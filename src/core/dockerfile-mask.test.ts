@@ -185,8 +185,13 @@ describe("maskIrrelevant", () => {
   it("parses in full when there are heredocs or an escape directive", () => {
     const heredoc = "FROM a\nRUN <<EOF\nFROM ghcr.io/astral-sh/uv:0.9.17\nEOF\nRUN x\n";
     expect(maskIrrelevant(heredoc, PATTERN)).toBe(heredoc);
-    const escaped = "# escape=`\nFROM a\nRUN x `\n  y\n";
+    const escaped = "# escape=`\nFROM a\nRUN x `\n  y\nRUN pip install uv==0.9.17\n";
     expect(maskIrrelevant(escaped, PATTERN)).toBe(escaped);
+    const later = "# syntax=docker/dockerfile:1\n#Escape = `\nFROM a\nRUN pip install uv==0.9.17\n";
+    expect(maskIrrelevant(later, PATTERN)).toBe(later);
+    // Not a directive: after the first instruction, or after a blank line (a comment then).
+    const comment = "FROM a\n# escape=`\nRUN x\nRUN pip install uv==0.9.17\n";
+    expect(maskIrrelevant(comment, PATTERN)).not.toContain("RUN x");
   });
 });
 
