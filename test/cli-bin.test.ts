@@ -110,7 +110,7 @@ it("loads only what each command needs", () => {
       // Modules loaded by `require` (the resolve hook does not see them): the CommonJS cache.
       'process.on("exit", () => {',
       "  const cache = Object.keys(createRequire(import.meta.url).cache);",
-      "  const urls = cache.map((p) => `${pathToFileURL(p).href}\\n`).join(\"\");",
+      '  const urls = cache.map((p) => `${pathToFileURL(p).href}\\n`).join("");',
       "  appendFileSync(process.env.UV_PIN_BOT_MODULE_TRACE, urls);",
       "});",
     ].join("\n"),
