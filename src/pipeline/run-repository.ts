@@ -19,8 +19,7 @@ import type { OwnCommits } from "../adapters/own-commits.js";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
-import { holdTogether } from "../core/lockstep.js";
-import { DEFAULT_IMAGES } from "../core/matchers.js";
+import { scanOptionsFor } from "../core/mirrors.js";
 import {
   checkRunOutput,
   commitMessage,
@@ -32,9 +31,10 @@ import {
   prTitle,
 } from "../core/render-pr.js";
 import { rewriteFile } from "../core/rewrite.js";
-import type { Pin, Skipped } from "../core/types.js";
-import { type AttestDeps, attachAttestations } from "./attest.js";
-import { type PlannedUpdate, resolvePlan } from "./resolve.js";
+import type { Pin, ScanOptions, Skipped } from "../core/types.js";
+import type { AttestDeps } from "./attest.js";
+import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
+import type { PlannedUpdate } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -84,7 +84,7 @@ export async function runRepository(
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
-  const images = [...DEFAULT_IMAGES, ...config.images];
+  const scanOptions = scanOptionsFor(config.images);
   const pins: Pin[] = [];
   const skipped: Skipped[] = [...read.skipped];
   const texts = new Map(read.files.map((f) => [f.path, f]));
@@ -92,7 +92,7 @@ export async function runRepository(
   // an upstream lookup, and a repository of 10,000 digests must not cost 10,000 of them.
   const leftOut: string[] = [];
   for (const file of read.files) {
-    const found = scanText(file.path, file.text, { images });
+    const found = scanText(file.path, file.text, scanOptions);
     if (pins.length + found.pins.length > MAX_PINS) {
       leftOut.push(file.path);
       texts.delete(file.path);
@@ -107,10 +107,20 @@ export async function runRepository(
       line: null,
       reason: `left out: this and ${leftOut.length - 1} more file${leftOut.length === 2 ? "" : "s"} were not updated (a run handles at most ${MAX_PINS} pins per repository)`,
     });
-  const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()), {
-    subjects: config.attestations !== "off",
-  });
-  await attachAttestations(resolved, deps.attest, config.attestations, config.attestationPolicy);
+  const verify = {
+    deps: deps.attest,
+    mode: config.attestations,
+    settings: config.attestationPolicy,
+  };
+  const resolved = await resolveVerified(
+    pins,
+    deps.upstreams,
+    policyFrom(config, deps.now()),
+    verify,
+    {
+      subjects: config.attestations !== "off",
+    },
+  );
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
     repository: {
@@ -130,13 +140,10 @@ export async function runRepository(
 
   // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list,
   // with the updates that must move together with it (then the files are rewritten without them).
-  let changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
-  for (let pass = 0; pass < 4; pass++) {
-    changes = rewriteFiles(texts, resolved.updates, images);
-    const before = resolved.updates.filter((u) => u.blocked).length;
-    holdTogether(resolved.updates, resolved.held ?? []);
-    if (resolved.updates.filter((u) => u.blocked).length === before) break;
-  }
+  const changes = await rewriteInLockstep(resolved, async () => ({
+    result: rewriteFiles(texts, resolved.updates, scanOptions),
+    held: [],
+  }));
   if (changes.length === 0) {
     const blocked = resolved.updates.filter((u) => u.blocked);
     return blocked.length
@@ -266,7 +273,7 @@ export async function runRepository(
 function rewriteFiles(
   texts: ReadonlyMap<string, { text: string; mode: "100644" | "100755" }>,
   all: readonly PlannedUpdate[],
-  images: readonly string[],
+  scanOptions: ScanOptions,
 ): { path: string; content: string; mode: "100644" | "100755" }[] {
   const changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
   const applicable = all.filter((u) => !u.blocked);
@@ -277,7 +284,7 @@ function rewriteFiles(
       path,
       file.text,
       updates.map((u) => ({ pin: u.pin, target: u.target })),
-      { images },
+      scanOptions,
     );
     const refusedPins = new Set(result.refused.map((r) => r.update.pin));
     for (const u of updates) {
