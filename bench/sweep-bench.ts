@@ -57,12 +57,30 @@ const list = (name: string, fallback: string) =>
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0);
 
+interface RepoCount {
+  all: number;
+  notModified: number;
+  writes: number;
+  blobs: number;
+  /** `METHOD /route` → requests. */
+  routes: Map<string, number>;
+}
+
+/** A repository path with its variable parts named: `/git/blobs/:sha`, `/contents/:path`. */
+function routeOf(rest: string): string {
+  return `/repos/:o/:r${rest}`
+    .replace(/\/contents\/.*/, "/contents/:path")
+    .replace(/\b[0-9a-f]{40}\b/g, ":sha")
+    .replace(/\/git\/trees\/[^/]+$/, "/git/trees/:ref")
+    .replace(/\/(pulls|issues)\/\d+/, "/$1/:n");
+}
+
 interface SweepFigures {
   seconds: number;
   summary: Record<string, number>;
   requests: number;
   /** Requests on each repository's own paths, by repository (`owner/name`). */
-  perRepo: Map<string, { all: number; notModified: number; writes: number; blobs: number }>;
+  perRepo: Map<string, RepoCount>;
   /** Reads of the org-level config (`{owner}/.github`) made for other repositories. */
   orgConfigReads: number;
   notModified: number;
@@ -237,7 +255,15 @@ function count(answers: readonly AnsweredRequest[]) {
       continue;
     }
     const key = `${m[1]}/${m[2]}`;
-    const entry = perRepo.get(key) ?? { all: 0, notModified: 0, writes: 0, blobs: 0 };
+    const entry = perRepo.get(key) ?? {
+      all: 0,
+      notModified: 0,
+      writes: 0,
+      blobs: 0,
+      routes: new Map<string, number>(),
+    };
+    const route = `${a.method} ${routeOf(m[3] ?? "")}${a.status === 304 ? " (304)" : ""}`;
+    entry.routes.set(route, (entry.routes.get(route) ?? 0) + 1);
     entry.all++;
     if (a.status === 304) entry.notModified++;
     if (isContentCreating({ method: a.method, path })) entry.writes++;
@@ -320,8 +346,21 @@ function classes(org: BenchOrg, s: SweepFigures) {
   const cost = (pred: (r: BenchOrg["repos"][number]) => boolean) => {
     const repos = org.repos.filter(pred);
     const get = (r: (typeof repos)[number]) =>
-      s.perRepo.get(`${r.owner}/${r.name}`) ?? { all: 0, notModified: 0, writes: 0, blobs: 0 };
+      s.perRepo.get(`${r.owner}/${r.name}`) ?? {
+        all: 0,
+        notModified: 0,
+        writes: 0,
+        blobs: 0,
+        routes: new Map<string, number>(),
+      };
+    const routes = new Map<string, number>();
+    for (const r of repos)
+      for (const [route, k] of get(r).routes) routes.set(route, (routes.get(route) ?? 0) + k);
     return {
+      routes: [...routes]
+        .sort((a, b) => b[1] - a[1])
+        .map(([route, k]) => `${route} ${f2(k / Math.max(1, repos.length))}`)
+        .join(", "),
       n: repos.length,
       requests: mean(repos.map((r) => get(r).all)),
       notModified: mean(repos.map((r) => get(r).notModified)),
@@ -357,9 +396,11 @@ function report(run: RunFigures, org: BenchOrg): void {
     out(
       `    per repository without uv pins (${c.without.n}): ${f2(c.without.requests)} on its own paths + ${f2(orgShare(s))} org-config reads; ${f2(c.without.blobs)} blob reads for ${f2(c.without.candidates)} candidate files; target ≤ 2 + candidates = ${f2(2 + c.without.candidates)}${label.startsWith("second") ? ", target on an unchanged sweep ≤ 1 (a 304)" : ""}; 304s ${f2(c.without.notModified)}`,
     );
+    out(`      by route: ${c.without.routes}`);
     out(
       `    per repository with uv pins (${c.with.n}): ${f2(c.with.requests)} on its own paths + ${f2(orgShare(s))} org-config reads; 304s ${f2(c.with.notModified)}`,
     );
+    out(`      by route: ${c.with.routes}`);
     const lookups = [...s.tagLookups.values()].reduce((a, b) => a + b, 0);
     out(
       `    registry: ${s.tagLookups.size} distinct tags, ${lookups} tag lookups → ${f2(lookups / Math.max(1, s.tagLookups.size))} per distinct tag (target 1; ${s.tagChallenges} token challenges more); release list read ${s.releaseRequests}×`,
