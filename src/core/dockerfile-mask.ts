@@ -98,21 +98,27 @@ export function maskIrrelevant(text: string, images: readonly string[]): string 
   if (escapeDirective(text)) return text;
   const instructions = splitInstructions(text);
   if (!instructions) return text;
-  const relevant = mentioning(text, instructions, m, hits);
-  if (!relevant.some(Boolean)) return null;
+  const keep = mentioning(text, instructions, m, hits);
+  let any = false;
   // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
-  const carried = instructions.some(
-    (ins, i) => relevant[i] && (ins.keyword === "ARG" || ins.keyword === "ENV"),
-  );
-  const keep = instructions.map(
-    (ins, i) =>
-      relevant[i] ||
-      ins.keyword === "FROM" ||
-      (carried && text.slice(ins.start, ins.end).includes("$")),
-  );
+  let carried = false;
+  let firstFrom = -1;
+  for (let i = 0; i < instructions.length; i++) {
+    const { keyword } = instructions[i] as RawInstruction;
+    if (!keep[i]) continue;
+    any = true;
+    if (keyword === "ARG" || keyword === "ENV") carried = true;
+  }
+  if (!any) return null;
+  for (let i = 0; i < instructions.length; i++) {
+    const ins = instructions[i] as RawInstruction;
+    if (ins.keyword === "FROM") {
+      keep[i] = true;
+      if (firstFrom < 0) firstFrom = i;
+    } else if (carried && !keep[i] && text.slice(ins.start, ins.end).includes("$")) keep[i] = true;
+  }
   keepDeclarations(text, instructions, keep);
   const cr = text.includes("\r");
-  let firstFrom = instructions.findIndex((ins) => ins.keyword === "FROM");
   if (firstFrom < 0) firstFrom = instructions.length;
   // Everything up to the first FROM stays (parser directives, global ARGs).
   const head = instructions[firstFrom];
@@ -172,16 +178,22 @@ function mentioning(
 ): boolean[] {
   let h = 0;
   let w = 0;
-  return instructions.map((ins) => {
+  const out: boolean[] = new Array(instructions.length).fill(false);
+  for (let i = 0; i < instructions.length; i++) {
+    const ins = instructions[i] as RawInstruction;
     while (h < strong.length && (strong[h] as number) < ins.start) h++;
-    if (h < strong.length && (strong[h] as number) < ins.end) return true;
+    if (h < strong.length && (strong[h] as number) < ins.end) {
+      out[i] = true;
+      continue;
+    }
     while (w < weak.length && (weak[w] as number) < ins.start) w++;
     const weakHit = w < weak.length && (weak[w] as number) < ins.end;
-    if (!weakHit && !ins.tight) return false;
+    if (!weakHit && !ins.tight) continue;
     const slice = text.slice(ins.start, ins.end);
-    if (weakHit && m.word.test(slice)) return true;
-    return ins.tight && instructionMayPin(collapse(slice), m);
-  });
+    out[i] =
+      (weakHit && m.word.test(slice)) || (ins.tight && instructionMayPin(collapse(slice), m));
+  }
+  return out;
 }
 
 /** Offsets where a global regex matches (another astral-sh image is no uv text). */
@@ -215,13 +227,15 @@ function keepDeclarations(
 ): void {
   const names = new Set<string>();
   const declarations: number[] = [];
-  for (const [j, ins] of instructions.entries()) {
-    if (ins.keyword === "ARG" || ins.keyword === "ENV") declarations.push(j);
+  const queue: number[] = [];
+  for (let j = 0; j < instructions.length; j++) {
+    const { keyword } = instructions[j] as RawInstruction;
+    if (keyword === "ARG" || keyword === "ENV") declarations.push(j);
+    if (keep[j]) queue.push(j);
   }
   if (declarations.length === 0) return;
   /** Each declaration's plain text, made once. */
   const plainOf: (string | undefined)[] = [];
-  const queue = instructions.map((_, i) => i).filter((i) => keep[i]);
   while (queue.length > 0) {
     const ins = instructions[queue.pop() as number] as RawInstruction;
     const slice = text.slice(ins.start, ins.end);
