@@ -84,14 +84,17 @@ export function pipPins(ctx: FileContext, region: Region): Pin[] {
 
 /** Every command-text pin in a region. */
 export function commandPins(ctx: FileContext, region: Region): Pin[] {
-  const found = [...locatedInstallerPins(ctx, region), ...assembledUrlPins(ctx, region)].sort(
-    (a, b) => a.start - b.start,
-  );
+  const found = locatedInstallerPins(ctx, region);
+  const assembled = assembledUrlPins(ctx, region);
+  if (assembled.length > 0) {
+    for (const a of assembled) found.push(a);
+    found.sort((a, b) => a.start - b.start);
+  }
   const located = region.checksums === false ? found : tieChecksums(ctx, region, found);
-  return [
-    ...located.map((l) => l.pin),
-    ...pipPins(ctx, region),
-    ...buildArgPins(ctx, region),
-    ...uvCommandPins(ctx, region),
-  ];
+  const pins: Pin[] = [];
+  for (const l of located) pins.push(l.pin);
+  for (const more of [pipPins(ctx, region), buildArgPins(ctx, region), uvCommandPins(ctx, region)]) {
+    for (const p of more) pins.push(p);
+  }
+  return pins;
 }

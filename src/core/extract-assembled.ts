@@ -9,7 +9,13 @@
 import { inside } from "./comments.js";
 import { type Expansion, expand, type Lookup } from "./expand.js";
 import type { LocatedPin } from "./extract-checksums.js";
-import { INSTALLER_URL_START, parseInstallerUrl, readToken, withoutDrops } from "./matchers.js";
+import {
+  INSTALLER_URL_START,
+  isTokenChar,
+  parseInstallerUrl,
+  readToken,
+  withoutDrops,
+} from "./matchers.js";
 import { type FileContext, installerPin } from "./pins.js";
 import type { Span } from "./types.js";
 
@@ -22,7 +28,6 @@ interface Region {
   drop?: readonly Span[];
 }
 
-const TOKEN_CHAR = /[A-Za-z0-9_.:/@%?=&+~-]/;
 const HAS_URL = new WeakMap<FileContext, boolean>();
 
 function mayAssemble(ctx: FileContext): boolean {
@@ -59,7 +64,7 @@ export function assembledUrlPins(ctx: FileContext, region: Region): LocatedPin[]
   let i = next$(region.start);
   while (i >= 0 && i < region.end) {
     const before = text[i - 1];
-    const tokenStart = before === undefined || !(TOKEN_CHAR.test(before) || before === "$");
+    const tokenStart = before === undefined || !(isTokenChar(before) || before === "$");
     if (!tokenStart || inside(region.hidden, i)) {
       i = next$(i + 1);
       continue;

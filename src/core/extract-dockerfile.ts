@@ -37,7 +37,10 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     end: lines.offsetAt(r.end.line, r.end.character),
   });
   const instructions = df.getInstructions();
-  const insSpans = instructions.map((ins) => span(ins.getRange()));
+  const insSpans: Span[] = [];
+  for (let i = 0; i < instructions.length; i++) {
+    insSpans.push(span((instructions[i] as Instruction).getRange()));
+  }
   // Only the parsed instructions' breaks: nothing reads the rest of the file.
   const drops = continuationBreaks(text, escapeChar, insSpans);
   const ctx: FileContext = { ...base, drop: drops };
@@ -61,7 +64,8 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     if (pin) pins.push(explainGlobal(pin, scope, start));
   };
 
-  for (const [index, outer] of instructions.entries()) {
+  for (let index = 0; index < instructions.length; index++) {
+    const outer = instructions[index] as Instruction;
     const insSpan = insSpans[index] as Span;
     if (outer.getKeyword() === "FROM") {
       const from = outer as From;
@@ -105,11 +109,11 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
         scope.declareShell(def, insSpan.end);
       }
     }
-    const hidden = [
-      ...spansWithin(commentSpans, insSpan),
-      ...(keyword === "RUN" ? runComments(text, ins, insSpan, span, escapeChar) : []),
-      ...(keyword === "RUN" ? printedSpans(text, insSpan.start, insSpan.end) : []),
-    ];
+    const hidden = spansWithin(commentSpans, insSpan);
+    if (keyword === "RUN") {
+      for (const s of runComments(text, ins, insSpan, span, escapeChar)) hidden.push(s);
+      for (const s of printedSpans(text, insSpan.start, insSpan.end)) hidden.push(s);
+    }
     const found = commandPins(ctx, {
       start: insSpan.start,
       end: insSpan.end,
@@ -121,7 +125,7 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     });
     if (keyword === "ADD")
       attachAddChecksum(ctx, ins, [...found, ...pins], span, lookup, escapeChar);
-    pins.push(...found.map((p) => explainGlobal(p, scope, insSpan.start)));
+    for (const p of found) pins.push(explainGlobal(p, scope, insSpan.start));
   }
   return pins;
 }

@@ -140,7 +140,22 @@ export function isArchive(asset: string): boolean {
 export const INSTALLER_URL_START =
   /https?:\/\/(?:astral\.sh\/uv\/|github\.com\/astral-sh\/uv\/releases\/|releases\.astral\.sh\/(?:github\/uv\/releases\/|installers\/uv\/))/g;
 
-const TOKEN_CHAR = /[A-Za-z0-9_.:/@%?=&+~-]/;
+/** `[A-Za-z0-9_.:/@%?=&+~-]` by character code (a table: read once per character of a token). */
+const TOKEN_CHARS = (() => {
+  const table = new Uint8Array(128);
+  for (const c of "_.:/@%?=&+~-") table[c.charCodeAt(0)] = 1;
+  for (let c = 48; c <= 57; c++) table[c] = 1;
+  for (let c = 65; c <= 90; c++) table[c] = 1;
+  for (let c = 97; c <= 122; c++) table[c] = 1;
+  return table;
+})();
+
+/** Whether `c` (one character) is a reference/URL character. */
+export function isTokenChar(c: string | undefined): boolean {
+  if (c === undefined || c.length !== 1) return false;
+  const code = c.charCodeAt(0);
+  return code < 128 && TOKEN_CHARS[code] === 1;
+}
 
 /**
  * The most characters that a `${…}`, `${{ … }}` or `$(…)` reference inside a token may hold. Real
@@ -177,8 +192,7 @@ export function readToken(
     const dropped = j > i ? spanStartingAt(drop, j) : undefined;
     if (dropped) {
       const next = text[dropped.end];
-      if (next === undefined || !(TOKEN_CHAR.test(next) || next === "$" || extra.includes(next)))
-        break;
+      if (next === undefined || !(isTokenChar(next) || next === "$" || extra.includes(next))) break;
       j = dropped.end;
       continue;
     }
@@ -210,7 +224,7 @@ export function readToken(
       }
       break;
     }
-    if (TOKEN_CHAR.test(c) || extra.includes(c)) {
+    if (isTokenChar(c) || extra.includes(c)) {
       j++;
       continue;
     }
