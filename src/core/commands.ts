@@ -93,7 +93,11 @@ export function commandPins(ctx: FileContext, region: Region): Pin[] {
   const located = region.checksums === false ? found : tieChecksums(ctx, region, found);
   const pins: Pin[] = [];
   for (const l of located) pins.push(l.pin);
-  for (const more of [pipPins(ctx, region), buildArgPins(ctx, region), uvCommandPins(ctx, region)]) {
+  for (const more of [
+    pipPins(ctx, region),
+    buildArgPins(ctx, region),
+    uvCommandPins(ctx, region),
+  ]) {
     for (const p of more) pins.push(p);
   }
   return pins;
