@@ -36,6 +36,8 @@ export function installerPins(ctx: FileContext, region: Region): Pin[] {
 export function locatedInstallerPins(ctx: FileContext, region: Region): LocatedPin[] {
   const pins: LocatedPin[] = [];
   const slice = ctx.text.slice(region.start, region.end);
+  // Every installer URL holds `astral` (astral.sh, astral-sh).
+  if (!slice.includes("astral")) return pins;
   // A URL start inside the URL read before it is part of that URL (see `imagePinsInText`).
   let readUpTo = 0;
   for (const m of slice.matchAll(INSTALLER_URL_START)) {
@@ -59,6 +61,8 @@ export function locatedInstallerPins(ctx: FileContext, region: Region): LocatedP
 export function pipPins(ctx: FileContext, region: Region): Pin[] {
   const pins: Pin[] = [];
   const slice = ctx.text.slice(region.start, region.end);
+  // Every match ends in `uv==`.
+  if (!slice.includes("uv==")) return pins;
   for (const m of pipInstallMatches(slice)) {
     const at = region.start + m.end;
     if (inside(region.hidden, region.start + m.index)) continue;

@@ -241,6 +241,9 @@ function runComments(
   span: (r: Range) => Span,
   escapeChar: string,
 ): Span[] {
+  // Comments start at `#` (here-document bodies are read below, wherever they are).
+  const slice = text.slice(insSpan.start, insSpan.end);
+  if (!slice.includes("#") && !slice.includes("<<")) return [];
   const bodies = heredocs(text, ins, insSpan)
     .map((h) => h.getContentRange())
     .filter((r) => r !== null)

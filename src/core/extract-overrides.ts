@@ -36,6 +36,7 @@ export function buildArgPins(ctx: FileContext, region: Region): Pin[] {
   const { text } = ctx;
   const pins: Pin[] = [];
   const slice = text.slice(region.start, region.end);
+  if (!slice.includes("--build-arg")) return pins;
   for (const m of slice.matchAll(BUILD_ARG)) {
     const flagAt = region.start + (m.index ?? 0);
     if (inside(region.hidden, flagAt)) continue;

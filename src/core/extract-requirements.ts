@@ -83,40 +83,47 @@ export function uvCommandPins(ctx: FileContext, region: Region): Pin[] {
   const { text } = ctx;
   const pins: Pin[] = [];
   const visible = (at: number) => !inside(region.hidden, at);
+  // Each form's literal word, looked for first (most regions hold none of them).
+  const slice = text.slice(region.start, region.end);
+  const has = (word: string) => slice.includes(word);
 
-  eachMatch(SELF_UPDATE, text, region.start, region.end, (at, length) => {
-    if (!visible(at)) return at + length;
-    // Flags may come first (`uv self update --quiet 0.9.17`); no version means the newest.
-    const word = firstWord(text, at + length, region.end);
-    if (word) pins.push(readVersion(ctx, region, word.start, word.end));
-    else pins.push(unpinned(ctx, at, SELF_UPDATE_NEWEST));
-    return word ? word.end : at + length;
-  });
-  eachMatch(UVX_FROM, text, region.start, region.end, (at, length) => {
-    const from = at + length;
-    if (!visible(at)) return from;
-    const end = Math.min(readToken(text, from, "*", region.drop), region.end);
-    if (end > from) pins.push(readVersion(ctx, region, from, end));
-    return end;
-  });
-  eachMatch(APK_ADD, text, region.start, region.end, (at, length) => {
-    if (!visible(at)) return at + length;
-    const stop = commandStop(text, at + length, region.end);
-    for (const w of words(text, at + length, stop)) {
-      const v = /^uv(?:[=~<>]+(\S*))?$/.exec(text.slice(w.start, w.end));
-      if (v) pins.push(unpinned(ctx, w.start, DISTRO_PACKAGE, v[1] ?? null));
-    }
-    return stop;
-  });
-  eachMatch(PIP_WORD, text, region.start, region.end, (at, length) => {
-    if (!visible(at)) return at + length;
-    const stop = commandStop(text, at + length, region.end);
-    for (const w of words(text, at + length, stop)) {
-      const token = text.slice(w.start, w.end).replace(/^["']|["']$/g, "");
-      if (token.toLowerCase() === "uv") pins.push(unpinned(ctx, w.start, UNPINNED_PIP));
-    }
-    return stop;
-  });
+  if (has("self"))
+    eachMatch(SELF_UPDATE, text, region.start, region.end, (at, length) => {
+      if (!visible(at)) return at + length;
+      // Flags may come first (`uv self update --quiet 0.9.17`); no version means the newest.
+      const word = firstWord(text, at + length, region.end);
+      if (word) pins.push(readVersion(ctx, region, word.start, word.end));
+      else pins.push(unpinned(ctx, at, SELF_UPDATE_NEWEST));
+      return word ? word.end : at + length;
+    });
+  if (has("uvx"))
+    eachMatch(UVX_FROM, text, region.start, region.end, (at, length) => {
+      const from = at + length;
+      if (!visible(at)) return from;
+      const end = Math.min(readToken(text, from, "*", region.drop), region.end);
+      if (end > from) pins.push(readVersion(ctx, region, from, end));
+      return end;
+    });
+  if (has("apk"))
+    eachMatch(APK_ADD, text, region.start, region.end, (at, length) => {
+      if (!visible(at)) return at + length;
+      const stop = commandStop(text, at + length, region.end);
+      for (const w of words(text, at + length, stop)) {
+        const v = /^uv(?:[=~<>]+(\S*))?$/.exec(text.slice(w.start, w.end));
+        if (v) pins.push(unpinned(ctx, w.start, DISTRO_PACKAGE, v[1] ?? null));
+      }
+      return stop;
+    });
+  if (has("install"))
+    eachMatch(PIP_WORD, text, region.start, region.end, (at, length) => {
+      if (!visible(at)) return at + length;
+      const stop = commandStop(text, at + length, region.end);
+      for (const w of words(text, at + length, stop)) {
+        const token = text.slice(w.start, w.end).replace(/^["']|["']$/g, "");
+        if (token.toLowerCase() === "uv") pins.push(unpinned(ctx, w.start, UNPINNED_PIP));
+      }
+      return stop;
+    });
   return pins;
 }
 
