@@ -79,7 +79,7 @@ export interface HarnessOptions {
   /**
    * The app's own throttling (src/app/github-client.ts) instead of none: rate limits are retried
    * after `retry-after` (scaled by `retryAfterBaseValue` ms per second) and writes go one at a
-   * time (without the one-second spacing, to keep tests fast).
+   * time (without plugin-throttling's one-second and three-second spacings, to keep tests fast).
    */
   throttle?: ThrottleTuning;
 }
@@ -257,6 +257,7 @@ async function listen(
         throttle: {
           ...(options.throttle as object),
           write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+          notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
         },
       }))
     : ProbotOctokit.defaults((options: Record<string, unknown>) => ({

@@ -12,6 +12,7 @@ import {
   type FakeRepo,
   type HarnessOptions,
   isContentCreating,
+  isWrite,
   startApp,
 } from "./harness.js";
 import { botComments, dockerfile } from "./support.js";
@@ -173,6 +174,22 @@ describe("GitHub's secondary rate limits", () => {
     const limited = h.github.requests.filter((r) => r.status === 403);
     expect(limited).toHaveLength(3);
     expect(limited.every(isContentCreating)).toBe(true);
+  });
+
+  it("content-creating requests of one installation never overlap, with several repositories running at once", async () => {
+    await setUp({ throttle: { retryAfterBaseValue: 1 }, app: { concurrency: 4 } });
+    for (const name of ["api", "web", "cli"])
+      h.github.addRepo(`acme/${name}`, { files: { Dockerfile: dockerfile("0.9.17") } });
+    // Every write takes a moment to answer (as over a slow network): runs overlap in time.
+    h.github.slowWrites(15);
+    const summary = await h.sweep();
+    expect(summary).toMatchObject({ repositories: 4, opened: 4, failed: 0 });
+    const writes = h.github.requests.filter(
+      (r) => isWrite(r) && r.auth === `installation:${h.installation.id}`,
+    );
+    // Each PR: blob, tree, commit, ref swap, pull, labels, check run (and more): many writes.
+    expect(writes.length).toBeGreaterThanOrEqual(4 * 6);
+    expect(h.github.maxWritesInFlight.get(`installation:${h.installation.id}`)).toBe(1);
   });
 
   it("a run that pushed its branch and then failed to open the PR is resumed by the next run", async () => {
