@@ -194,7 +194,8 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
       headers: {
         "content-type": "application/json",
         "x-github-event": eventName,
-        "x-github-delivery": o.id ?? `delivery-${++deliveries}`,
+        // Per server: a replica's deliveries are not its peer's (they share Redis's delivery ids).
+        "x-github-delivery": o.id ?? `delivery-${server.port}-${++deliveries}`,
         "x-hub-signature-256": signature,
       },
       body,
@@ -433,6 +434,17 @@ export function installationCreatedPayload(inst: FakeInstallation, repos: FakeRe
   const payload = example("installation", "created");
   payload.installation = installationOf(inst, payload.installation as Json);
   payload.repositories = repos.map(shortRepo);
+  payload.sender = userOf("octocat", "User", payload.sender as Json);
+  return payload;
+}
+
+/** `installation.new_permissions_accepted` for `inst` (an owner approved the app's permissions). */
+export function newPermissionsAcceptedPayload(inst: FakeInstallation) {
+  const payload = example("installation", "new_permissions_accepted");
+  payload.installation = {
+    ...installationOf(inst, payload.installation as Json),
+    permissions: { ...inst.permissions },
+  };
   payload.sender = userOf("octocat", "User", payload.sender as Json);
   return payload;
 }
