@@ -20,7 +20,6 @@ import type { OwnCommits } from "../adapters/own-commits.js";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
-import { holdTogether } from "../core/lockstep.js";
 import { scanOptionsFor } from "../core/mirrors.js";
 import {
   checkRunOutput,
@@ -34,8 +33,9 @@ import {
 } from "../core/render-pr.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, ScanOptions, Skipped } from "../core/types.js";
-import { type AttestDeps, attachAttestations } from "./attest.js";
-import { type PlannedUpdate, resolvePlan } from "./resolve.js";
+import type { AttestDeps } from "./attest.js";
+import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
+import type { PlannedUpdate } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -119,10 +119,20 @@ export async function runRepository(
       line: null,
       reason: `left out: this and ${leftOut.length - 1} more file${leftOut.length === 2 ? "" : "s"} were not updated (a run handles at most ${MAX_PINS} pins per repository)`,
     });
-  const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()), {
-    subjects: config.attestations !== "off",
-  });
-  await attachAttestations(resolved, deps.attest, config.attestations, config.attestationPolicy);
+  const verify = {
+    deps: deps.attest,
+    mode: config.attestations,
+    settings: config.attestationPolicy,
+  };
+  const resolved = await resolveVerified(
+    pins,
+    deps.upstreams,
+    policyFrom(config, deps.now()),
+    verify,
+    {
+      subjects: config.attestations !== "off",
+    },
+  );
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
     repository: {
@@ -142,13 +152,10 @@ export async function runRepository(
 
   // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list,
   // with the updates that must move together with it (then the files are rewritten without them).
-  let changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
-  for (let pass = 0; pass < 4; pass++) {
-    changes = rewriteFiles(texts, resolved.updates, scanOptions);
-    const before = resolved.updates.filter((u) => u.blocked).length;
-    holdTogether(resolved.updates, resolved.held ?? []);
-    if (resolved.updates.filter((u) => u.blocked).length === before) break;
-  }
+  const changes = await rewriteInLockstep(resolved, async () => ({
+    result: rewriteFiles(texts, resolved.updates, scanOptions),
+    held: [],
+  }));
   if (changes.length === 0) {
     const blocked = resolved.updates.filter((u) => u.blocked);
     return blocked.length
