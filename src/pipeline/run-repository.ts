@@ -236,9 +236,10 @@ export async function runRepository(
     });
   // Without `workflows: write`, GitHub refuses any commit that touches `.github/workflows/`: the
   // other files still go ahead (known up front from the token, or from GitHub's refusal).
+  let writing = changes;
   const holdWorkflows = () => {
-    const held = changes.filter((c) => isWorkflowFile(c.path));
-    const rest = changes.filter((c) => !isWorkflowFile(c.path));
+    const held = writing.filter((c) => isWorkflowFile(c.path));
+    const rest = writing.filter((c) => !isWorkflowFile(c.path));
     for (const u of resolved.updates)
       if (!u.blocked && isWorkflowFile(u.pin.file)) u.blocked = NEEDS_WORKFLOWS;
     return { held, rest };
@@ -248,14 +249,14 @@ export async function runRepository(
     message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
     plan,
   });
-  if (changes.some((c) => isWorkflowFile(c.path)) && (await deps.canWriteWorkflows?.()) === false) {
+  if (writing.some((c) => isWorkflowFile(c.path)) && (await deps.canWriteWorkflows?.()) === false) {
     const { held, rest } = holdWorkflows();
     if (rest.length === 0) return workflowsBlocked(held);
-    changes = rest;
+    writing = rest;
   }
   let result: Awaited<ReturnType<typeof ensurePullRequest>>;
   try {
-    result = await ensure(changes);
+    result = await ensure(writing);
   } catch (error) {
     if (!(error instanceof WorkflowPermissionError)) throw error;
     const { held, rest } = holdWorkflows();
