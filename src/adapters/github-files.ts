@@ -27,6 +27,11 @@ export interface ReadOptions {
   maxFiles?: number;
   /** Bytes of files read at most (default `MAX_TOTAL_BYTES`). */
   maxBytes?: number;
+  /**
+   * Called with each file as soon as its blob is read (in the order the reads finish, while the
+   * others are still being read), so a caller can start on it early. Must not throw.
+   */
+  onFile?: (file: RepoFile) => void;
 }
 
 /**
@@ -113,19 +118,16 @@ export async function readRepository(
   const chosen = withinBounds(wanted, options, skipped);
   chosen.sort((a, b) => comparePaths(a.path, b.path));
   const files: RepoFile[] = [];
-  const loaded = await mapBounded(chosen, CONCURRENCY, async (entry) =>
-    entry.size !== undefined && entry.size > MAX_BLOB_BYTES
-      ? { ok: false as const, reason: "larger than 1 MiB, not read" }
-      : decodeBlob(await api.blob(entry.sha)),
-  );
+  const loaded = await mapBounded(chosen, CONCURRENCY, async (entry) => {
+    if (entry.size !== undefined && entry.size > MAX_BLOB_BYTES)
+      return { ok: false as const, reason: "larger than 1 MiB, not read" };
+    const got = decodeBlob(await api.blob(entry.sha));
+    if (got.ok) options.onFile?.(repoFile(entry, got.text));
+    return got;
+  });
   chosen.forEach((entry, i) => {
     const got = loaded[i];
-    if (got?.ok)
-      files.push({
-        path: entry.path,
-        text: got.text,
-        mode: entry.mode === "100755" ? "100755" : "100644",
-      });
+    if (got?.ok) files.push(repoFile(entry, got.text));
     else if (got) skipped.push({ file: entry.path, line: null, reason: got.reason });
   });
   return {
@@ -138,6 +140,10 @@ export async function readRepository(
     skipped,
     requests: api.requests,
   };
+}
+
+function repoFile(entry: TreeEntry, text: string): RepoFile {
+  return { path: entry.path, text, mode: entry.mode === "100755" ? "100755" : "100644" };
 }
 
 /**

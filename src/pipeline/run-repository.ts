@@ -4,6 +4,7 @@
  * its check run. Decisions live in core/; this file only sequences them.
  */
 
+import { provenOurs, type Sign, withProof } from "../adapters/commit-proof.js";
 import { readRepository } from "../adapters/github-files.js";
 import {
   BRANCH,
@@ -19,8 +20,7 @@ import type { OwnCommits } from "../adapters/own-commits.js";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
-import { holdTogether } from "../core/lockstep.js";
-import { DEFAULT_IMAGES } from "../core/matchers.js";
+import { scanOptionsFor } from "../core/mirrors.js";
 import {
   checkRunOutput,
   commitMessage,
@@ -32,9 +32,10 @@ import {
   prTitle,
 } from "../core/render-pr.js";
 import { rewriteFile } from "../core/rewrite.js";
-import type { Pin, Skipped } from "../core/types.js";
-import { type AttestDeps, attachAttestations } from "./attest.js";
-import { type PlannedUpdate, resolvePlan } from "./resolve.js";
+import type { Pin, Release, ScanOptions, ScanResult, Skipped } from "../core/types.js";
+import type { AttestDeps } from "./attest.js";
+import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
+import type { PlannedUpdate, ReleaseLookups } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -45,6 +46,17 @@ export interface RunDeps {
   now: () => Date;
   /** The commits the app pushed (see `OwnCommits`); its pull requests' metadata adds to it. */
   ownCommits: OwnCommits;
+  /**
+   * The app's commit proof (commit-proof.ts: an HMAC under its webhook secret): its commits carry
+   * one, and a commit the ids above do not know is the app's when its proof holds (after a restart).
+   */
+  sign?: Sign;
+  /**
+   * Whether the installation granted `workflows: write` (its token's permissions), or undefined
+   * when unknown. False: workflow files are left out before anything is written; GitHub's refusal
+   * stays the fallback when this says yes (or nothing) and GitHub says no.
+   */
+  canWriteWorkflows?: () => Promise<boolean | undefined>;
 }
 
 export type RunOutcome =
@@ -78,13 +90,23 @@ export async function runRepository(
   attempt = 0,
 ): Promise<RunOutcome> {
   const accept = pathFilter(config);
+  const scanOptions = scanOptionsFor(config.images);
+  // Each file is scanned as soon as its blob arrives, while the others are still being read; the
+  // first pin starts the lookup of uv's releases (which resolving asks for in every run that gets
+  // that far), so it overlaps the rest of the reading. A run without pins asks nothing early.
+  const scans = new Map<string, ScanResult>();
+  const releases = earlyReleases(deps.upstreams.releases);
   const read = await readRepository(deps.octokit, repo, {
     accept,
+    onFile: (file) => {
+      const found = scanText(file.path, file.text, scanOptions);
+      scans.set(file.path, found);
+      if (found.pins.length > 0) releases.start();
+    },
   });
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
-  const images = [...DEFAULT_IMAGES, ...config.images];
   const pins: Pin[] = [];
   const skipped: Skipped[] = [...read.skipped];
   const texts = new Map(read.files.map((f) => [f.path, f]));
@@ -92,7 +114,7 @@ export async function runRepository(
   // an upstream lookup, and a repository of 10,000 digests must not cost 10,000 of them.
   const leftOut: string[] = [];
   for (const file of read.files) {
-    const found = scanText(file.path, file.text, { images });
+    const found = scans.get(file.path) ?? scanText(file.path, file.text, scanOptions);
     if (pins.length + found.pins.length > MAX_PINS) {
       leftOut.push(file.path);
       texts.delete(file.path);
@@ -107,10 +129,20 @@ export async function runRepository(
       line: null,
       reason: `left out: this and ${leftOut.length - 1} more file${leftOut.length === 2 ? "" : "s"} were not updated (a run handles at most ${MAX_PINS} pins per repository)`,
     });
-  const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()), {
-    subjects: config.attestations !== "off",
-  });
-  await attachAttestations(resolved, deps.attest, config.attestations, config.attestationPolicy);
+  const verify = {
+    deps: deps.attest,
+    mode: config.attestations,
+    settings: config.attestationPolicy,
+  };
+  const resolved = await resolveVerified(
+    pins,
+    { registry: deps.upstreams.registry, releases },
+    policyFrom(config, deps.now()),
+    verify,
+    {
+      subjects: config.attestations !== "off",
+    },
+  );
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
     repository: {
@@ -130,13 +162,10 @@ export async function runRepository(
 
   // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list,
   // with the updates that must move together with it (then the files are rewritten without them).
-  let changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
-  for (let pass = 0; pass < 4; pass++) {
-    changes = rewriteFiles(texts, resolved.updates, images);
-    const before = resolved.updates.filter((u) => u.blocked).length;
-    holdTogether(resolved.updates, resolved.held ?? []);
-    if (resolved.updates.filter((u) => u.blocked).length === before) break;
-  }
+  const changes = await rewriteInLockstep(resolved, async () => ({
+    result: rewriteFiles(texts, resolved.updates, scanOptions),
+    held: [],
+  }));
   if (changes.length === 0) {
     const blocked = resolved.updates.filter((u) => u.blocked);
     return blocked.length
@@ -181,8 +210,10 @@ export async function runRepository(
   }
   const baseSha = head.sha;
   plan.repository.baseSha = baseSha;
-  // The app's own commits: the heads its pull requests record, and what this process pushed.
+  // The app's own commits: the heads its pull requests record, what was pushed (the store), and
+  // any commit carrying the app's proof (one read, only for a head the first two do not know).
   const fullName = `${repo.owner}/${repo.repo}`;
+  const sign = deps.sign;
   const recorded = new Set(
     [pr?.body ?? "", ...closed.map((c) => c.body)]
       .map((body) => parseMetadata(body)?.head)
@@ -204,27 +235,42 @@ export async function runRepository(
       reviewers: config.reviewers,
       assignees: config.assignees,
       draft: config.draft,
-      isOurs: (sha) => recorded.has(sha) || deps.ownCommits.has(fullName, sha),
+      seal: sign ? (commit) => withProof(sign, fullName, commit) : undefined,
+      isOurs: async (sha) =>
+        recorded.has(sha) ||
+        (await deps.ownCommits.has(fullName, sha)) ||
+        (sign !== undefined && (await provenOurs(deps.octokit, repo, sign, sha))),
       pushed: (sha) => deps.ownCommits.add(fullName, sha),
       rebase: mode === "rebase",
       pr,
     });
-  let result: Awaited<ReturnType<typeof ensurePullRequest>>;
-  try {
-    result = await ensure(changes);
-  } catch (error) {
-    if (!(error instanceof WorkflowPermissionError)) throw error;
-    // The installation has not granted `workflows: write`: the other files still go ahead.
-    const held = changes.filter((c) => isWorkflowFile(c.path));
-    const rest = changes.filter((c) => !isWorkflowFile(c.path));
+  // Without `workflows: write`, GitHub refuses any commit that touches `.github/workflows/`: the
+  // other files still go ahead (known up front from the token, or from GitHub's refusal).
+  let writing = changes;
+  const holdWorkflows = () => {
+    const held = writing.filter((c) => isWorkflowFile(c.path));
+    const rest = writing.filter((c) => !isWorkflowFile(c.path));
     for (const u of resolved.updates)
       if (!u.blocked && isWorkflowFile(u.pin.file)) u.blocked = NEEDS_WORKFLOWS;
-    if (held.length === 0 || rest.length === 0)
-      return {
-        status: "blocked",
-        message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
-        plan,
-      };
+    return { held, rest };
+  };
+  const workflowsBlocked = (held: typeof changes): RunOutcome => ({
+    status: "blocked",
+    message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
+    plan,
+  });
+  if (writing.some((c) => isWorkflowFile(c.path)) && (await deps.canWriteWorkflows?.()) === false) {
+    const { held, rest } = holdWorkflows();
+    if (rest.length === 0) return workflowsBlocked(held);
+    writing = rest;
+  }
+  let result: Awaited<ReturnType<typeof ensurePullRequest>>;
+  try {
+    result = await ensure(writing);
+  } catch (error) {
+    if (!(error instanceof WorkflowPermissionError)) throw error;
+    const { held, rest } = holdWorkflows();
+    if (held.length === 0 || rest.length === 0) return workflowsBlocked(held);
     result = await ensure(rest);
   }
   if (result.action === "branch-taken")
@@ -266,7 +312,7 @@ export async function runRepository(
 function rewriteFiles(
   texts: ReadonlyMap<string, { text: string; mode: "100644" | "100755" }>,
   all: readonly PlannedUpdate[],
-  images: readonly string[],
+  scanOptions: ScanOptions,
 ): { path: string; content: string; mode: "100644" | "100755" }[] {
   const changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
   const applicable = all.filter((u) => !u.blocked);
@@ -277,7 +323,7 @@ function rewriteFiles(
       path,
       file.text,
       updates.map((u) => ({ pin: u.pin, target: u.target })),
-      { images },
+      scanOptions,
     );
     const refusedPins = new Set(result.refused.map((r) => r.update.pin));
     for (const u of updates) {
@@ -301,4 +347,28 @@ async function branchHead(
     branch,
   });
   return { sha: data.commit.sha, treeSha: data.commit.commit.tree.sha };
+}
+
+/**
+ * uv's releases for one run, whose list lookup may start early (`start`): the first `list()` then
+ * takes that lookup's answer (or failure) instead of asking again, so an early start never adds a
+ * request; later calls ask as before.
+ */
+function earlyReleases(upstream: ReleaseLookups): ReleaseLookups & { start(): void } {
+  let early: Promise<Release[]> | null = null;
+  let used = false;
+  return {
+    start() {
+      if (early || used) return;
+      early = upstream.list();
+      // Its failure is the first `list()` caller's to handle.
+      early.catch(() => {});
+    },
+    list() {
+      const answer = !used && early ? early : upstream.list();
+      used = true;
+      return answer;
+    },
+    checksum: (url, assetDigest) => upstream.checksum(url, assetDigest),
+  };
 }

@@ -355,7 +355,7 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `GET ${W}/contents/.github/uv-pin-bot.yml`,
         `GET ${W}`,
         `GET ${W}/git/trees/main?recursive=1`,
-        `GET ${W}/git/blobs/${blobSha(repo, ".github/uv-pin-bot.yml")}`,
+        // (the configuration itself is not read as a blob: it names images, it pins none)
         `GET ${W}/git/blobs/${blobSha(repo, "Dockerfile")}`,
         `GET ${W}/pulls?state=open`, // the app's open PR
         `GET ${W}/pulls?state=closed`, // declined versions
