@@ -11,33 +11,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { NOW, offlineCli } from "./cli-run.js";
+import { offlineCli, releasesResponse } from "./cli-run.js";
 import { readFixture as readDockerfile } from "./dockerfile-pins.js";
 import { readFixture } from "./file-pins.js";
 import { attestationsResponse, subject } from "./sigstore/variants.js";
 
-const DL = "https://github.com/astral-sh/uv/releases/download";
 const ASSETS = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-gnu.tar.gz"];
 const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
 /** The commit uv's 0.9.18 tag points to; its attestations name it. */
 const COMMIT = createHash("sha1").update("uv 0.9.18").digest("hex");
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
-function releases() {
-  return ["0.9.18", "0.9.17"].map((v, i) => ({
-    tag_name: v,
-    draft: false,
-    prerelease: false,
-    published_at: new Date(NOW.getTime() - (10 + i * 20) * 86_400_000).toISOString(),
-    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
-    body: `## ${v}`,
-    assets: ASSETS.map((name) => ({
-      name,
-      digest: `sha256:${hex(bytes(v, name))}`,
-      browser_download_url: `${DL}/${v}/${name}`,
+/** uv 0.9.18 (10 days old) and 0.9.17, each with its assets. */
+const releases = () =>
+  releasesResponse(
+    ["0.9.18", "0.9.17"].map((v, i) => ({
+      v,
+      age: 10 + i * 20,
+      assets: Object.fromEntries(ASSETS.map((name) => [name, bytes(v, name)])),
     })),
-  }));
-}
+  );
 
 describe("update moves tied checksums with the version", () => {
   const offline = offlineCli();

@@ -4,6 +4,7 @@
  * network, a Sigstore test instance whose root the CLI trusts, nock cleaned before each test) and
  * returns a runner whose upstreams reach only what nock answers, without retry waits.
  */
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createUpstreams } from "../src/adapters/upstreams.js";
@@ -13,6 +14,35 @@ import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
 import { trustMaterialOf } from "./sigstore/verify.js";
 
 export const NOW = new Date("2026-11-28T12:00:00Z");
+export const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+export const sha = (bytes: string) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+/** The commit uv's release tag `v` points to: its attestations name it (Fulcio 1.13). */
+export const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
+export const DOWNLOAD = "https://github.com/astral-sh/uv/releases/download";
+
+/** A uv release for `releasesResponse`: version, age in days, assets by name → their bytes. */
+export interface TestRelease {
+  v: string;
+  age: number;
+  assets?: Record<string, string>;
+}
+
+/** GitHub's listing of uv's releases: each asset's `digest` is the sha256 of its bytes. */
+export function releasesResponse(releases: readonly TestRelease[]) {
+  return releases.map(({ v, age, assets }) => ({
+    tag_name: v,
+    draft: false,
+    prerelease: false,
+    published_at: daysAgo(age),
+    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
+    body: `## ${v}\n- changes`,
+    assets: Object.entries(assets ?? {}).map(([name, bytes]) => ({
+      name,
+      digest: sha(bytes),
+      browser_download_url: `${DOWNLOAD}/${v}/${name}`,
+    })),
+  }));
+}
 
 export interface CliResult {
   code: number;

@@ -12,32 +12,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { NOW, offlineCli } from "./cli-run.js";
+import { offlineCli, releasesResponse } from "./cli-run.js";
 import { readFixture as readDockerfile } from "./dockerfile-pins.js";
 import { attestationsResponse, subject } from "./sigstore/variants.js";
 
-const DL = "https://github.com/astral-sh/uv/releases/download";
 const ARCHIVES = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-gnu.tar.gz"];
 const ASSETS = [...ARCHIVES, "dist-manifest.json"];
 const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
 
-function releases() {
-  return ["0.9.18", "0.9.17"].map((v, i) => ({
-    tag_name: v,
-    draft: false,
-    prerelease: false,
-    published_at: new Date(NOW.getTime() - (10 + i * 20) * 86_400_000).toISOString(),
-    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
-    body: `## ${v}`,
-    assets: ASSETS.map((name) => ({
-      name,
-      digest: `sha256:${hex(bytes(v, name))}`,
-      browser_download_url: `${DL}/${v}/${name}`,
+/** uv 0.9.18 (10 days old) and 0.9.17, each with its assets. */
+const releases = () =>
+  releasesResponse(
+    ["0.9.18", "0.9.17"].map((v, i) => ({
+      v,
+      age: 10 + i * 20,
+      assets: Object.fromEntries(ASSETS.map((name) => [name, bytes(v, name)])),
     })),
-  }));
-}
+  );
 
 const COMPOSE = (v: string) =>
   `services:\n  app:\n    build:\n      context: .\n      args:\n        UV_VERSION: "${v}"\n`;
