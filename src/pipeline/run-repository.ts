@@ -4,7 +4,9 @@
  * its check run. Decisions live in core/; this file only sequences them.
  */
 
-import { readRepository } from "../adapters/github-files.js";
+import { createHash } from "node:crypto";
+import type { BlobCache } from "../adapters/blob-cache.js";
+import { type KnownRepository, type Listing, readRepository } from "../adapters/github-files.js";
 import {
   BRANCH,
   closedPullRequests,
@@ -45,6 +47,22 @@ export interface RunDeps {
   now: () => Date;
   /** The commits the app pushed (see `OwnCommits`); its pull requests' metadata adds to it. */
   ownCommits: OwnCommits;
+  /** Blob contents by SHA, shared by every run (none: every blob is read). */
+  blobs?: BlobCache;
+  /** The repository as the caller knows it (listing, payload): no `GET /repos/{o}/{r}`. */
+  repository?: KnownRepository;
+  /** The default branch's top tree listing, when the caller has just read it. */
+  listing?: Listing;
+  /** Told what the run read and resolved (a sweep keeps it to skip an unchanged repository). */
+  observe?: (seen: RunSeen) => void;
+}
+
+/** What a run saw: the tree's ETag, the pins, and what the upstreams answered for them. */
+export interface RunSeen {
+  etag: string | null;
+  pins: Pin[];
+  /** `upstreamPrint` of the resolved plan. */
+  upstream: string;
 }
 
 export type RunOutcome =
@@ -80,7 +98,11 @@ export async function runRepository(
   const accept = pathFilter(config);
   const read = await readRepository(deps.octokit, repo, {
     accept,
+    ...(deps.repository ? { repository: deps.repository } : {}),
+    ...(deps.blobs ? { blobs: deps.blobs } : {}),
+    ...(deps.listing && attempt === 0 ? { listing: deps.listing } : {}),
   });
+  if (read.status === "not-modified") throw new Error("unexpected 304 on an unconditional read");
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
@@ -110,6 +132,7 @@ export async function runRepository(
   const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()), {
     subjects: config.attestations !== "off",
   });
+  deps.observe?.({ etag: read.etag, pins, upstream: upstreamPrint(resolved) });
   await attachAttestations(resolved, deps.attest, config.attestations, config.attestationPolicy);
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
@@ -260,6 +283,28 @@ export async function runRepository(
         ? "updated"
         : "already up to date:";
   return { status: result.action, message: `${verb} ${result.url}`, plan, pr: prRef };
+}
+
+/**
+ * What the upstreams answered for a repository's pins, as one hash: the release, each update's
+ * target and block (and the release they move to), and what could not be resolved. Equal prints for the same pins, config and
+ * tree mean a run would plan the same thing again (before attestations, which only run on updates).
+ */
+export function upstreamPrint(plan: Awaited<ReturnType<typeof resolvePlan>>): string {
+  // The release matters only through updates: a repository without any has nothing to propose.
+  const text = JSON.stringify([
+    plan.updates.length > 0 ? (plan.release?.version ?? null) : null,
+    plan.updates.map((u) => [
+      u.pin.file,
+      u.pin.line,
+      u.type,
+      u.to,
+      u.blocked,
+      u.attestationSubject,
+    ]),
+    plan.skipped.map((s) => [s.file, s.line, s.reason]),
+  ]);
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Rewrites each file with its unblocked updates; a refused update is marked blocked. */
