@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
 import { ATTESTATION_BUNDLE_ORIGINS, GitHubAttestations } from "./attestations.js";
 import { type LookupCache, MemoryCache } from "./cache.js";
 import { DEFAULT_UPSTREAMS, HttpClient, type HttpOptions, parseOrigins } from "./http.js";
-import { OciRegistry, repositoryOf } from "./oci-registry.js";
+import { OciRegistry } from "./oci-registry.js";
 import { ReleaseCommits } from "./release-commits.js";
 import { UvReleases } from "./uv-releases.js";
 
@@ -19,8 +19,6 @@ export interface Upstreams {
 
 export interface UpstreamsOptions {
   env?: NodeJS.ProcessEnv;
-  /** Extra image repositories (registry mirrors) whose registries may be contacted. */
-  images?: readonly string[];
   http?: Omit<HttpOptions, "origins" | "allowedOrigins">;
   cache?: LookupCache;
 }
@@ -29,14 +27,14 @@ export interface UpstreamsOptions {
  * `UV_PIN_BOT_ORIGINS` rewrites origins; `GITHUB_API_URL` (default https://api.github.com) and
  * `GITHUB_TOKEN` reach uv's releases and artifact attestations; `UV_PIN_BOT_ATTESTATION_ORIGINS`
  * (comma-separated https origins) allows more hosts for attestation `bundle_url`s. Only the named
- * upstreams can be contacted.
+ * upstreams can be contacted: never a host named by a repository's configuration (a configured
+ * registry mirror is looked up on the upstream it mirrors; see core/mirrors.ts).
  */
 export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
   const env = options.env ?? process.env;
   const apiUrl = env.GITHUB_API_URL?.trim() || "https://api.github.com";
   const allowed = new Set(DEFAULT_UPSTREAMS);
   allowed.add(new URL(apiUrl).origin);
-  for (const image of options.images ?? []) allowed.add(repositoryOf(image).origin);
   for (const origin of ATTESTATION_BUNDLE_ORIGINS) allowed.add(origin);
   for (const origin of parseAllowedOrigins(env.UV_PIN_BOT_ATTESTATION_ORIGINS)) allowed.add(origin);
   const http = new HttpClient({

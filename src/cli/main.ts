@@ -13,7 +13,8 @@ export type { CliUpstreams, Io } from "./io.js";
 export const HELP = `uv-pin-bot: keeps every uv pin in a repository current, digest-pinned and verified.
 
 Usage:
-  uv-pin-bot scan [PATH...] [--json]   list every uv pin under PATH (default: .)
+  uv-pin-bot scan [PATH...] [--json] [--config FILE]
+                                       list every uv pin under PATH (default: .)
   uv-pin-bot check [PATH...] [--json] [--exit-code] [--config FILE]
                                        what would change: newest allowed uv release,
                                        existing tags, index digests, installer checksums
@@ -36,7 +37,7 @@ pyproject.toml / uv.toml. It skips .git, node_modules, binary files and files
 over 1 MiB. --json prints {"pins": [...], "skipped": [...]}.
 
 check and update read .github/uv-pin-bot.yml under the first directory given
-(or --config FILE) and the environment: UV_PIN_BOT_ORIGINS (origin rewrites,
+(or --config FILE; scan reads its images: registry mirrors) and the environment: UV_PIN_BOT_ORIGINS (origin rewrites,
 https://origin=http(s)://replacement,...), GITHUB_API_URL, GITHUB_TOKEN.
 
 verify checks the bundle's signature, certificate chain and transparency log

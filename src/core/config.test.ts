@@ -67,7 +67,7 @@ describe("config", () => {
       updateTypes: ["patch", "digest"],
       minimumReleaseAge: 3,
       paths: { include: ["docker/**"], exclude: ["legacy/**"] },
-      images: ["registry.example.com/mirror/uv"],
+      images: [{ name: "registry.example.com/mirror/uv", mirrorOf: null }],
     });
   });
 
@@ -136,6 +136,76 @@ describe("hostile configuration is bounded", () => {
     expect(problems(`labels: [${many}]\nreviewers: [${many}]\n`)).toEqual([
       "labels: Too big: expected array to have <=50 items",
       "reviewers: Too big: expected array to have <=50 items",
+    ]);
+  });
+
+  it("images: mirrors of a uv upstream, or bare names; a bad entry is one line naming its path", () => {
+    const mirror = "registry.corp.example/ghcr/astral-sh/uv";
+    expect(parseConfig(`images: [{name: ${mirror}, mirrorOf: ghcr.io/astral-sh/uv}]\n`)).toEqual({
+      ok: true,
+      config: { ...DEFAULT_CONFIG, images: [{ name: mirror, mirrorOf: "ghcr.io/astral-sh/uv" }] },
+    });
+    // What was valid before mirrors stays valid: a bare name (reported, never moved).
+    expect(
+      parseConfig("images: [registry.example.com/mirror/uv, {name: r.example/uv}]\n"),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        images: [
+          { name: "registry.example.com/mirror/uv", mirrorOf: null },
+          { name: "r.example/uv", mirrorOf: null },
+        ],
+      },
+    });
+    expect(
+      parseConfig(
+        "images: [registry.example.com/mirror/uv, {name: 'localhost:5000/uv', mirrorOf: astral/uv}]\n",
+      ),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        images: [
+          { name: "registry.example.com/mirror/uv", mirrorOf: null },
+          { name: "localhost:5000/uv", mirrorOf: "astral/uv" },
+        ],
+      },
+    });
+    const bad = [
+      // Only uv's own images can be mirrored: configuration never sends the app elsewhere.
+      "images: [{name: r.example/uv, mirrorOf: evil.example/uv}]",
+      "images: [{name: r.example/uv, mirrorOf: null, via: x.example}]",
+      "images: [{name: r.example/uv, mirrorOf: ghcr.io/astral-sh/uv, via: x.example}]",
+      "images: [{name: 'r.example/UV', mirrorOf: ghcr.io/astral-sh/uv}]",
+      "images: ['r.example/uv:0.9.17']",
+      "images: ['r.example/uv@sha256:0']",
+      "images: ['https://r.example/uv']",
+      "images: ['r.example:99999x/uv']",
+      "images: ['-r.example/uv']",
+      "images: [3]",
+      `images: ['r.example/${"a".repeat(200)}']`,
+      "images: [GHCR.io/astral-sh/uv]",
+      "images: [r.example/uv, {name: R.EXAMPLE/uv, mirrorOf: astral/uv}]",
+      `images: [${Array.from({ length: 51 }, (_, i) => `r.example/u${i}`).join(", ")}]`,
+    ];
+    const grammar =
+      "not an image name (REGISTRY/PATH with lower-case path parts, at most 200 characters, no tag or digest), e.g. registry.corp.example/ghcr/astral-sh/uv";
+    expect(bad.map(problems)).toEqual([
+      [
+        "images.0.mirrorOf: a mirror can only mirror a uv image: ghcr.io/astral-sh/uv or docker.io/astral/uv",
+      ],
+      ["images.0: unknown key `via`"],
+      ["images.0: unknown key `via`"],
+      [`images.0.name: ${grammar}`],
+      [`images.0.name: ${grammar}`],
+      [`images.0.name: ${grammar}`],
+      [`images.0.name: ${grammar}`],
+      [`images.0.name: ${grammar}`],
+      [`images.0.name: ${grammar}`],
+      ["images.0: expected an image name or {name: IMAGE, mirrorOf: UPSTREAM}"],
+      [`images.0.name: ${grammar}`],
+      ["images.0.name: `GHCR.io/astral-sh/uv` is a uv image already"],
+      ["images.1.name: `R.EXAMPLE/uv` is listed twice"],
+      ["images: Too big: expected array to have <=50 items"],
     ]);
   });
 });

@@ -7,6 +7,8 @@ import picomatch from "picomatch";
 import semver from "semver";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { DEFAULT_IMAGES, sameImage } from "./matchers.js";
+import { isImageName, MAX_IMAGE_NAME, MIRROR_UPSTREAMS, upstreamOf } from "./mirrors.js";
 import type { PolicyOptions } from "./policy.js";
 import { TOO_DEEP, tooDeepAt } from "./yaml-depth.js";
 
@@ -42,6 +44,51 @@ const glob = () =>
 const range = () =>
   text().refine((r) => semver.validRange(r) !== null, {
     message: "not a valid semver range (e.g. `>=0.10.0`, `0.9.x`, `<0.9.5 || >=0.9.7`)",
+  });
+
+/** An image repository name (no tag or digest), checked with Docker's grammar. */
+const imageName = () =>
+  z.string().refine(isImageName, {
+    message: `not an image name (REGISTRY/PATH with lower-case path parts, at most ${MAX_IMAGE_NAME} characters, no tag or digest), e.g. registry.corp.example/ghcr/astral-sh/uv`,
+  });
+
+/**
+ * `images:` entries: `{name, mirrorOf}` (a registry mirror of a uv upstream), or a bare name / a
+ * `{name}` alone (read as before: its pins are reported, never moved, since only the upstream is
+ * ever asked and none is named). A bare name is read as `{name, mirrorOf: null}`.
+ */
+const imageEntry = () =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? { name: v } : v),
+    z
+      .object(
+        {
+          name: imageName(),
+          mirrorOf: z
+            .string()
+            .refine((m) => upstreamOf(m) !== null, {
+              message: `a mirror can only mirror a uv image: ${MIRROR_UPSTREAMS.join(" or ")}`,
+            })
+            .nullable()
+            .default(null),
+        },
+        { error: "expected an image name or {name: IMAGE, mirrorOf: UPSTREAM}" },
+      )
+      .strict(),
+  );
+
+const images = () =>
+  list(imageEntry()).superRefine((entries, ctx) => {
+    const seen: string[] = [];
+    for (const [i, entry] of entries.entries()) {
+      const name = entry.name;
+      const path = [i, "name"];
+      if (DEFAULT_IMAGES.some((d) => sameImage(d, name)))
+        ctx.addIssue({ code: "custom", path, message: `\`${name}\` is a uv image already` });
+      else if (seen.some((s) => sameImage(s, name)))
+        ctx.addIssue({ code: "custom", path, message: `\`${name}\` is listed twice` });
+      seen.push(name);
+    }
   });
 
 export const configSchema = z
@@ -84,8 +131,8 @@ export const configSchema = z
     assignees: list(text()).default([]),
     draft: z.boolean().default(false),
     commitMessagePrefix: z.string().max(LIMITS.textLength).default("chore(deps):"),
-    /** Extra image repositories that count as uv (registry mirrors). */
-    images: list(text()).default([]),
+    /** Registry mirrors of the uv images: found, looked up on the upstream, rewritten as written. */
+    images: images().default([]),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import { extractYaml } from "./extract-yaml.js";
 import { baseName, type FileKind, fileKind } from "./file-kind.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
+import { markMirrored } from "./mirrors.js";
 import { type FileContext, HELD_WHOLE } from "./pins.js";
 import type { Pin, ScanOptions, ScanResult, Skipped } from "./types.js";
 import { markers } from "./uv-markers.js";
@@ -30,6 +31,7 @@ export function scanAs(
     const { pins: found, skipped } = extractByKind(kind, ctx);
     found.sort((a, b) => a.line - b.line);
     const pins = onceEach(found);
+    if (options.mirrors) markMirrored(pins, options.mirrors);
     for (const pin of pins) {
       if (pin.skipReason) skipped.push({ file: path, line: pin.line, reason: pin.skipReason });
     }

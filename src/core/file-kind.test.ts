@@ -62,6 +62,10 @@ describe("fileKind", () => {
     ["src/main.py", null],
     ["install", null],
     ["", null],
+    // uv-pin-bot's own configuration names images (mirrors), it pins none
+    [".github/uv-pin-bot.yml", null],
+    ["repo/.github/uv-pin-bot.yml", null],
+    ["ci/uv-pin-bot.yml", "yaml"],
   ];
   it.each(cases)("%s → %s", (path, kind) => {
     expect(fileKind(path)).toBe(kind);

@@ -19,6 +19,8 @@ export function fileKind(path: string): FileKind | null {
   const lower = baseName(path);
   // `Dockerfile.dockerignore` (and Podman's `.containerignore`) are ignore lists, not Dockerfiles.
   if (lower.endsWith(".dockerignore") || lower.endsWith(".containerignore")) return null;
+  // uv-pin-bot's own configuration names images (`images: [{name, mirrorOf}]`); it pins nothing.
+  if (lower === "uv-pin-bot.yml" && /(?:^|[\\/])\.github[\\/][^\\/]+$/.test(path)) return null;
   if (
     lower === "dockerfile" ||
     lower.startsWith("dockerfile.") ||

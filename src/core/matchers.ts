@@ -45,6 +45,11 @@ export function isUvImage(name: string, images: readonly string[]): boolean {
   return images.some((image) => normalizeName(image) === normalized);
 }
 
+/** Whether two image repository names are the same (registry host compared case-insensitively). */
+export function sameImage(a: string, b: string): boolean {
+  return normalizeName(a) === normalizeName(b);
+}
+
 function normalizeName(name: string): string {
   const slash = name.indexOf("/");
   if (slash < 0) return name;

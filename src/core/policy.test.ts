@@ -336,7 +336,7 @@ describe("variants", () => {
     expect(one(p)).toEqual(
       skip(
         p,
-        `the \`python3.12-bookworm-slim\` variant is not published for any allowed release newer than 0.9.18 ${hint}`,
+        `the \`python3.12-bookworm-slim\` variant is not published for any allowed release newer than 0.9.18: it stopped at uv 0.9.18 ${hint}`,
       ),
     );
   });
@@ -346,7 +346,7 @@ describe("variants", () => {
     expect(one(p, { updateTypes: ["minor"] })).toEqual(
       skip(
         p,
-        `the \`python3.12-bookworm-slim\` variant is not published for any allowed release newer than 0.9.16 ${hint}`,
+        `the \`python3.12-bookworm-slim\` variant is not published for any allowed release newer than 0.9.16: it stopped at uv 0.9.18 ${hint}`,
       ),
     );
   });
@@ -356,7 +356,7 @@ describe("variants", () => {
     expect(one(p)).toEqual(
       skip(
         p,
-        "the `python3.12-bookworm-slim` variant is not published for any allowed release newer than 0.9 (there is no `0.10-python3.12-bookworm-slim`); the closest current variant is `0.10-python3.12-trixie-slim`",
+        "the `python3.12-bookworm-slim` variant is not published for any allowed release newer than 0.9: it stopped at uv 0.9 (there is no `0.10-python3.12-bookworm-slim`); the closest current variant is `0.10-python3.12-trixie-slim`",
       ),
     );
   });
@@ -367,7 +367,7 @@ describe("variants", () => {
     expect(one(p, {}, RELEASES, tags)).toEqual(
       skip(
         p,
-        "the `windowsservercore` variant is not published for any allowed release newer than 0.10.0 (there is no `0.10.1-windowsservercore`)",
+        "the `windowsservercore` variant is not published for any allowed release newer than 0.10.0: it stopped at uv 0.10.0 (there is no `0.10.1-windowsservercore`)",
       ),
     );
   });

@@ -229,10 +229,30 @@ function decideImage(pin: Pin, c: Context): Decision {
     const note = `the \`${name}\` variant is discontinued after ${text} ${hint}`;
     return update(pin, { ...u, type, version: text, tag: older, release: r, note });
   }
+  const last = lastWithVariant(tags, prefix, suffix, version);
+  const stopped = last ? `: it stopped at uv ${last}` : "";
   return skip(
     pin,
-    `the \`${name}\` variant is not published for any allowed release newer than ${version} ${hint}`,
+    `the \`${name}\` variant is not published for any allowed release newer than ${version}${stopped} ${hint}`,
   );
+}
+
+/** The newest version (of the pin's precision) the registry has the variant `prefix…suffix` for. */
+function lastWithVariant(
+  tags: ReadonlySet<string>,
+  prefix: string,
+  suffix: string,
+  like: string,
+): string | null {
+  const dots = like.split(".").length;
+  let last: string | null = null;
+  for (const tag of tags) {
+    if (!tag.startsWith(prefix) || !tag.endsWith(suffix)) continue;
+    const v = tag.slice(prefix.length, tag.length - suffix.length);
+    if (!isVersion(v) || v.split(".").length !== dots) continue;
+    if (last === null || compareVersions(v, last) > 0) last = v;
+  }
+  return last;
 }
 
 /**

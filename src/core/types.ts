@@ -71,6 +71,11 @@ export interface Pin {
   hold?: string;
   /** A build-time override (`--build-arg`, compose `args:`): the Dockerfile ARG it sets. */
   overrides?: string;
+  /**
+   * Image pins on a configured mirror (`images: [{name, mirrorOf}]`): the upstream image it mirrors,
+   * where its tags, digests and attestations are looked up (the mirror's host never is).
+   */
+  mirrorOf?: string;
   /** Reported, never moved: why this uv is not uv-pin-bot's to pin (`pip install uv`, `apk add uv=…`). */
   unpinned?: string;
 }
@@ -106,6 +111,8 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Image repositories that count as uv, e.g. `ghcr.io/astral-sh/uv`. */
   images?: readonly string[];
+  /** Configured mirrors among `images`: pins on them are marked with the upstream they mirror. */
+  mirrors?: readonly { name: string; mirrorOf?: string | null }[];
 }
 
 /** What a pin should become. Absent or null fields are left as they are. */

@@ -3,44 +3,20 @@
  * core and adapters as the app; "ensure PR" is replaced by writing files or printing the plan.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { lstat, open, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Upstreams } from "../adapters/upstreams.js";
-import {
-  type Config,
-  DEFAULT_CONFIG,
-  describeProblems,
-  parseConfig,
-  pathFilter,
-  policyFrom,
-} from "../core/config.js";
+import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { type Held, holdTogether } from "../core/lockstep.js";
-import { DEFAULT_IMAGES } from "../core/matchers.js";
+import { scanOptionsFor } from "../core/mirrors.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Skipped, Update } from "../core/types.js";
-import { UvPinBotError } from "../errors.js";
 import { type AttestDeps, attachAttestations } from "./attest.js";
+import { loadConfig } from "./load-config.js";
 import { type Plan, type PlannedUpdate, resolvePlan } from "./resolve.js";
-import { scanPaths } from "./scan-paths.js";
+import { firstDirectory, scanPaths } from "./scan-paths.js";
 
-export const CONFIG_PATH = ".github/uv-pin-bot.yml";
-
-/** Reads `--config FILE`, else `.github/uv-pin-bot.yml` under the directory; invalid → error. */
-export async function loadConfig(dir: string | null, file: string | undefined): Promise<Config> {
-  const path = file ?? (dir ? join(dir, CONFIG_PATH) : null);
-  if (!path) return DEFAULT_CONFIG;
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if (!file && (error as NodeJS.ErrnoException).code === "ENOENT") return DEFAULT_CONFIG;
-    throw new UvPinBotError("config-invalid", `cannot read the configuration ${path}`);
-  }
-  const result = parseConfig(text);
-  if (!result.ok)
-    throw new UvPinBotError("config-invalid", describeProblems(path, result.problems));
-  return result.config;
-}
+export { CONFIG_PATH, loadConfig } from "./load-config.js";
 
 export interface LocalPlan extends Plan {
   locations: Map<string, string>;
@@ -56,10 +32,7 @@ export async function planLocal(
   const dir = await firstDirectory(paths);
   const config = await loadConfig(dir, options.configFile);
   const accept = pathFilter(config);
-  const scan = await scanPaths(paths, {
-    images: [...DEFAULT_IMAGES, ...config.images],
-    accept,
-  });
+  const scan = await scanPaths(paths, { ...scanOptionsFor(config.images), accept });
   const plan = await resolvePlan(scan.pins, upstreams, policyFrom(config, options.now), {
     subjects: Boolean(options.attest) && config.attestations !== "off",
   });
@@ -72,17 +45,6 @@ export async function planLocal(
     ...plan.skipped.filter((s) => !seen.has(`${s.file}:${s.line}`)),
   ];
   return { ...plan, skipped, locations: scan.locations, config };
-}
-
-async function firstDirectory(paths: readonly string[]): Promise<string | null> {
-  for (const p of paths) {
-    try {
-      if ((await stat(p)).isDirectory()) return p;
-    } catch {
-      // scanPaths reports missing paths.
-    }
-  }
-  return null;
 }
 
 export interface FileChange {
@@ -130,7 +92,7 @@ async function rewriteOnce(plan: LocalPlan): Promise<{ result: ApplyResult; held
       file,
       before,
       updates.map((u): Update => ({ pin: u.pin, target: u.target })),
-      { images: [...DEFAULT_IMAGES, ...plan.config.images] },
+      scanOptionsFor(plan.config.images),
     );
     for (const r of rewrite.refused) {
       result.refused.push({ file, line: r.update.pin.line, reason: r.reason });

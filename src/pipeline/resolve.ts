@@ -87,7 +87,11 @@ export async function resolvePlan(
 ): Promise<Plan> {
   const subjects = options.subjects ?? true;
   const images = [
-    ...new Set(pins.filter((p) => p.kind === "image" && p.image).map((p) => p.image as string)),
+    ...new Set(
+      pins
+        .filter((p) => p.kind === "image" && p.image && !p.skipReason && !p.unpinned)
+        .map((p) => lookupName(p)),
+    ),
   ];
   const tags = new Map<string, readonly string[]>();
   const tagErrors = new Map<string, string>();
@@ -112,6 +116,11 @@ export async function resolvePlan(
     ),
   ]);
 
+  // The policy reads each pin's tags by the name as written (a mirror's: its upstream's tags).
+  for (const pin of pins) {
+    const found = pin.image && pin.mirrorOf ? tags.get(pin.mirrorOf) : undefined;
+    if (found) tags.set(pin.image as string, found);
+  }
   const { release, decisions } = decide(pins, releases, tags, policy);
   const plan: Plan = { release, updates: [], current: [], skipped: [], held: [] };
   // Bounded: a repository with thousands of distinct pins must not open thousands of sockets.
@@ -123,7 +132,7 @@ export async function resolvePlan(
     const outcome = resolved[i];
     if (decision.action === "skip") {
       const why =
-        (pin.image && tagErrors.get(pin.image)) ??
+        (pin.image && tagErrors.get(lookupName(pin))) ??
         (releasesError && pin.kind !== "image"
           ? `uv's releases could not be read: ${releasesError}`
           : null);
@@ -139,6 +148,12 @@ export async function resolvePlan(
   holdTogether(plan.updates, plan.held ?? []);
   return plan;
 }
+
+/**
+ * Where an image pin is looked up: the upstream a configured mirror mirrors (a pull-through cache
+ * keeps its digests; the mirror's own host is never contacted), else the image as written.
+ */
+export const lookupName = (pin: Pin): string => pin.mirrorOf ?? (pin.image as string);
 
 /** Fetches digests and checksums for one update decision; null when it turns out to be current. */
 async function resolveDecision(
@@ -176,7 +191,7 @@ async function resolveDecision(
       // The old digest's version label does not depend on the new digest: asked alongside.
       const label =
         pin.form === "digest" && pin.digest
-          ? deps.registry.versionLabel(pin.image, pin.digest).catch(() => null)
+          ? deps.registry.versionLabel(lookupName(pin), pin.digest).catch(() => null)
           : null;
       const found = await imageDigest(deps.registry, pin, decision.tag);
       to.digest = found.digest;
@@ -190,7 +205,9 @@ async function resolveDecision(
       if (decision.type === "digest" && found.digest === pin.digest) return null;
     } else if (pin.kind === "image" && subjects && pin.image && decision.tag) {
       // A tag-only pin keeps its form; what its new tag serves is verified all the same.
-      update.attestationSubject = (await deps.registry.digest(pin.image, decision.tag)).digest;
+      update.attestationSubject = (
+        await deps.registry.digest(lookupName(pin), decision.tag)
+      ).digest;
     }
     if (pin.hold) throw new Error(pin.hold);
     if (pin.kind === "installer" && pin.checksums?.length) {
@@ -225,7 +242,7 @@ async function imageDigest(
   pin: Pin,
   tag: string,
 ): Promise<{ digest: string; index: string; note: string | null }> {
-  const image = pin.image as string;
+  const image = lookupName(pin);
   if (!pin.digest) {
     const { digest } = await registry.digest(image, tag);
     return { digest, index: digest, note: null };

@@ -22,7 +22,7 @@ import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
 import { holdTogether } from "../core/lockstep.js";
-import { DEFAULT_IMAGES } from "../core/matchers.js";
+import { scanOptionsFor } from "../core/mirrors.js";
 import {
   checkRunOutput,
   commitMessage,
@@ -34,7 +34,7 @@ import {
   prTitle,
 } from "../core/render-pr.js";
 import { rewriteFile } from "../core/rewrite.js";
-import type { Pin, Skipped } from "../core/types.js";
+import type { Pin, ScanOptions, Skipped } from "../core/types.js";
 import { type AttestDeps, attachAttestations } from "./attest.js";
 import { type PlannedUpdate, resolvePlan } from "./resolve.js";
 
@@ -106,7 +106,7 @@ export async function runRepository(
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
-  const images = [...DEFAULT_IMAGES, ...config.images];
+  const scanOptions = scanOptionsFor(config.images);
   const pins: Pin[] = [];
   const skipped: Skipped[] = [...read.skipped];
   const texts = new Map(read.files.map((f) => [f.path, f]));
@@ -114,7 +114,7 @@ export async function runRepository(
   // an upstream lookup, and a repository of 10,000 digests must not cost 10,000 of them.
   const leftOut: string[] = [];
   for (const file of read.files) {
-    const found = scanText(file.path, file.text, { images });
+    const found = scanText(file.path, file.text, scanOptions);
     if (pins.length + found.pins.length > MAX_PINS) {
       leftOut.push(file.path);
       texts.delete(file.path);
@@ -155,7 +155,7 @@ export async function runRepository(
   // with the updates that must move together with it (then the files are rewritten without them).
   let changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
   for (let pass = 0; pass < 4; pass++) {
-    changes = rewriteFiles(texts, resolved.updates, images);
+    changes = rewriteFiles(texts, resolved.updates, scanOptions);
     const before = resolved.updates.filter((u) => u.blocked).length;
     holdTogether(resolved.updates, resolved.held ?? []);
     if (resolved.updates.filter((u) => u.blocked).length === before) break;
@@ -311,7 +311,7 @@ export function upstreamPrint(plan: Awaited<ReturnType<typeof resolvePlan>>): st
 function rewriteFiles(
   texts: ReadonlyMap<string, { text: string; mode: "100644" | "100755" }>,
   all: readonly PlannedUpdate[],
-  images: readonly string[],
+  scanOptions: ScanOptions,
 ): { path: string; content: string; mode: "100644" | "100755" }[] {
   const changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
   const applicable = all.filter((u) => !u.blocked);
@@ -322,7 +322,7 @@ function rewriteFiles(
       path,
       file.text,
       updates.map((u) => ({ pin: u.pin, target: u.target })),
-      { images },
+      scanOptions,
     );
     const refusedPins = new Set(result.refused.map((r) => r.update.pin));
     for (const u of updates) {

@@ -61,3 +61,15 @@ export async function scanPaths(
   }
   return result;
 }
+
+/** The first of the paths that is a directory (where `.github/uv-pin-bot.yml` is read), or null. */
+export async function firstDirectory(paths: readonly string[]): Promise<string | null> {
+  for (const p of paths) {
+    try {
+      if ((await stat(p)).isDirectory()) return p;
+    } catch {
+      // scanPaths reports missing paths.
+    }
+  }
+  return null;
+}

@@ -1,0 +1,199 @@
+/**
+ * The set-up shared by the CLI's end-to-end tests against a real registry: docker-registry on
+ * 127.0.0.1 reached as ghcr.io through `UV_PIN_BOT_ORIGINS`, seeded with uv images (each digest
+ * remembered with the uv version it was built for), a Sigstore test instance whose bundles GitHub's
+ * attestations API (nock) returns for every digest asked about, uv's releases under nock, a fresh
+ * repository directory per test, and `cli()` running `main` in process.
+ *
+ * Call `cliWorld()` inside `describeWithRegistry`: it registers its own beforeAll / afterAll /
+ * beforeEach hooks. `mockGitHub()` answers one listing of releases and the release tags' commits.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import nock from "nock";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { createUpstreams } from "../../src/adapters/upstreams.js";
+import { main } from "../../src/cli/main.js";
+import { createTestInstance, type TestInstance } from "../sigstore/signer.js";
+import { attestationsResponse, subject } from "../sigstore/variants.js";
+import { trustMaterialOf } from "../sigstore/verify.js";
+import { type SeededImage, startRegistry, type TestRegistry } from "./harness.js";
+
+export const NOW = new Date("2026-11-28T12:00:00Z");
+export const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+/** The commit uv's release tag `v` points to: its attestations name it (Fulcio 1.13). */
+export const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
+
+export interface WorldOptions {
+  /** uv releases, newest first, with their age in days. */
+  releases: { v: string; age: number }[];
+  /** Tags to seed under `astral-sh/uv` (multi-arch, attested): tag → the uv version it is built for. */
+  tags: Record<string, string>;
+}
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export interface CliWorld {
+  readonly registry: TestRegistry;
+  readonly sigstore: TestInstance;
+  /** Seeded tag → its image. */
+  readonly seeded: Record<string, SeededImage>;
+  /** The repository directory of the running test. */
+  readonly repo: string;
+  write(rel: string, text: string): void;
+  read(rel: string): string;
+  /** Runs the CLI; `env` adds to `UV_PIN_BOT_ORIGINS=https://ghcr.io=<registry>` (origins joined). */
+  cli(argv: string[], env?: { origins?: string[] }): Promise<CliResult>;
+  /** One listing of uv's releases, the release tags' commits, and attestations for every digest. */
+  mockGitHub(): void;
+}
+
+export function cliWorld(options: WorldOptions): CliWorld {
+  let registry: TestRegistry | undefined;
+  let sigstore: TestInstance | undefined;
+  let repo = "";
+  const seeded: Record<string, SeededImage> = {};
+  const versionOf = new Map<string, string>();
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    sigstore = await createTestInstance();
+    for (const [tag, v] of Object.entries(options.tags)) {
+      const image = await registry.seedImage("astral-sh/uv", tag, {
+        attestations: true,
+        labels: { "org.opencontainers.image.version": v },
+      });
+      seeded[tag] = image;
+      versionOf.set(image.digest, v);
+    }
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+  }, 60_000);
+
+  afterAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await registry?.stop();
+  });
+
+  beforeEach(() => {
+    nock.cleanAll();
+    registry?.resetCounts();
+    repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-world-"));
+    return () => rmSync(repo, { recursive: true, force: true });
+  });
+
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started (use cliWorld in a describe)`);
+    return value;
+  };
+
+  return {
+    get registry() {
+      return need(registry, "the registry");
+    },
+    get sigstore() {
+      return need(sigstore, "the Sigstore instance");
+    },
+    seeded,
+    get repo() {
+      return repo;
+    },
+    write(rel, text) {
+      mkdirSync(dirname(join(repo, rel)), { recursive: true });
+      writeFileSync(join(repo, rel), text);
+    },
+    read(rel) {
+      return readFileSync(join(repo, rel), "utf8");
+    },
+    async cli(argv, env = {}) {
+      let out = "";
+      let err = "";
+      const origins = [
+        `https://ghcr.io=${need(registry, "the registry").origin}`,
+        ...(env.origins ?? []),
+      ];
+      const vars = { UV_PIN_BOT_ORIGINS: origins.join(",") };
+      const code = await main(argv, {
+        out: (t) => {
+          out += t;
+        },
+        err: (t) => {
+          err += t;
+        },
+        env: vars,
+        now: () => NOW,
+        upstreams: createUpstreams({ env: vars, http: { sleep: async () => undefined } }),
+        trustMaterial: trustMaterialOf(need(sigstore, "the Sigstore instance").trustedRoot),
+      });
+      return { code, out, err };
+    },
+    mockGitHub() {
+      const instance = need(sigstore, "the Sigstore instance");
+      nock("https://api.github.com")
+        .get("/repos/astral-sh/uv/releases")
+        .query(true)
+        .reply(
+          200,
+          options.releases.map(({ v, age }) => ({
+            tag_name: v,
+            draft: false,
+            prerelease: false,
+            published_at: daysAgo(age),
+            html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
+            body: `## ${v}`,
+            assets: [],
+          })),
+        );
+      nock("https://api.github.com")
+        .persist()
+        .get(/^\/repos\/astral-sh\/uv\/git\/ref\/tags\/\d+\.\d+\.\d+$/)
+        .reply((uri) => {
+          const v = uri.split("/").at(-1) as string;
+          return [200, { ref: `refs/tags/${v}`, object: { type: "commit", sha: commitOf(v) } }];
+        });
+      nock("https://api.github.com")
+        .persist()
+        .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
+        .query(true)
+        .reply((uri) => {
+          const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
+          const bundle = instance.signAttestation({
+            subjects: [subject(digest)],
+            identity: { sourceCommit: commitOf(versionOf.get(digest) ?? "unknown") },
+          });
+          return [200, attestationsResponse([bundle])];
+        });
+    },
+  };
+}
+
+/**
+ * A local HTTP server that stands for a host that must never be contacted: it counts every
+ * request and answers 503. Route a host to it with `UV_PIN_BOT_ORIGINS` (`https://host=<origin>`).
+ */
+export async function startTripwire(): Promise<{
+  origin: string;
+  requests: string[];
+  stop(): Promise<void>;
+}> {
+  const http = await import("node:http");
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
