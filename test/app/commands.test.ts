@@ -354,7 +354,6 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `GET ${W}/contents/.github/uv-pin-bot.yml`,
         // No `GET /repos/{o}/{r}`: the comment's payload says the default branch.
         `GET ${W}/git/trees/main?recursive=1`,
-        `GET ${W}/git/blobs/${blobSha(repo, ".github/uv-pin-bot.yml")}`,
         // (The Dockerfile's blob is one an earlier run read: from the blob cache, by SHA.)
         `GET ${W}/pulls?state=open`, // the app's open PR
         `GET ${W}/pulls?state=closed`, // declined versions

@@ -50,8 +50,8 @@ describe("sweep economy: listing, org config, blobs, ETags", () => {
     // The three `plain-*` Dockerfiles are the same blob: read once, then from the cache.
     const blobs = h.github.requests.filter(isBlobRead);
     expect(blobs.filter((r) => r.repo?.startsWith("acme/plain-"))).toHaveLength(1);
-    // pinned: its Dockerfile; current: its Dockerfile and its config (a YAML file can pin uv).
-    expect(blobs).toHaveLength(4);
+    // pinned and current: their Dockerfiles (the app's own config is not a candidate file).
+    expect(blobs).toHaveLength(3);
     // A repository without uv: its config (404), the tree, its one candidate blob (or none).
     expect(calls(h, (r) => r.repo === "acme/plain-1")).toEqual([
       "GET /repos/acme/plain-1/contents/.github/uv-pin-bot.yml",
