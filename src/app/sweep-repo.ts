@@ -18,7 +18,7 @@ import type { GitHub } from "../adapters/github-prs.js";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, policyFrom, validateConfig } from "../core/config.js";
 import type { Pin } from "../core/types.js";
-import { resolvePlan } from "../pipeline/resolve.js";
+import { resolveVerified } from "../pipeline/lockstep.js";
 import type { RunDeps, RunOutcome, RunSeen } from "../pipeline/run-repository.js";
 import { upstreamPrint } from "../pipeline/run-repository.js";
 import type { KeyValueStore, SweepRepoTask, SweepScratch } from "./cluster/coordinator.js";
@@ -144,9 +144,14 @@ async function unchanged(
   const config = saved.parsed;
   // Not due this firing: skipped either way.
   if (!dueOnSweep(config.schedule, deps.sweepPattern, deps.now())) return true;
-  const resolved = await resolvePlan(saved.pins, deps.upstreams, policyFrom(config, deps.now()), {
-    subjects: config.attestations !== "off",
-  });
+  // As the run resolves (groups held together), without verifying: see `keep`.
+  const resolved = await resolveVerified(
+    saved.pins,
+    deps.upstreams,
+    policyFrom(config, deps.now()),
+    null,
+    { subjects: config.attestations !== "off" },
+  );
   return upstreamPrint(resolved) === saved.upstream;
 }
 

@@ -18,7 +18,6 @@ import type { LookupCache } from "../adapters/cache.js";
 import type { ReleaseCommits } from "../adapters/release-commits.js";
 import { notVerified, type TrustMaterial, verifyAttestation } from "../adapters/sigstore-verify.js";
 import type { AttestationPolicy, AttestationSummary } from "../core/attestation-policy.js";
-import { holdTogether } from "../core/lockstep.js";
 import { UpstreamError, UvPinBotError } from "../errors.js";
 import { mapBounded } from "../util/concurrency.js";
 import { LOOKUPS_AT_ONCE, type Plan, type PlannedUpdate } from "./resolve.js";
@@ -208,5 +207,4 @@ export async function attachAttestations(
       ? `held: ${summary.reason}`
       : (summary.reason ?? "attestation: not verified");
   });
-  holdTogether(plan.updates, plan.held ?? []);
 }

@@ -7,13 +7,14 @@ import { lstat, open, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
-import { type Held, holdTogether } from "../core/lockstep.js";
+import type { Held } from "../core/lockstep.js";
 import { scanOptionsFor } from "../core/mirrors.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Skipped, Update } from "../core/types.js";
-import { type AttestDeps, attachAttestations } from "./attest.js";
+import type { AttestDeps } from "./attest.js";
 import { loadConfig } from "./load-config.js";
-import { type Plan, type PlannedUpdate, resolvePlan } from "./resolve.js";
+import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
+import type { Plan, PlannedUpdate } from "./resolve.js";
 import { firstDirectory, scanPaths } from "./scan-paths.js";
 
 export { CONFIG_PATH, loadConfig } from "./load-config.js";
@@ -33,11 +34,18 @@ export async function planLocal(
   const config = await loadConfig(dir, options.configFile);
   const accept = pathFilter(config);
   const scan = await scanPaths(paths, { ...scanOptionsFor(config.images), accept });
-  const plan = await resolvePlan(scan.pins, upstreams, policyFrom(config, options.now), {
-    subjects: Boolean(options.attest) && config.attestations !== "off",
-  });
-  if (options.attest)
-    await attachAttestations(plan, options.attest, config.attestations, config.attestationPolicy);
+  const verify = options.attest
+    ? { deps: options.attest, mode: config.attestations, settings: config.attestationPolicy }
+    : null;
+  const plan = await resolveVerified(
+    scan.pins,
+    upstreams,
+    policyFrom(config, options.now),
+    verify,
+    {
+      subjects: Boolean(options.attest) && config.attestations !== "off",
+    },
+  );
   // A pin the scanner could not read is reported once, by the scanner.
   const seen = new Set(scan.skipped.map((s) => `${s.file}:${s.line}`));
   const skipped: Skipped[] = [
@@ -67,12 +75,7 @@ export interface ApplyResult {
  * files are rewritten again without them.
  */
 export async function rewriteLocal(plan: LocalPlan): Promise<ApplyResult> {
-  for (let pass = 0; ; pass++) {
-    const { result, held } = await rewriteOnce(plan);
-    const before = plan.updates.filter((u) => u.blocked).length;
-    holdTogether(plan.updates, [...(plan.held ?? []), ...held]);
-    if (plan.updates.filter((u) => u.blocked).length === before || pass >= 3) return result;
-  }
+  return rewriteInLockstep(plan, () => rewriteOnce(plan));
 }
 
 async function rewriteOnce(plan: LocalPlan): Promise<{ result: ApplyResult; held: Held[] }> {

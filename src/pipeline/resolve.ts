@@ -9,7 +9,7 @@ import type { OciRegistry } from "../adapters/oci-registry.js";
 import { isIndex, repositoryOf } from "../adapters/oci-registry.js";
 import { assetName, type UvReleases } from "../adapters/uv-releases.js";
 import type { AttestationSummary } from "../core/attestation-policy.js";
-import { type Held, holdTogether } from "../core/lockstep.js";
+import type { Held } from "../core/lockstep.js";
 import { parseInstallerUrl } from "../core/matchers.js";
 import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
@@ -145,7 +145,6 @@ export async function resolvePlan(
       plan.updates.push(outcome);
     }
   }
-  holdTogether(plan.updates, plan.held ?? []);
   return plan;
 }
 

@@ -21,7 +21,6 @@ import type { OwnCommits } from "../adapters/own-commits.js";
 import type { Upstreams } from "../adapters/upstreams.js";
 import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import { scanText } from "../core/extract.js";
-import { holdTogether } from "../core/lockstep.js";
 import { scanOptionsFor } from "../core/mirrors.js";
 import {
   checkRunOutput,
@@ -35,8 +34,9 @@ import {
 } from "../core/render-pr.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, ScanOptions, Skipped } from "../core/types.js";
-import { type AttestDeps, attachAttestations } from "./attest.js";
-import { type PlannedUpdate, resolvePlan } from "./resolve.js";
+import type { AttestDeps } from "./attest.js";
+import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
+import type { Plan, PlannedUpdate } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -129,11 +129,23 @@ export async function runRepository(
       line: null,
       reason: `left out: this and ${leftOut.length - 1} more file${leftOut.length === 2 ? "" : "s"} were not updated (a run handles at most ${MAX_PINS} pins per repository)`,
     });
-  const resolved = await resolvePlan(pins, deps.upstreams, policyFrom(config, deps.now()), {
-    subjects: config.attestations !== "off",
-  });
+  const verify = {
+    deps: deps.attest,
+    mode: config.attestations,
+    settings: config.attestationPolicy,
+  };
+  const resolved = await resolveVerified(
+    pins,
+    deps.upstreams,
+    policyFrom(config, deps.now()),
+    verify,
+    {
+      subjects: config.attestations !== "off",
+    },
+  );
+  // What the sweep keeps: kept only when nothing is blocked, so the attestations (which can
+  // only block) leave it as resolving alone would (`sweep-repo.ts` resolves without them).
   deps.observe?.({ etag: read.etag, pins, upstream: upstreamPrint(resolved) });
-  await attachAttestations(resolved, deps.attest, config.attestations, config.attestationPolicy);
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
     repository: {
@@ -153,13 +165,10 @@ export async function runRepository(
 
   // Rewrite each file with its unblocked updates; what cannot be written joins the blocked list,
   // with the updates that must move together with it (then the files are rewritten without them).
-  let changes: { path: string; content: string; mode: "100644" | "100755" }[] = [];
-  for (let pass = 0; pass < 4; pass++) {
-    changes = rewriteFiles(texts, resolved.updates, scanOptions);
-    const before = resolved.updates.filter((u) => u.blocked).length;
-    holdTogether(resolved.updates, resolved.held ?? []);
-    if (resolved.updates.filter((u) => u.blocked).length === before) break;
-  }
+  const changes = await rewriteInLockstep(resolved, async () => ({
+    result: rewriteFiles(texts, resolved.updates, scanOptions),
+    held: [],
+  }));
   if (changes.length === 0) {
     const blocked = resolved.updates.filter((u) => u.blocked);
     return blocked.length
@@ -290,7 +299,7 @@ export async function runRepository(
  * target and block (and the release they move to), and what could not be resolved. Equal prints for the same pins, config and
  * tree mean a run would plan the same thing again (before attestations, which only run on updates).
  */
-export function upstreamPrint(plan: Awaited<ReturnType<typeof resolvePlan>>): string {
+export function upstreamPrint(plan: Plan): string {
   // The release matters only through updates: a repository without any has nothing to propose.
   const text = JSON.stringify([
     plan.updates.length > 0 ? (plan.release?.version ?? null) : null,

@@ -94,7 +94,7 @@ export const isContentCreating = (r: { method: string; path: string }) =>
     /\/pulls\/\d+$/.test(r.path) ||
     r.path === "/graphql");
 
-type Reply = [number, unknown] | [number, unknown, Record<string, string>];
+export type Reply = [number, unknown] | [number, unknown, Record<string, string>];
 
 export interface Hold {
   /** Resolves when the held request has arrived (its answer is computed, not yet sent). */
@@ -127,10 +127,22 @@ export class FakeGitHub {
   private readonly overrides: (Override & { left: number })[] = [];
   private readonly holds: HoldState[] = [];
   private counter = 1000;
-  private readonly scope: nock.Scope;
+  private readonly scope: nock.Scope | undefined;
   private readonly ownMocks: Set<string>;
 
-  constructor(private readonly now: () => Date) {
+  /**
+   * `intercept: false`: no nock interceptors; requests come through `serve()` (over loopback
+   * HTTP, see github-http.ts), for processes nock cannot reach and for the sweep benchmark.
+   */
+  constructor(
+    private readonly now: () => Date,
+    options: { intercept?: boolean } = {},
+  ) {
+    if (options.intercept === false) {
+      this.scope = undefined;
+      this.ownMocks = new Set();
+      return;
+    }
     const self = this;
     const scope = nock(API).persist();
     for (const method of ["GET", "POST", "PATCH", "PUT", "DELETE"]) {
@@ -141,6 +153,19 @@ export class FakeGitHub {
     }
     this.scope = scope;
     this.ownMocks = new Set(scope.pendingMocks());
+  }
+
+  /**
+   * One request as GitHub would answer it (recorded like the intercepted ones): `uri` is the
+   * path with its query, `body` the raw text. `[status, json, headers?]`.
+   */
+  serve(
+    method: string,
+    uri: string,
+    body: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): Reply | Promise<Reply> {
+    return this.handle(method, uri, body, headers);
   }
 
   nextId(): number {
@@ -239,13 +264,15 @@ export class FakeGitHub {
     for (const o of this.overrides)
       if (o.left > 0) problems.push(`unused override: ${o.method} ${String(o.path)}`);
     for (const x of this.holds) if (!x.used) problems.push("a hold() that no request reached");
-    for (const m of nock.pendingMocks())
-      if (!this.ownMocks.has(m)) problems.push(`pending nock mock: ${m}`);
+    if (this.scope)
+      for (const m of nock.pendingMocks())
+        if (!this.ownMocks.has(m)) problems.push(`pending nock mock: ${m}`);
     if (problems.length) throw new Error(problems.join("\n"));
   }
 
   /** Removes the interceptors. */
   close(): void {
+    if (!this.scope) return;
     this.scope.persist(false);
     nock.removeInterceptor({ hostname: "api.github.com", proto: "https", port: "443" } as never);
   }
@@ -483,8 +510,15 @@ export class FakeGitHub {
       const inst = this.installations.get(Number(r.auth.split(":")[1]));
       if (!inst) return [401, { message: "Bad credentials" }];
       const repos = inst.repos.map((n) => this.repos.get(`${inst.account}/${n}`.toLowerCase()));
-      const list = repos.filter((x): x is FakeRepo => x !== undefined).map(repoJson);
-      return [200, { total_count: list.length, repositories: list }];
+      const all = repos.filter((x): x is FakeRepo => x !== undefined);
+      // Paginated as GitHub does (30 by default, at most 100, `link: rel="next"`).
+      const perPage = Math.min(100, Number(r.query.per_page ?? 30));
+      const page = Number(r.query.page ?? 1);
+      const list = all.slice((page - 1) * perPage, page * perPage).map(repoJson);
+      const headers: Record<string, string> = {};
+      if (page * perPage < all.length)
+        headers.link = `<${API}/installation/repositories?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      return [200, { total_count: all.length, repositories: list }, headers];
     }
 
     if (method === "POST" && path === "/graphql") return this.graphql(r);

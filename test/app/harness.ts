@@ -82,6 +82,13 @@ export interface HarnessOptions {
    * time (without the one-second spacing, to keep tests fast).
    */
   throttle?: ThrottleTuning;
+  /**
+   * The app's own upstream adapters (`createApp` without `upstreams`: the real registry client,
+   * releases and attestations over HTTP, cached in the coordinator's cache, which is Redis when
+   * clustered), pointed where `app.env` says (test/registry/uv-upstream.ts `upstreamEnv`),
+   * instead of the in-memory fakes.
+   */
+  realUpstreams?: boolean;
 }
 
 export type AppMode = "embedded" | "redis";
@@ -173,7 +180,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
         : {}),
     },
     now,
-    upstreams: upstreams.asUpstreams(),
+    upstreams: options.realUpstreams ? undefined : upstreams.asUpstreams(),
     // With `app.loadTrustRoot`, the app loads its root itself (at start-up, in the background).
     trustMaterial: options.app?.loadTrustRoot ? undefined : upstreams.trustMaterial,
     schedule: false,

@@ -7,10 +7,9 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { FakeGitHub } from "../app/fake-github.js";
+import { type GitHubHttp, serveGitHub } from "../app/github-http.js";
 import { type AppHarness, issueCommentPayload, startApp } from "../app/harness.js";
 import { dockerfile } from "../app/support.js";
 import { PROJECT } from "../built-project.js";
@@ -44,50 +43,16 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-/** The fake GitHub over loopback HTTP, for processes that nock cannot reach. */
-async function serveOverHttp(github: FakeGitHub): Promise<{ url: string; server: Server }> {
-  const handle = (
-    github as unknown as {
-      handle(m: string, u: string, b: string, h: object): unknown;
-    }
-  ).handle.bind(github);
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", async () => {
-      try {
-        const [status, json, headers] = (await handle(
-          req.method ?? "GET",
-          req.url ?? "/",
-          body,
-          req.headers,
-        )) as [number, unknown, Record<string, string>?];
-        res
-          .writeHead(status, { "content-type": "application/json", ...headers })
-          .end(json === undefined ? "" : JSON.stringify(json));
-      } catch {
-        res.destroy();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, server };
-}
-
 describeWithRedis("a worker killed mid-run", () => {
   let redis: RedisServer;
   let child: ChildProcess | undefined;
   const apps: AppHarness[] = [];
-  let front: Server | undefined;
+  let front: GitHubHttp | undefined;
 
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
     for (const app of apps.reverse()) await app.stop();
-    front?.closeAllConnections();
-    front?.close();
+    await front?.close();
     await redis?.stop();
   });
 
@@ -109,8 +74,8 @@ describeWithRedis("a worker killed mid-run", () => {
       permissions: { alice: "write" },
     });
     const issue = repo.openIssue("uv").number;
-    const http = await serveOverHttp(web.github);
-    front = http.server;
+    const http = await serveGitHub(web.github);
+    front = http;
 
     // The worker, in a child process; GitHub holds its pull request creation.
     const held = web.github.hold("POST", "/repos/acme/app/pulls");

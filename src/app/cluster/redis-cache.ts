@@ -51,6 +51,13 @@ export class RedisCache implements LookupCache {
       const token = randomUUID();
       const taken = await this.redis.set(lockKey, token, "PX", LOAD_LOCK_MS, "NX");
       if (taken === "OK") {
+        // The loader before us may have stored the value and let the lock go since our look.
+        const stored = await this.redis.get(valueKey);
+        if (stored !== null) {
+          await this.redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
+          this.stats.hits++;
+          return (JSON.parse(stored) as { v: T }).v;
+        }
         this.stats.misses++;
         try {
           const value = await loadInScope(key, load);

@@ -1,0 +1,122 @@
+/**
+ * One registry request per distinct tag for the whole cluster: three worker replicas (each its
+ * own Probot server, app, BullMQ worker and Redis connections) sweep repositories that pin the
+ * same uv tags, with the app's REAL upstream adapters (the OCI registry client, the releases
+ * client) against the REAL local registry (docker-registry) and a local release list, their
+ * lookups cached in Redis (src/app/cluster/redis-cache.ts: one loader per key in the cluster).
+ * GitHub is the fake under nock (test/app/harness.ts). Attestations are `off` (the org's
+ * `.github` configuration), so every upstream request is a registry or release-list lookup.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type AppHarness, startApp } from "../app/harness.js";
+import { type RedisServer, startRedis } from "../redis/server.js";
+import { startRegistry, type TestRegistry } from "../registry/harness.js";
+import {
+  type ReleasesServer,
+  seedUvImages,
+  serveUvReleases,
+  tagLookups,
+  upstreamEnv,
+} from "../registry/uv-upstream.js";
+import { describeWithPackages } from "../system-packages.js";
+
+const NOW = new Date("2026-11-30T04:00:30Z");
+const DAY = 86_400_000;
+const VARIANT = "python3.12-bookworm-slim";
+const REPLICAS = 3;
+const REPOS = 12;
+
+describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared lookups", () => {
+  let registry: TestRegistry;
+  let releases: ReleasesServer;
+  let redis: RedisServer;
+  let digests: Map<string, string>;
+  const apps: AppHarness[] = [];
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    digests = await seedUvImages(registry, ["0.9.17", "0.9.18"], [VARIANT]);
+    releases = await serveUvReleases([
+      { version: "0.9.17", publishedAt: new Date(NOW.getTime() - 40 * DAY) },
+      { version: "0.9.18", publishedAt: new Date(NOW.getTime() - 10 * DAY) },
+    ]);
+    redis = await startRedis();
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const app of apps.splice(0).reverse()) await app.stop();
+    await redis?.stop();
+    await releases?.close();
+    await registry?.stop();
+  });
+
+  it("workers sweeping repositories that pin the same tags ask the registry once per tag", async () => {
+    const env = {
+      ...upstreamEnv(registry, releases.url),
+      // One job at a time per replica, so that the repositories spread over the replicas.
+      UV_PIN_BOT_CONCURRENCY: "1",
+      UV_PIN_BOT_ROLE: "all",
+    };
+    for (let i = 0; i < REPLICAS; i++) {
+      apps.push(
+        await startApp({
+          now: () => NOW,
+          mode: "redis",
+          redis,
+          realUpstreams: true,
+          app: { env },
+          ...(apps[0] ? { replicaOf: apps[0] } : {}),
+        }),
+      );
+    }
+    const github = (apps[0] as AppHarness).github;
+    github.addRepo("acme/.github", {
+      files: { ".github/uv-pin-bot.yml": "attestations: off\n" },
+    });
+    // Every repository pins the same two images at the old release (and one the variant too).
+    const old = digests.get("0.9.17") as string;
+    const oldVariant = digests.get(`0.9.17-${VARIANT}`) as string;
+    for (let r = 0; r < REPOS; r++) {
+      const lines = [
+        `FROM ghcr.io/astral-sh/uv:0.9.17-${VARIANT}@${oldVariant} AS uv`,
+        "FROM python:3.12-slim",
+        `COPY --from=ghcr.io/astral-sh/uv:0.9.17@${old} /uv /uvx /bin/`,
+        "",
+      ];
+      github.addRepo(`acme/app-${r}`, { files: { Dockerfile: lines.join("\n") } });
+    }
+    registry.resetCounts();
+
+    const summary = await (apps[0] as AppHarness).sweep();
+
+    expect(summary).toMatchObject({ repositories: REPOS + 1, opened: REPOS, failed: 0 });
+    // Each replica ran repositories (else one process's memory could explain one lookup a tag).
+    const ran = await Promise.all(apps.map((a) => sweepJobs(a)));
+    expect(ran.reduce((a, b) => a + b, 0)).toBe(REPOS + 1);
+    expect(ran.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+    // Tags asked: the new release's (the pinned ones are older: no digest re-check).
+    const byTag = Object.fromEntries(tagLookups(registry));
+    expect(byTag).toEqual({
+      "0.9.18": 1,
+      [`0.9.18-${VARIANT}`]: 1,
+    });
+    // A process's first request to the registry is challenged (401) before it has a token.
+    const challenged = [...tagLookups(registry, "challenged").values()].reduce((a, b) => a + b, 0);
+    expect(challenged).toBeLessThanOrEqual(REPLICAS);
+    expect(releases.requests()).toBe(1);
+    // The pull requests carry the new digests the registry gave.
+    const dockerfile = github.repo("acme/app-5").file("Dockerfile", "uv-pin-bot/uv") ?? "";
+    expect(dockerfile).toContain(`uv:0.9.18@${digests.get("0.9.18")}`);
+    expect(dockerfile).toContain(`uv:0.9.18-${VARIANT}@${digests.get(`0.9.18-${VARIANT}`)}`);
+  }, 120_000);
+});
+
+/** Sweep repository jobs this replica completed (its own metrics registry). */
+async function sweepJobs(app: AppHarness): Promise<number> {
+  const { body } = await app.appFn.coordinator.metrics();
+  let n = 0;
+  for (const line of body.split("\n"))
+    if (line.startsWith("uv_pin_bot_jobs_total{") && line.includes('kind="sweep-repo"'))
+      n += Number(line.split(" ").pop());
+  return n;
+}

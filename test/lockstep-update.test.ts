@@ -1,0 +1,171 @@
+/**
+ * Every pin that sets the same uv for one build moves together, or none does (issue 8 §3), end to
+ * end through `uv-pin-bot update`: a Dockerfile's `ARG UV_VERSION` with the checksums that guard
+ * its download, the compose `build.args` and `docker build --build-arg` overrides that set the same
+ * ARG. When the Dockerfile's checksum cannot move, the overrides are held with the reason and
+ * nothing is written; otherwise the version ARG, both checksums and both overrides move in one run.
+ * uv's releases, downloads and attestations are served by nock.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createUpstreams } from "../src/adapters/upstreams.js";
+import { main } from "../src/cli/main.js";
+import { readFixture as readDockerfile } from "./dockerfile-pins.js";
+import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
+import { attestationsResponse, subject } from "./sigstore/variants.js";
+import { trustMaterialOf } from "./sigstore/verify.js";
+
+const NOW = new Date("2026-11-28T12:00:00Z");
+const DL = "https://github.com/astral-sh/uv/releases/download";
+const ARCHIVES = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-gnu.tar.gz"];
+const ASSETS = [...ARCHIVES, "dist-manifest.json"];
+const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
+const hex = (s: string) => createHash("sha256").update(s).digest("hex");
+const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
+
+function releases() {
+  return ["0.9.18", "0.9.17"].map((v, i) => ({
+    tag_name: v,
+    draft: false,
+    prerelease: false,
+    published_at: new Date(NOW.getTime() - (10 + i * 20) * 86_400_000).toISOString(),
+    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
+    body: `## ${v}`,
+    assets: ASSETS.map((name) => ({
+      name,
+      digest: `sha256:${hex(bytes(v, name))}`,
+      browser_download_url: `${DL}/${v}/${name}`,
+    })),
+  }));
+}
+
+const COMPOSE = (v: string) =>
+  `services:\n  app:\n    build:\n      context: .\n      args:\n        UV_VERSION: "${v}"\n`;
+const BUILD_SH = (v: string) =>
+  `#!/bin/sh\nset -eu\ndocker build --build-arg UV_VERSION=${v} -t app .\n`;
+
+let sigstore: TestInstance;
+let repo: string;
+
+describe("update: a Dockerfile ARG, its checksums and the overrides that set it move together", () => {
+  beforeAll(async () => {
+    sigstore = await createTestInstance();
+    nock.disableNetConnect();
+  });
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  beforeEach(() => {
+    nock.cleanAll();
+    repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-lockstep-"));
+    return () => rmSync(repo, { recursive: true, force: true });
+  });
+  const write = (name: string, text: string) => writeFileSync(join(repo, name), text);
+  const read = (name: string) => readFileSync(join(repo, name), "utf8");
+
+  async function cli(argv: string[]) {
+    let out = "";
+    let err = "";
+    const code = await main(argv, {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      env: {},
+      now: () => NOW,
+      upstreams: createUpstreams({ env: {}, http: { sleep: async () => undefined } }),
+      trustMaterial: trustMaterialOf(sigstore.trustedRoot),
+    });
+    return { code, out, err };
+  }
+
+  /** uv's releases; optionally the downloads and attestations an applied update needs. */
+  function mockUpstreams(apply: boolean) {
+    const api = nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/releases")
+      .query(true)
+      .reply(200, releases());
+    if (!apply) return { api, downloads: null };
+    api
+      .get("/repos/astral-sh/uv/git/ref/tags/0.9.18")
+      .reply(200, { ref: "refs/tags/0.9.18", object: { type: "commit", sha: commitOf("0.9.18") } })
+      .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
+      .query(true)
+      .times(ASSETS.length)
+      .reply((uri) => {
+        const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
+        const bundle = sigstore.signAttestation({
+          subjects: [subject(digest)],
+          identity: { sourceCommit: commitOf("0.9.18") },
+        });
+        return [200, attestationsResponse([bundle])];
+      });
+    const downloads = nock("https://github.com");
+    for (const asset of ARCHIVES)
+      downloads
+        .get(`/astral-sh/uv/releases/download/0.9.18/${asset}`)
+        .reply(200, bytes("0.9.18", asset));
+    return { api, downloads };
+  }
+
+  it("version ARG, both checksums, the compose override and the --build-arg override: one update", async () => {
+    const dockerfile = readDockerfile("checksum-per-arch.Dockerfile");
+    write("Dockerfile", dockerfile);
+    write("compose.yaml", COMPOSE("0.9.17"));
+    write("build.sh", BUILD_SH("0.9.17"));
+    const { api, downloads } = mockUpstreams(true);
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe("");
+    expect(result.out).toBe("Updated 3 pins in 3 files: Dockerfile, build.sh, compose.yaml\n");
+    expect(result.code).toBe(0);
+    const lines = dockerfile.split("\n");
+    lines[1] = "ARG UV_VERSION=0.9.18";
+    lines[2] = `ARG UV_SHA256_AMD64=${hex(bytes("0.9.18", ARCHIVES[0] as string))}`;
+    lines[3] = `ARG UV_SHA256_ARM64=${hex(bytes("0.9.18", ARCHIVES[1] as string))}`;
+    expect(read("Dockerfile")).toBe(lines.join("\n"));
+    expect(read("compose.yaml")).toBe(COMPOSE("0.9.18"));
+    expect(read("build.sh")).toBe(BUILD_SH("0.9.18"));
+    expect(api.isDone()).toBe(true);
+    expect(downloads?.isDone()).toBe(true);
+  });
+
+  it("a Dockerfile checksum that cannot move holds both overrides, with the reason; nothing is written", async () => {
+    const dockerfile = readDockerfile("checksum-per-arch.Dockerfile");
+    write("Dockerfile", dockerfile);
+    write("compose.yaml", COMPOSE("0.9.17"));
+    write("build.sh", BUILD_SH("0.9.17"));
+    // 0.9.18 has no aarch64 archive: the ARM64 checksum (line 4) cannot move, so neither can the
+    // version ARG it guards, nor the overrides that set the same ARG.
+    const list = releases();
+    const newest = list[0] as { assets: { name: string }[] };
+    newest.assets = newest.assets.filter((a) => a.name !== ARCHIVES[1]);
+    nock("https://api.github.com").get("/repos/astral-sh/uv/releases").query(true).reply(200, list);
+    nock("https://github.com")
+      .get(`/astral-sh/uv/releases/download/0.9.18/${ARCHIVES[0]}`)
+      .optionally()
+      .reply(200, bytes("0.9.18", ARCHIVES[0] as string));
+    const held = `uv 0.9.18 has no release asset ${ARCHIVES[1]}, whose checksum is at line 4`;
+    const together = (file: string, line: number) =>
+      `uv-pin-bot: ${file}:${line}: not updated: it moves together with Dockerfile:12 (both set the build's \`UV_VERSION\`), which cannot move: ${held}\n`;
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe(
+      [
+        `uv-pin-bot: Dockerfile:12: not updated: ${held}\n`,
+        together("build.sh", 3),
+        together("compose.yaml", 6),
+      ].join(""),
+    );
+    expect(result.out).toBe("Nothing to change.\n");
+    expect(result.code).toBe(1);
+    expect(read("Dockerfile")).toBe(dockerfile);
+    expect(read("compose.yaml")).toBe(COMPOSE("0.9.17"));
+    expect(read("build.sh")).toBe(BUILD_SH("0.9.17"));
+  });
+});
