@@ -102,7 +102,18 @@ it("loads only what each command needs", () => {
   );
   writeFileSync(
     join(build, "trace-register.mjs"),
-    'import { register } from "node:module";\nregister("./trace-hooks.mjs", import.meta.url);\n',
+    [
+      'import { appendFileSync } from "node:fs";',
+      'import { createRequire, register } from "node:module";',
+      'import { pathToFileURL } from "node:url";',
+      'register("./trace-hooks.mjs", import.meta.url);',
+      // Modules loaded by `require` (the resolve hook does not see them): the CommonJS cache.
+      'process.on("exit", () => {',
+      "  const cache = Object.keys(createRequire(import.meta.url).cache);",
+      '  const urls = cache.map((p) => `${pathToFileURL(p).href}\\n`).join("");',
+      "  appendFileSync(process.env.UV_PIN_BOT_MODULE_TRACE, urls);",
+      "});",
+    ].join("\n"),
   );
   // The tracer sees packages: `verify` (usage error) loads Sigstore.
   const verify = moduleTrace("verify");
@@ -128,6 +139,20 @@ it("loads only what each command needs", () => {
   expect(scan.status).toBe(0);
   expect(scan.urls.some((u) => u.includes("/dockerfile-ast/"))).toBe(true);
   expect(heavy(scan.urls)).toEqual([]);
+  // yaml loads only for YAML that may hold a pin (the trace sees it then, loaded by `require`).
+  expect(scan.urls.filter((u) => u.includes("/node_modules/yaml/"))).toEqual([]);
+  const workflows = mkdtempSync(join(tmpdir(), "uv-pin-bot-yaml-"));
+  try {
+    writeFileSync(
+      join(workflows, "ci.yml"),
+      'steps:\n  - uses: astral-sh/setup-uv@v5\n    with:\n      version: "0.9.17"\n',
+    );
+    const yamlScan = moduleTrace("scan", workflows, "--json");
+    expect(yamlScan.status).toBe(0);
+    expect(yamlScan.urls.some((u) => u.includes("/node_modules/yaml/"))).toBe(true);
+  } finally {
+    rmSync(workflows, { recursive: true, force: true });
+  }
 });
 
 it("stops quietly when the reader closes the pipe early", async () => {

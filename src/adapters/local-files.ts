@@ -7,7 +7,7 @@
  * else to do meanwhile.
  */
 import { closeSync, openSync, readdirSync, readSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 const SKIP_DIRS = new Set([".git", "node_modules"]);
@@ -27,21 +27,19 @@ export function* walk(
   root: string,
   accept: (name: string) => boolean,
   dir: string = root,
+  prefix = "",
 ): Generator<LocalFile> {
   const entries = readdirSync(dir, { withFileTypes: true }).sort(byName);
   for (const entry of entries) {
     const path = join(dir, entry.name);
+    // The reported name is built as the walk goes down (no `relative` per file).
+    const name = prefix + entry.name;
     if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name)) yield* walk(root, accept, path);
+      if (!SKIP_DIRS.has(entry.name)) yield* walk(root, accept, path, `${name}/`);
     } else if (entry.isFile()) {
-      const name = toName(relative(root, path));
       if (accept(name)) yield { path, name };
     }
   }
-}
-
-function toName(p: string): string {
-  return sep === "/" ? p : p.split(sep).join("/");
 }
 
 export type Loaded = { ok: true; text: string } | { ok: false; reason: string };

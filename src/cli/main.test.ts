@@ -68,6 +68,9 @@ describe("uv-pin-bot scan --json", () => {
           variable: null,
           versionLine: 2,
           suffix: null,
+          unpinned: null,
+          overrides: null,
+          mirrorOf: null,
         },
         {
           file: "docker/Dockerfile.dev",
@@ -82,6 +85,9 @@ describe("uv-pin-bot scan --json", () => {
           variable: "UV",
           versionLine: null,
           suffix: null,
+          unpinned: null,
+          overrides: null,
+          mirrorOf: null,
         },
         {
           file: "services/api/.github/workflows/ci.yml",
@@ -96,6 +102,9 @@ describe("uv-pin-bot scan --json", () => {
           variable: null,
           versionLine: 6,
           suffix: null,
+          unpinned: null,
+          overrides: null,
+          mirrorOf: null,
         },
       ],
       skipped: [

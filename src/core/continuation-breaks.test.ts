@@ -41,4 +41,32 @@ describe("continuationBreaks", () => {
     },
     PROPERTY_TIMEOUT,
   );
+
+  it(
+    "within instruction ranges: the breaks of the whole text that start inside them",
+    () => {
+      const withRanges = dockerish.chain((text) =>
+        fc.record({
+          text: fc.constant(text),
+          escapeChar: fc.constantFrom("\\", "`"),
+          cuts: fc.uniqueArray(fc.nat(text.length), { maxLength: 8 }),
+        }),
+      );
+      fc.assert(
+        fc.property(withRanges, ({ text, escapeChar, cuts }) => {
+          const sorted = [...cuts].sort((a, b) => a - b);
+          const ranges: Span[] = [];
+          for (let i = 0; i + 1 < sorted.length; i += 2) {
+            ranges.push({ start: sorted[i] as number, end: sorted[i + 1] as number });
+          }
+          const inside = byRescan(text, escapeChar).filter((d) =>
+            ranges.some((r) => r.start <= d.start && d.start < r.end),
+          );
+          expect(continuationBreaks(text, escapeChar, ranges)).toEqual(inside);
+        }),
+        runs(3000),
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
 });

@@ -12,9 +12,8 @@ import { maskIrrelevant, splitInstructions } from "./dockerfile-mask.js";
 import { extractDockerfile } from "./extract-dockerfile.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
-import { markers } from "./uv-markers.js";
 
-const PATTERN = markers(DEFAULT_IMAGES);
+const PATTERN = DEFAULT_IMAGES;
 
 const both = (text: string) => {
   const ctx = { file: "Dockerfile", text, lines: new Lines(text), images: DEFAULT_IMAGES };
@@ -141,6 +140,43 @@ describe("maskIrrelevant", () => {
     expect(both(text).masked.pins?.map((p) => p.version)).toEqual(["0.9.17"]);
   });
 
+  it("drops pip and uv commands that install no uv (`pip install uvicorn`, `uv sync`)", () => {
+    const text = [
+      "FROM python:3.12",
+      "RUN pip install --no-cache-dir uvicorn==0.30.1",
+      "RUN --mount=type=cache,target=/root/.cache/uv \\",
+      "    uv sync --locked",
+      'RUN python -m pip install "uvloop>=0.19" "uvicorn[standard]"',
+      "RUN uvx ruff check /app",
+      "",
+    ].join("\n");
+    expect(maskIrrelevant(text, PATTERN)).toBeNull();
+    expect(both(text).full).toEqual({ pins: [] });
+  });
+
+  it("keeps every command that installs uv by name, with or without a version", () => {
+    const commands = [
+      "RUN pip install uv",
+      'RUN pip3 install "uv"',
+      "RUN python -m pip install --upgrade \\\n    uv",
+      "RUN uv tool install 'uv'",
+      "RUN apk add --no-cache uv~0.9",
+      "RUN apk add uv=0.9.17-r0",
+      "RUN uv self update 0.9.17",
+      "RUN uvx --from uv==0.9.17 uv --version",
+      "RUN pip install UV;echo",
+    ];
+    for (const command of commands) {
+      const text = `FROM python:3.12\nRUN true a\n${command}\nRUN true b\n`;
+      const masked = maskIrrelevant(text, PATTERN);
+      expect(masked, command).toContain(command);
+      expect(masked, command).not.toContain("true");
+      const { masked: m, full } = both(text);
+      expect(m, command).toEqual(full);
+      expect(full.pins?.length, command).toBe(1);
+    }
+  });
+
   it("keeps uv text split by a line continuation", () => {
     const text = "FROM python:3.12\nRUN pip install uv=\\\n=0.9.17\n";
     expect(maskIrrelevant(text, PATTERN)).toBe(text);
@@ -149,8 +185,13 @@ describe("maskIrrelevant", () => {
   it("parses in full when there are heredocs or an escape directive", () => {
     const heredoc = "FROM a\nRUN <<EOF\nFROM ghcr.io/astral-sh/uv:0.9.17\nEOF\nRUN x\n";
     expect(maskIrrelevant(heredoc, PATTERN)).toBe(heredoc);
-    const escaped = "# escape=`\nFROM a\nRUN x `\n  y\n";
+    const escaped = "# escape=`\nFROM a\nRUN x `\n  y\nRUN pip install uv==0.9.17\n";
     expect(maskIrrelevant(escaped, PATTERN)).toBe(escaped);
+    const later = "# syntax=docker/dockerfile:1\n#Escape = `\nFROM a\nRUN pip install uv==0.9.17\n";
+    expect(maskIrrelevant(later, PATTERN)).toBe(later);
+    // Not a directive: after the first instruction, or after a blank line (a comment then).
+    const comment = "FROM a\n# escape=`\nRUN x\nRUN pip install uv==0.9.17\n";
+    expect(maskIrrelevant(comment, PATTERN)).not.toContain("RUN x");
   });
 });
 
@@ -199,6 +240,23 @@ const LINES = [
   "COPY --from=ghcr.io/${ORG}/uv:0.9.1 /uv /bin/",
   "RUN curl -LsSf https://astral.sh/uv/install.sh | sh",
   "ARG RUFF=ghcr.io/astral-sh/ruff",
+  // Package words: only `uv` standing alone after pip / apk / uv tool is a pin.
+  "RUN pip install uv",
+  "RUN pip install --no-cache-dir uvicorn==0.30.1",
+  'RUN python -m pip install "uvloop>=0.19" "uv"',
+  "RUN apk add --no-cache uv~0.9",
+  "RUN apk add --no-cache \\",
+  "    uv",
+  "  pip install \\",
+  "RUN uv tool install 'uv'",
+  "RUN uv\tself  update 0.9.17",
+  "RUN uv self update",
+  "RUN --mount=type=cache,target=/root/.cache/uv \\",
+  "    uv sync --locked --no-dev",
+  "RUN uvx --from uv==0.9.17 uv --version",
+  "RUN pip install UV;echo",
+  "ENV PKG=uv",
+  "RUN pip install $PKG",
 ];
 const soupArb = fc
   .array(fc.tuple(fc.constantFrom(...LINES), fc.constantFrom("\n", "\r\n", "\r")), {

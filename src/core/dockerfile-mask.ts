@@ -11,6 +11,8 @@
  * as it is (a full parse). A differential property test checks masked against full parses.
  */
 
+import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
+
 /** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
 export interface RawInstruction {
   start: number;
@@ -79,14 +81,24 @@ export function splitInstructions(text: string): RawInstruction[] | null {
  * The text the parser needs: instructions that cannot hold a uv pin, and comment lines between
  * instructions, are reduced to their line breaks (so every kept instruction has the same line and
  * column as in `text`: map positions through `text`'s lines, not offsets). Null when no
- * instruction can hold a pin (nothing to parse). `pattern` finds uv text (the scanner's markers).
+ * instruction can hold a pin (nothing to parse). `images` are the uv image names; which
+ * instructions can hold a pin is `instructionMarkers`' test (narrower than the file gate).
  */
-export function maskIrrelevant(text: string, pattern: RegExp): string | null {
+export function maskIrrelevant(text: string, images: readonly string[]): string | null {
+  const m = instructionMarkers(images);
+  const hits = { strong: hitsOf(m.strong, text, true), weak: hitsOf(m.command, text, false) };
+  // No instruction can pass the instruction test when the whole text does not (its hits are
+  // theirs), unless joining lines at a continuation glued to text (`uv=\\`) makes new uv text.
+  // Hits on comment lines (top-level or inside a continuation: `#` first on its line) count for
+  // no instruction either.
+  const live = (at: number) => !onCommentLine(text, at);
+  const wordy = hits.weak.some(live) && m.word.test(text);
+  if (!hits.strong.some(live) && !wordy && !GLUED.test(text)) return null;
   if (text.includes("<<")) return text;
-  if (/escape/i.test(text) && /^\uFEFF?[ \t]*#[ \t]*escape[ \t]*=/im.test(text)) return text;
+  if (escapeDirective(text)) return text;
   const instructions = splitInstructions(text);
   if (!instructions) return text;
-  const relevant = mentioning(text, instructions, pattern);
+  const relevant = mentioning(text, instructions, m, hits);
   if (!relevant.some(Boolean)) return null;
   // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
   const carried = instructions.some(
@@ -99,6 +111,7 @@ export function maskIrrelevant(text: string, pattern: RegExp): string | null {
       (carried && text.slice(ins.start, ins.end).includes("$")),
   );
   keepDeclarations(text, instructions, keep);
+  const cr = text.includes("\r");
   let firstFrom = instructions.findIndex((ins) => ins.keyword === "FROM");
   if (firstFrom < 0) firstFrom = instructions.length;
   // Everything up to the first FROM stays (parser directives, global ARGs).
@@ -111,47 +124,83 @@ export function maskIrrelevant(text: string, pattern: RegExp): string | null {
     // The gap (dropped instructions, comments, blank lines): its line breaks, then the kept
     // instruction's indentation.
     const lineStart = lastBreak(text, at, ins.start);
-    parts.push(breaksOf(text, at, lineStart), text.slice(lineStart, ins.end));
+    parts.push(breaksOf(text, at, lineStart, cr), text.slice(lineStart, ins.end));
     at = ins.end;
   }
-  parts.push(breaksOf(text, at, text.length));
+  parts.push(breaksOf(text, at, text.length, cr));
   return parts.join("");
 }
+
+/**
+ * Whether the parser directives (the `#` lines that open the file: a blank line or anything else
+ * ends them) may set `escape`; read like the parser reads them, only more widely.
+ */
+function escapeDirective(text: string): boolean {
+  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (;;) {
+    const q = skipBlanks(text, i);
+    if (text.charCodeAt(q) !== 35) return false;
+    const eol = lineEnd(text, q);
+    if (/^#[ \t]*escape[ \t]*=/i.test(text.slice(q, eol))) return true;
+    if (eol >= text.length) return false;
+    i = nextLine(text, eol);
+  }
+}
+
+/** Whether the line holding `at` starts (after blanks) with `#`. */
+function onCommentLine(text: string, at: number): boolean {
+  let i = at;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  if (i === 0 && text.charCodeAt(0) === 0xfeff) i = 1;
+  return text.charCodeAt(skipBlanks(text, i)) === 35;
+}
+
+/** A line continuation right after text (with either escape character). */
+const GLUED = /[^ \t\r\n][\\`][ \t]*[\r\n]/;
 
 /** Which instructions hold uv text (also split by a line continuation). */
 function mentioning(
   text: string,
   instructions: readonly RawInstruction[],
-  pattern: RegExp,
+  m: InstructionMarkers,
+  { strong, weak }: { strong: readonly number[]; weak: readonly number[] },
 ): boolean[] {
-  const global = globalOf(pattern);
-  global.lastIndex = 0;
-  const hits: number[] = [];
-  for (let m = global.exec(text); m; m = global.exec(text)) {
-    if (m[0].length === 0) global.lastIndex++;
-    // Another astral-sh image (`ghcr.io/astral-sh/ruff`) is not uv text.
-    OTHER_IMAGE.lastIndex = m.index;
-    if (!OTHER_IMAGE.test(text)) hits.push(m.index);
-  }
   let h = 0;
+  let w = 0;
   return instructions.map((ins) => {
-    while (h < hits.length && (hits[h] as number) < ins.start) h++;
-    if (h < hits.length && (hits[h] as number) < ins.end) return true;
-    return ins.tight && pattern.test(collapse(text.slice(ins.start, ins.end)));
+    while (h < strong.length && (strong[h] as number) < ins.start) h++;
+    if (h < strong.length && (strong[h] as number) < ins.end) return true;
+    while (w < weak.length && (weak[w] as number) < ins.start) w++;
+    const weakHit = w < weak.length && (weak[w] as number) < ins.end;
+    if (!weakHit && !ins.tight) return false;
+    const slice = text.slice(ins.start, ins.end);
+    if (weakHit && m.word.test(slice)) return true;
+    return ins.tight && instructionMayPin(collapse(slice), m);
   });
 }
 
-const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
-
-const GLOBALS = new WeakMap<RegExp, RegExp>();
-function globalOf(pattern: RegExp): RegExp {
-  let g = GLOBALS.get(pattern);
-  if (!g) {
-    g = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, "")}g`);
-    GLOBALS.set(pattern, g);
+/** Offsets where a global regex matches (another astral-sh image is no uv text). */
+function hitsOf(global: RegExp, text: string, images: boolean): number[] {
+  const hits: number[] = [];
+  global.lastIndex = 0;
+  for (let m = global.exec(text); m; m = global.exec(text)) {
+    if (m[0].length === 0) global.lastIndex++;
+    if (images) {
+      // Another astral-sh image (`ghcr.io/astral-sh/ruff`) is not uv text.
+      OTHER_IMAGE.lastIndex = m.index;
+      if (OTHER_IMAGE.test(text)) continue;
+    }
+    hits.push(m.index);
   }
-  return g;
+  return hits;
 }
+
+const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
 
 const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
 
@@ -165,11 +214,20 @@ function keepDeclarations(
   keep: boolean[],
 ): void {
   const names = new Set<string>();
+  const declarations: number[] = [];
+  for (const [j, ins] of instructions.entries()) {
+    if (ins.keyword === "ARG" || ins.keyword === "ENV") declarations.push(j);
+  }
+  if (declarations.length === 0) return;
+  /** Each declaration's plain text, made once. */
+  const plainOf: (string | undefined)[] = [];
   const queue = instructions.map((_, i) => i).filter((i) => keep[i]);
   while (queue.length > 0) {
     const ins = instructions[queue.pop() as number] as RawInstruction;
+    const slice = text.slice(ins.start, ins.end);
+    if (!slice.includes("$")) continue;
     const fresh: string[] = [];
-    for (const m of plain(text.slice(ins.start, ins.end)).matchAll(REFERENCE)) {
+    for (const m of plain(slice).matchAll(REFERENCE)) {
       const name = m[1] as string;
       if (!names.has(name)) {
         names.add(name);
@@ -177,10 +235,15 @@ function keepDeclarations(
       }
     }
     if (fresh.length === 0) continue;
-    for (const [j, other] of instructions.entries()) {
-      if (keep[j] || (other.keyword !== "ARG" && other.keyword !== "ENV")) continue;
-      const slice = plain(text.slice(other.start, other.end));
-      if (fresh.some((name) => slice.includes(name))) {
+    for (const j of declarations) {
+      if (keep[j]) continue;
+      const other = instructions[j] as RawInstruction;
+      let declared = plainOf[j];
+      if (declared === undefined) {
+        declared = plain(text.slice(other.start, other.end));
+        plainOf[j] = declared;
+      }
+      if (fresh.some((name) => (declared as string).includes(name))) {
         keep[j] = true;
         queue.push(j);
       }
@@ -205,8 +268,14 @@ function collapse(slice: string): string {
  * One `\n` for each line break of text[start, end) (CRLF is one break), nothing else: written as
  * `\n` so that a lone CR never joins a following LF into one break.
  */
-function breaksOf(text: string, start: number, end: number): string {
+function breaksOf(text: string, start: number, end: number, cr: boolean): string {
   let count = 0;
+  if (!cr) {
+    for (let i = text.indexOf("\n", start); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) {
+      count++;
+    }
+    return "\n".repeat(count);
+  }
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) count++;

@@ -18,7 +18,6 @@ import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
 import { spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
-import { markers } from "./uv-markers.js";
 import { shellDefinitions } from "./variables.js";
 
 interface Range {
@@ -29,16 +28,19 @@ interface Range {
 export function extractDockerfile(base: FileContext, options: { mask?: boolean } = {}): Pin[] {
   const { text, lines } = base;
   // Instructions that cannot hold a pin are left out of the parse (lines and columns unchanged).
-  const parsed = options.mask === false ? text : maskIrrelevant(text, markers(base.images));
+  const parsed = options.mask === false ? text : maskIrrelevant(text, base.images);
   if (parsed === null) return [];
   const df = DockerfileParser.parse(parsed);
   const escapeChar = df.getEscapeCharacter();
-  const drops = continuationBreaks(text, escapeChar);
-  const ctx: FileContext = { ...base, drop: drops };
   const span = (r: Range): Span => ({
     start: lines.offsetAt(r.start.line, r.start.character),
     end: lines.offsetAt(r.end.line, r.end.character),
   });
+  const instructions = df.getInstructions();
+  const insSpans = instructions.map((ins) => span(ins.getRange()));
+  // Only the parsed instructions' breaks: nothing reads the rest of the file.
+  const drops = continuationBreaks(text, escapeChar, insSpans);
+  const ctx: FileContext = { ...base, drop: drops };
   const commentSpans = df.getComments().map((c) => span(c.getRange()));
   const scope = new DockerfileScope();
   const { lookup } = scope;
@@ -59,8 +61,8 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
     if (pin) pins.push(explainGlobal(pin, scope, start));
   };
 
-  for (const outer of df.getInstructions()) {
-    const insSpan = span(outer.getRange());
+  for (const [index, outer] of instructions.entries()) {
+    const insSpan = insSpans[index] as Span;
     if (outer.getKeyword() === "FROM") {
       const from = outer as From;
       const image = argumentsOf(from)[0];
@@ -305,29 +307,43 @@ function attachAddChecksum(
 /**
  * Escaped line breaks (the escapeChar character, optional blanks, the break) and the comment or blank
  * lines that follow inside an instruction: text that the builder removes before it reads a value.
+ * With `ranges` (sorted, disjoint: the parsed instructions), only the breaks that start inside them
+ * (a break's drop depends only on the text after it, so these are the same spans the whole text
+ * gives there); the rest of the file is not read.
  */
-export function continuationBreaks(text: string, escapeChar: string): Span[] {
+export function continuationBreaks(
+  text: string,
+  escapeChar: string,
+  ranges: readonly Span[] = [{ start: 0, end: text.length }],
+): Span[] {
   const out: Span[] = [];
-  const re = new RegExp(`${escapeChar === "`" ? "`" : "\\\\"}[ \\t]*(\\r\\n|\\n|\\r)`, "g");
+  const re = new RegExp(`${escapeChar === "`" ? "`" : "\\\\"}[ \\t]*(\\r\\n|\\n|\\r)`, "y");
   // The lines that the last break's drop ran over: a break at the end of one of them (a comment
   // line ending in `\`) drops the same lines after it, up to the same end.
   let linesFrom = -1;
   let linesTo = -1;
-  for (const m of text.matchAll(re)) {
-    const start = m.index ?? 0;
-    let end = start + m[0].length;
-    if (linesFrom <= end && end <= linesTo) {
-      out.push({ start, end: linesTo });
-      continue;
+  for (const range of ranges) {
+    // Each escape character of the range, read once (most instructions have none).
+    const slice = text.slice(range.start, range.end);
+    for (let k = slice.indexOf(escapeChar); k >= 0; k = slice.indexOf(escapeChar, k + 1)) {
+      const start = range.start + k;
+      re.lastIndex = start;
+      const m = re.exec(text);
+      if (!m) continue;
+      let end = start + m[0].length;
+      if (linesFrom <= end && end <= linesTo) {
+        out.push({ start, end: linesTo });
+        continue;
+      }
+      linesFrom = end;
+      for (;;) {
+        const rest = /^[ \t]*(#[^\r\n]*)?(\r\n|\n|\r)/.exec(text.slice(end, end + 4096));
+        if (!rest) break;
+        end += rest[0].length;
+      }
+      linesTo = end;
+      out.push({ start, end });
     }
-    linesFrom = end;
-    for (;;) {
-      const rest = /^[ \t]*(#[^\r\n]*)?(\r\n|\n|\r)/.exec(text.slice(end, end + 4096));
-      if (!rest) break;
-      end += rest[0].length;
-    }
-    linesTo = end;
-    out.push({ start, end });
   }
   return out;
 }

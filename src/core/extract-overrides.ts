@@ -5,12 +5,13 @@
  * ARG it sets, so that the plan moves it together with that ARG (an override left behind makes the
  * Dockerfile's update change nothing that runs; an ARG left behind breaks its checksums).
  */
-import { type Document, isMap, isScalar, isSeq, type Scalar } from "yaml";
+import type { Document, Scalar } from "yaml";
 import { inside } from "./comments.js";
 import { expand, type Lookup } from "./expand.js";
 import { isVersion, readToken } from "./matchers.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Span } from "./types.js";
+import { isMap, isScalar, isSeq } from "./yaml-lib.js";
 import { valueRange } from "./yaml-scopes.js";
 
 /** An ARG name that holds the uv version: `UV_VERSION`, `ASTRAL_UV_VERSION`, `uv_version`. */

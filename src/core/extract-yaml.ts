@@ -5,7 +5,7 @@
  * hooks' `rev:`. Values are read as written (`0.10` stays `0.10`). Text that is not valid YAML is
  * reported, and the pins found in it are never edited.
  */
-import { type Document, isMap, isScalar, isSeq } from "yaml";
+import type { Document } from "yaml";
 import { expand, type Lookup } from "./expand.js";
 import { yamlOverridePins } from "./extract-overrides.js";
 import { extractText } from "./extract-text.js";
@@ -14,6 +14,7 @@ import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
 import { lookupIn, type ScopedDefinition } from "./variables.js";
 import { TOO_DEEP } from "./yaml-depth.js";
+import { isMap, isScalar, isSeq } from "./yaml-lib.js";
 import { parseYaml } from "./yaml-parse.js";
 import { valueRange, yamlScopes } from "./yaml-scopes.js";
 

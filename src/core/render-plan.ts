@@ -60,9 +60,10 @@ export function planJson(plan: {
   current: readonly Pin[];
   skipped: readonly Skipped[];
 }): { updates: UpdateJson[]; current: PinJson[]; skipped: Skipped[] } {
+  const all = [...plan.updates.map((u) => u.pin), ...plan.current];
   return {
     updates: plan.updates.map(updateJson),
-    current: plan.current.map(pinJson),
+    current: plan.current.map((p) => pinJson(p, all)),
     skipped: plan.skipped.map((s) => ({ file: s.file, line: s.line, reason: s.reason })),
   };
 }

@@ -1,5 +1,13 @@
 /** How `scan` shows pins: the exact JSON shape, and a table for people. */
+import { fileKind } from "./file-kind.js";
 import type { Pin, ScanResult, Skipped } from "./types.js";
+
+/** A build-time override: the Dockerfile ARG it sets, and where the Dockerfiles declare it. */
+export interface OverrideJson {
+  arg: string;
+  /** The lines of the Dockerfile ARGs this override sets (empty: no scanned Dockerfile reads it). */
+  sets: { file: string; line: number }[];
+}
 
 /** A pin as `scan --json` prints it: every field present, in this order. */
 export interface PinJson {
@@ -15,9 +23,32 @@ export interface PinJson {
   variable: string | null;
   versionLine: number | null;
   suffix: string | null;
+  /** Why uv-pin-bot reports this uv but never moves it (`pip install uv`, `apk add uv=…`), or null. */
+  unpinned: string | null;
+  /** A build-time override (`--build-arg`, compose `args:`): the ARG it sets and where, or null. */
+  overrides: OverrideJson | null;
+  /** A pin on a configured registry mirror: the upstream it is looked up on, or null. */
+  mirrorOf: string | null;
 }
 
-export function pinJson(p: Pin): PinJson {
+/**
+ * The Dockerfile ARG lines an override sets: the Dockerfile pins (among `all`) whose version comes
+ * from a variable of that name, by the line the variable's value is written on.
+ */
+export function overrideTargets(p: Pin, all: readonly Pin[]): OverrideJson | null {
+  if (p.overrides === undefined) return null;
+  const sets: { file: string; line: number }[] = [];
+  for (const q of all) {
+    if (q.overrides !== undefined || q.variable !== p.overrides) continue;
+    if (fileKind(q.file) !== "dockerfile") continue;
+    const line = q.versionLine ?? q.line;
+    if (!sets.some((s) => s.file === q.file && s.line === line)) sets.push({ file: q.file, line });
+  }
+  return { arg: p.overrides, sets };
+}
+
+/** `all`: the other pins of the repository, for what an override sets. */
+export function pinJson(p: Pin, all: readonly Pin[] = [p]): PinJson {
   return {
     file: p.file,
     line: p.line,
@@ -31,12 +62,15 @@ export function pinJson(p: Pin): PinJson {
     variable: p.variable,
     versionLine: p.versionLine,
     suffix: p.suffix,
+    unpinned: p.unpinned ?? null,
+    overrides: overrideTargets(p, all),
+    mirrorOf: p.mirrorOf ?? null,
   };
 }
 
 export function scanJson(result: ScanResult): { pins: PinJson[]; skipped: Skipped[] } {
   return {
-    pins: result.pins.map(pinJson),
+    pins: result.pins.map((p) => pinJson(p, result.pins)),
     skipped: result.skipped.map((s) => ({ file: s.file, line: s.line, reason: s.reason })),
   };
 }
@@ -52,6 +86,19 @@ export function describePin(p: Pin): string {
   return `version ${p.version ?? "?"}`;
 }
 
+/** What the table adds after a pin: the ARG an override sets, why it is unpinned, its upstream. */
+function remarks(p: Pin, all: readonly Pin[]): string {
+  const out: string[] = [];
+  const o = overrideTargets(p, all);
+  if (o) {
+    const where = o.sets.map((s) => `${s.file}:${s.line}`).join(", ");
+    out.push(`sets ARG ${o.arg} ${where ? `of ${where}` : "(no scanned Dockerfile reads it)"}`);
+  }
+  if (p.unpinned) out.push(p.unpinned);
+  if (p.mirrorOf) out.push(`a mirror of ${p.mirrorOf}`);
+  return out.length ? ` (${out.join("; ")})` : "";
+}
+
 export function renderScanTable(result: ScanResult): string {
   const rows = result.pins.map((p) => [
     `${p.file}:${p.line}`,
@@ -61,7 +108,7 @@ export function renderScanTable(result: ScanResult): string {
     p.variable
       ? `${p.variable} (${p.versionLine !== null ? `line ${p.versionLine}` : "no default"})`
       : "-",
-    describePin(p),
+    `${describePin(p)}${remarks(p, result.pins)}`,
   ]);
   const header = ["LOCATION", "KIND", "VERSION", "FORM", "VARIABLE", "PIN"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));

@@ -1,4 +1,12 @@
-/** The texts every uv pin has written in its file; a file (or instruction) without them has none. */
+/**
+ * The texts every uv pin has written in its file; a file (or instruction) without them has none.
+ *
+ * Two tests of different width: `markers` is the file gate (is this file worth reading at all?),
+ * `instructionMarkers` decides which instructions of a Dockerfile the parser sees. The gate may be
+ * wide (a requirement line `uv>=0.7`, a quoted `"uv"` in a list); an instruction test that is as
+ * wide keeps nearly every instruction of a Python image (`pip install uvicorn`, `uv sync`), so it
+ * asks for what the Dockerfile extractors actually read instead.
+ */
 
 /** Words without which no extractor finds anything (besides the image names). */
 const MARKER_WORDS = [
@@ -8,13 +16,16 @@ const MARKER_WORDS = [
   "uv_version",
   // `pip install uv`, `uv self update`, `apk add uv`, a requirement line or string `uv…`
   "pip",
-  "self update",
+  String.raw`self[ \t]+update`,
   "apk",
   String.raw`(?:^|\n)[ \t]*uv\b`,
   String.raw`["']uv\b`,
 ];
 
 const MARKERS = new WeakMap<readonly string[], RegExp>();
+
+const escaped = (images: readonly string[]) =>
+  images.map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
 
 /**
  * Finds an image name (its registry host in any case), an astral.sh / astral-sh URL or action,
@@ -23,9 +34,57 @@ const MARKERS = new WeakMap<readonly string[], RegExp>();
 export function markers(images: readonly string[]): RegExp {
   let re = MARKERS.get(images);
   if (!re) {
-    const names = images.map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    re = new RegExp([...MARKER_WORDS, ...names].join("|"), "i");
+    re = new RegExp([...MARKER_WORDS, ...escaped(images)].join("|"), "i");
     MARKERS.set(images, re);
   }
   return re;
+}
+
+/**
+ * What one Dockerfile instruction must hold for an extractor to find a pin in it:
+ * - `strong`: an image name, `astral` (URLs, `astral-sh`), `uv=` (`pip install uv==`, `uvx --from
+ *   uv==`, `apk add uv=`), `uv_version` (`--build-arg UV_VERSION=`), `required-version`,
+ *   `self update` (`uv self update`);
+ * - or both a `command` (`pip … install`, `uv tool install`, `apk add`: where a bare package word
+ *   `uv` is an unpinned install) and a `word`: `uv` standing alone as a shell word (quotes allowed,
+ *   as the command scanner reads words: split at blanks and `\`, one quote stripped each side;
+ *   `apk add uv~0.9` too). `uv sync`, `/root/.cache/uv` or `pip install uvicorn` alone are not.
+ * `strong` and `command` are global (for one pass over a file); `word` is not.
+ */
+export interface InstructionMarkers {
+  strong: RegExp;
+  command: RegExp;
+  word: RegExp;
+}
+
+const INSTRUCTION_WORDS = [
+  "astral",
+  "uv=",
+  "required-version",
+  "uv_version",
+  String.raw`self[ \t]+update`,
+];
+
+const INSTRUCTION_MARKERS = new WeakMap<readonly string[], InstructionMarkers>();
+
+export function instructionMarkers(images: readonly string[]): InstructionMarkers {
+  let m = INSTRUCTION_MARKERS.get(images);
+  if (!m) {
+    m = {
+      strong: new RegExp([...INSTRUCTION_WORDS, ...escaped(images)].join("|"), "gi"),
+      // `pip3`, `pipx`, `uv pip` all hold `pip`; the extractor also wants `install` after it.
+      command: /\bpip|\bapk[ \t]+add\b|\buv[ \t]+tool\b/gi,
+      word: /(?<![^\s\\"'])uv(?![^\s\\"'|;&#=~<>])/i,
+    };
+    INSTRUCTION_MARKERS.set(images, m);
+  }
+  return m;
+}
+
+/** Whether a text (an instruction with its continuations joined) may hold a pin. */
+export function instructionMayPin(text: string, m: InstructionMarkers): boolean {
+  m.strong.lastIndex = 0;
+  if (m.strong.test(text)) return true;
+  m.command.lastIndex = 0;
+  return m.command.test(text) && m.word.test(text);
 }

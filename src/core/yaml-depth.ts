@@ -6,7 +6,8 @@
  * So the depth is read from that array, token by token, and a document that goes too deep is
  * refused before anything composes it.
  */
-import { Lexer, Parser } from "yaml";
+import type { Parser } from "yaml";
+import { yaml } from "./yaml-lib.js";
 
 /** Open collections (the parser's stack) allowed: far beyond real files, far below a stack overflow. */
 export const MAX_YAML_DEPTH = 200;
@@ -34,6 +35,7 @@ export function checkDepth(parser: Parser, offset: number): void {
  * parser, nothing composed. For texts that are parsed with the library's own entry points.
  */
 export function tooDeepAt(text: string): number | null {
+  const { Lexer, Parser } = yaml();
   const parser = new Parser();
   let offset = 0;
   try {

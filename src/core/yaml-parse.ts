@@ -2,9 +2,10 @@
  * Parses YAML text once: the lexer's tokens feed the parser and, in the same pass, give the
  * comment spans, so the text is not lexed a second time for its comments.
  */
-import { Composer, type Document, Lexer, LineCounter, Parser, type YAMLError } from "yaml";
+import type { Document, YAMLError } from "yaml";
 import type { Span } from "./types.js";
 import { checkDepth, YamlTooDeep } from "./yaml-depth.js";
+import { yaml } from "./yaml-lib.js";
 
 export interface ParsedYaml {
   docs: Document[];
@@ -34,6 +35,7 @@ export interface ParsedYaml {
  */
 export function parseYaml(text: string): ParsedYaml {
   const comments: Span[] = [];
+  const { Composer, Lexer, LineCounter, Parser } = yaml();
   const lines = new LineCounter();
   const parser = new Parser(lines.addNewLine);
   // As `Parser.parse` does: the first line starts at 0.

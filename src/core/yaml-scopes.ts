@@ -5,11 +5,12 @@
  * form), `name:`/`value:` lists (Kubernetes `env:` for `$(NAME)` in `command`/`args`, Azure
  * Pipelines `variables:`), and shell assignments in scripts.
  */
-import { type Document, isMap, isScalar, isSeq, type Scalar } from "yaml";
+import type { Document, Scalar } from "yaml";
 import { hashComments } from "./comments.js";
 import type { Lines } from "./lines.js";
 import type { Span } from "./types.js";
 import { definitions, type ScopedDefinition } from "./variables.js";
+import { isMap, isScalar, isSeq } from "./yaml-lib.js";
 
 /** Keys whose string values (or the items of whose lists) are shell scripts. */
 const SCRIPT_KEYS = new Set([
