@@ -45,6 +45,11 @@ export interface ReadOptions {
    * `If-None-Match`, and an unchanged tree answers `not-modified` (one 304, nothing else read).
    */
   ifNoneMatch?: string;
+  /**
+   * Called with each file as soon as its blob is read (in the order the reads finish, while the
+   * others are still being read), so a caller can start on it early. Must not throw.
+   */
+  onFile?: (file: RepoFile) => void;
 }
 
 /** A repository as a listing or a payload describes it. */
@@ -155,20 +160,15 @@ export async function readRepository(
     if (entry.size !== undefined && entry.size > MAX_BLOB_BYTES)
       return { ok: false, reason: "larger than 1 MiB, not read" };
     const cached = await options.blobs?.get(entry.sha).catch(() => null);
-    if (cached) return cached;
-    const decoded = decodeBlob(await api.blob(entry.sha));
-    if (!decoded.ok || decoded.text.length <= MAX_CACHED_BLOB_BYTES)
-      await options.blobs?.set(entry.sha, decoded).catch(() => undefined);
-    return decoded;
+    const got = cached ?? decodeBlob(await api.blob(entry.sha));
+    if (!cached && (!got.ok || got.text.length <= MAX_CACHED_BLOB_BYTES))
+      await options.blobs?.set(entry.sha, got).catch(() => undefined);
+    if (got.ok) options.onFile?.(repoFile(entry, got.text));
+    return got;
   });
   chosen.forEach((entry, i) => {
     const got = loaded[i];
-    if (got?.ok)
-      files.push({
-        path: entry.path,
-        text: got.text,
-        mode: entry.mode === "100755" ? "100755" : "100644",
-      });
+    if (got?.ok) files.push(repoFile(entry, got.text));
     else if (got) skipped.push({ file: entry.path, line: null, reason: got.reason });
   });
   return {
@@ -182,6 +182,10 @@ export async function readRepository(
     skipped,
     requests: api.requests,
   };
+}
+
+function repoFile(entry: TreeEntry, text: string): RepoFile {
+  return { path: entry.path, text, mode: entry.mode === "100755" ? "100755" : "100644" };
 }
 
 /**
@@ -334,7 +338,8 @@ class Api {
           ...(ifNoneMatch !== undefined ? { headers: { "if-none-match": ifNoneMatch } } : {}),
         },
       );
-      etag = typeof response.headers.etag === "string" ? response.headers.etag : undefined;
+      const header = (response.headers as Record<string, unknown> | undefined)?.etag;
+      etag = typeof header === "string" ? header : undefined;
       return response;
     });
     if (!Array.isArray(data?.tree) || typeof data.sha !== "string") {

@@ -5,7 +5,6 @@
  * that cannot move is not verified), after verifying, and after each rewrite pass (a refused
  * rewrite holds its group, and the files are rewritten without it).
  */
-import type { Upstreams } from "../adapters/upstreams.js";
 import { type Held, holdTogether } from "../core/lockstep.js";
 import type { PolicyOptions } from "../core/policy.js";
 import type { Pin } from "../core/types.js";
@@ -15,7 +14,7 @@ import {
   type AttestDeps,
   attachAttestations,
 } from "./attest.js";
-import { type Plan, type ResolveOptions, resolvePlan } from "./resolve.js";
+import { type Plan, type ResolveDeps, type ResolveOptions, resolvePlan } from "./resolve.js";
 
 export interface Verification {
   deps: AttestDeps;
@@ -26,7 +25,7 @@ export interface Verification {
 /** Resolves targets, then verifies them (unless `verify` is null), holding groups after each. */
 export async function resolveVerified(
   pins: readonly Pin[],
-  upstreams: Pick<Upstreams, "registry" | "releases">,
+  upstreams: ResolveDeps,
   policy: PolicyOptions,
   verify: Verification | null,
   options: ResolveOptions = {},

@@ -57,9 +57,12 @@ export interface Plan {
   held?: Held[];
 }
 
+/** What resolving asks of uv's releases. */
+export type ReleaseLookups = Pick<UvReleases, "list" | "checksum">;
+
 export interface ResolveDeps {
   registry: OciRegistry;
-  releases: UvReleases;
+  releases: ReleaseLookups;
 }
 
 export interface ResolveOptions {
@@ -321,7 +324,7 @@ export function releaseSubject(release: Release | null): string | null {
  * attestation subject is wanted.
  */
 async function installerChecksum(
-  releases: UvReleases,
+  releases: ReleaseLookups,
   pin: Pin,
   decision: Extract<Decision, { action: "update" }>,
   subjects: boolean,
@@ -351,7 +354,7 @@ async function installerChecksum(
  * update (its checksum could not move).
  */
 async function listedChecksums(
-  releases: UvReleases,
+  releases: ReleaseLookups,
   pin: Pin,
   decision: Extract<Decision, { action: "update" }>,
 ): Promise<Record<string, string>> {

@@ -33,10 +33,10 @@ import {
   prTitle,
 } from "../core/render-pr.js";
 import { rewriteFile } from "../core/rewrite.js";
-import type { Pin, ScanOptions, Skipped } from "../core/types.js";
+import type { Pin, Release, ScanOptions, ScanResult, Skipped } from "../core/types.js";
 import type { AttestDeps } from "./attest.js";
 import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
-import type { Plan, PlannedUpdate } from "./resolve.js";
+import type { Plan, PlannedUpdate, ReleaseLookups } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -96,17 +96,27 @@ export async function runRepository(
   attempt = 0,
 ): Promise<RunOutcome> {
   const accept = pathFilter(config);
+  const scanOptions = scanOptionsFor(config.images);
+  // Each file is scanned as soon as its blob arrives, while the others are still being read; the
+  // first pin starts the lookup of uv's releases (which resolving asks for in every run that gets
+  // that far), so it overlaps the rest of the reading. A run without pins asks nothing early.
+  const scans = new Map<string, ScanResult>();
+  const releases = earlyReleases(deps.upstreams.releases);
   const read = await readRepository(deps.octokit, repo, {
     accept,
     ...(deps.repository ? { repository: deps.repository } : {}),
     ...(deps.blobs ? { blobs: deps.blobs } : {}),
     ...(deps.listing && attempt === 0 ? { listing: deps.listing } : {}),
+    onFile: (file) => {
+      const found = scanText(file.path, file.text, scanOptions);
+      scans.set(file.path, found);
+      if (found.pins.length > 0) releases.start();
+    },
   });
   if (read.status === "not-modified") throw new Error("unexpected 304 on an unconditional read");
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
-  const scanOptions = scanOptionsFor(config.images);
   const pins: Pin[] = [];
   const skipped: Skipped[] = [...read.skipped];
   const texts = new Map(read.files.map((f) => [f.path, f]));
@@ -114,7 +124,7 @@ export async function runRepository(
   // an upstream lookup, and a repository of 10,000 digests must not cost 10,000 of them.
   const leftOut: string[] = [];
   for (const file of read.files) {
-    const found = scanText(file.path, file.text, scanOptions);
+    const found = scans.get(file.path) ?? scanText(file.path, file.text, scanOptions);
     if (pins.length + found.pins.length > MAX_PINS) {
       leftOut.push(file.path);
       texts.delete(file.path);
@@ -136,7 +146,7 @@ export async function runRepository(
   };
   const resolved = await resolveVerified(
     pins,
-    deps.upstreams,
+    { registry: deps.upstreams.registry, releases },
     policyFrom(config, deps.now()),
     verify,
     {
@@ -355,4 +365,28 @@ async function branchHead(
     branch,
   });
   return { sha: data.commit.sha, treeSha: data.commit.commit.tree.sha };
+}
+
+/**
+ * uv's releases for one run, whose list lookup may start early (`start`): the first `list()` then
+ * takes that lookup's answer (or failure) instead of asking again, so an early start never adds a
+ * request; later calls ask as before.
+ */
+function earlyReleases(upstream: ReleaseLookups): ReleaseLookups & { start(): void } {
+  let early: Promise<Release[]> | null = null;
+  let used = false;
+  return {
+    start() {
+      if (early || used) return;
+      early = upstream.list();
+      // Its failure is the first `list()` caller's to handle.
+      early.catch(() => {});
+    },
+    list() {
+      const answer = !used && early ? early : upstream.list();
+      used = true;
+      return answer;
+    },
+    checksum: (url, assetDigest) => upstream.checksum(url, assetDigest),
+  };
 }
