@@ -206,6 +206,9 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           },
           now,
           ownCommits,
+          // The proof on the app's commits is keyed with its webhook secret (commit-proof.ts).
+          sign: (text) => app.webhooks.sign(text),
+          canWriteWorkflows: () => workflowsGranted(octokit),
           blobs: coordinator.blobs,
           ...extra,
         },
@@ -482,6 +485,14 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       }),
     );
 
+    // An owner approved the permissions the app asks for (`workflows: write` among them): the
+    // token the app holds still carries the old ones (see `workflowsGranted`), so make a new one.
+    app.on("installation.new_permissions_accepted", (context) =>
+      once(context.id, async () => {
+        await context.octokit.auth({ type: "installation", refresh: true });
+      }),
+    );
+
     app.on("pull_request.closed", (context) =>
       once(context.id, async () => {
         const payload: PullRequestClosed = context.payload;
@@ -576,6 +587,22 @@ async function loadConfig(
       problems: loaded.problems,
     },
   };
+}
+
+/**
+ * Whether the installation's token carries `workflows: write`: the permissions GitHub granted it
+ * when it was made (the token the app already holds; no request). Unknown: undefined.
+ */
+async function workflowsGranted(octokit: GitHub): Promise<boolean | undefined> {
+  try {
+    const auth = (await octokit.auth({ type: "installation" })) as {
+      permissions?: Record<string, string>;
+    };
+    if (!auth.permissions) return undefined;
+    return auth.permissions.workflows === "write";
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import { describeWithRegistry } from "./registry/available.js";
 import { type SeededImage, startRegistry, type TestRegistry } from "./registry/harness.js";
 import type { IdentityOptions } from "./sigstore/fulcio.js";
 import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
-import { attestationsResponse, subject } from "./sigstore/variants.js";
+import { attestationsResponse, identities, subject } from "./sigstore/variants.js";
 import { trustMaterialOf } from "./sigstore/verify.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
@@ -328,5 +328,42 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
         attestation: { verified: true, subjectDigest: sha(manifest("0.10.1")) },
         blocked: null,
       });
+  });
+
+  it("verify IMAGE_REF holds a version tag to its release, as updates are: another version's or repository's build is refused", async () => {
+    mockUpstreams();
+    mockAttestations();
+    const ok = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1", "--json"]);
+    expect(ok.err).toBe("");
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({
+      verified: true,
+      subjectDigest: seeded["0.10.1"]?.digest,
+      sourceCommit: commitOf("0.10.1"),
+    });
+
+    // Every digest attested by a genuine build of 0.9.17 (a mirror serving it under 0.10.1).
+    nock.cleanAll();
+    mockUpstreams();
+    mockAttestations(new Set(), () => ({ sourceCommit: commitOf("0.9.17") }));
+    const older = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1"]);
+    expect(older.code).toBe(1);
+    expect(older.err).toBe(
+      `uv-pin-bot: not verified: source commit: ${commitOf("0.9.17")} is not ${commitOf("0.10.1")}, the commit of the release tag 0.10.1 in astral-sh/uv (built for another version)\n`,
+    );
+    // gh's owner-level policy only when asked for with --owner alone: that build passes it.
+    const owner = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1", "--owner", "astral-sh"]);
+    expect(owner.code).toBe(0);
+
+    // A build of another astral-sh repository (ruff) at the right commit.
+    nock.cleanAll();
+    mockUpstreams();
+    mockAttestations(new Set(), () => ({
+      ...identities.otherRepository("ruff"),
+      sourceCommit: commitOf("0.10.1"),
+    }));
+    const ruff = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1"]);
+    expect(ruff.code).toBe(1);
+    expect(ruff.err).toMatch(/^uv-pin-bot: not verified: .*\(built from another repository\)\n$/);
   });
 });

@@ -387,6 +387,10 @@ describeWithRegistry("check and update against a real registry", () => {
 
   it("verify IMAGE_REF: the registry's index digest, its attestations from GitHub", async () => {
     mockAttestations();
+    // A version tag is held to its release: the commit the tag 0.10.1 points to is read once.
+    nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/git/ref/tags/0.10.1")
+      .reply(200, { ref: "refs/tags/0.10.1", object: { type: "commit", sha: commitOf("0.10.1") } });
     const r = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1", "--json"]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
@@ -396,6 +400,9 @@ describeWithRegistry("check and update against a real registry", () => {
     });
     nock.cleanAll();
     mockAttestations(new Set([seeded["0.10.0"]?.digest as string]));
+    nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/git/ref/tags/0.10.0")
+      .reply(200, { ref: "refs/tags/0.10.0", object: { type: "commit", sha: commitOf("0.10.0") } });
     const none = await cli(["verify", "oci://ghcr.io/astral-sh/uv:0.10.0"]);
     expect(none.code).toBe(1);
     expect(none.err).toBe(

@@ -6,6 +6,7 @@
 
 import { createHash } from "node:crypto";
 import type { BlobCache } from "../adapters/blob-cache.js";
+import { provenOurs, type Sign, withProof } from "../adapters/commit-proof.js";
 import { type KnownRepository, type Listing, readRepository } from "../adapters/github-files.js";
 import {
   BRANCH,
@@ -55,6 +56,17 @@ export interface RunDeps {
   listing?: Listing;
   /** Told what the run read and resolved (a sweep keeps it to skip an unchanged repository). */
   observe?: (seen: RunSeen) => void;
+  /**
+   * The app's commit proof (commit-proof.ts: an HMAC under its webhook secret): its commits carry
+   * one, and a commit the ids above do not know is the app's when its proof holds (after a restart).
+   */
+  sign?: Sign;
+  /**
+   * Whether the installation granted `workflows: write` (its token's permissions), or undefined
+   * when unknown. False: workflow files are left out before anything is written; GitHub's refusal
+   * stays the fallback when this says yes (or nothing) and GitHub says no.
+   */
+  canWriteWorkflows?: () => Promise<boolean | undefined>;
 }
 
 /** What a run saw: the tree's ETag, the pins, and what the upstreams answered for them. */
@@ -223,8 +235,10 @@ export async function runRepository(
   }
   const baseSha = head.sha;
   plan.repository.baseSha = baseSha;
-  // The app's own commits: the heads its pull requests record, and what this process pushed.
+  // The app's own commits: the heads its pull requests record, what was pushed (the store), and
+  // any commit carrying the app's proof (one read, only for a head the first two do not know).
   const fullName = `${repo.owner}/${repo.repo}`;
+  const sign = deps.sign;
   const recorded = new Set(
     [pr?.body ?? "", ...closed.map((c) => c.body)]
       .map((body) => parseMetadata(body)?.head)
@@ -246,27 +260,42 @@ export async function runRepository(
       reviewers: config.reviewers,
       assignees: config.assignees,
       draft: config.draft,
-      isOurs: (sha) => recorded.has(sha) || deps.ownCommits.has(fullName, sha),
+      seal: sign ? (commit) => withProof(sign, fullName, commit) : undefined,
+      isOurs: async (sha) =>
+        recorded.has(sha) ||
+        (await deps.ownCommits.has(fullName, sha)) ||
+        (sign !== undefined && (await provenOurs(deps.octokit, repo, sign, sha))),
       pushed: (sha) => deps.ownCommits.add(fullName, sha),
       rebase: mode === "rebase",
       pr,
     });
-  let result: Awaited<ReturnType<typeof ensurePullRequest>>;
-  try {
-    result = await ensure(changes);
-  } catch (error) {
-    if (!(error instanceof WorkflowPermissionError)) throw error;
-    // The installation has not granted `workflows: write`: the other files still go ahead.
-    const held = changes.filter((c) => isWorkflowFile(c.path));
-    const rest = changes.filter((c) => !isWorkflowFile(c.path));
+  // Without `workflows: write`, GitHub refuses any commit that touches `.github/workflows/`: the
+  // other files still go ahead (known up front from the token, or from GitHub's refusal).
+  let writing = changes;
+  const holdWorkflows = () => {
+    const held = writing.filter((c) => isWorkflowFile(c.path));
+    const rest = writing.filter((c) => !isWorkflowFile(c.path));
     for (const u of resolved.updates)
       if (!u.blocked && isWorkflowFile(u.pin.file)) u.blocked = NEEDS_WORKFLOWS;
-    if (held.length === 0 || rest.length === 0)
-      return {
-        status: "blocked",
-        message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
-        plan,
-      };
+    return { held, rest };
+  };
+  const workflowsBlocked = (held: typeof changes): RunOutcome => ({
+    status: "blocked",
+    message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
+    plan,
+  });
+  if (writing.some((c) => isWorkflowFile(c.path)) && (await deps.canWriteWorkflows?.()) === false) {
+    const { held, rest } = holdWorkflows();
+    if (rest.length === 0) return workflowsBlocked(held);
+    writing = rest;
+  }
+  let result: Awaited<ReturnType<typeof ensurePullRequest>>;
+  try {
+    result = await ensure(writing);
+  } catch (error) {
+    if (!(error instanceof WorkflowPermissionError)) throw error;
+    const { held, rest } = holdWorkflows();
+    if (held.length === 0 || rest.length === 0) return workflowsBlocked(held);
     result = await ensure(rest);
   }
   if (result.action === "branch-taken")

@@ -246,6 +246,19 @@ export class FakeGitHub {
   private limited = 0;
   private retryAfter = 1;
 
+  /**
+   * Holds the answer to every request that changes something (anything but GET, installation
+   * tokens aside) for `ms` milliseconds, as a slow GitHub would, and records how many of one
+   * installation's were in flight at once (`maxWritesInFlight`).
+   */
+  slowWrites(ms: number): void {
+    this.writeDelay = ms;
+  }
+  /** The most writes of one token (`installation:{id}`) that were in flight at once. */
+  readonly maxWritesInFlight = new Map<string, number>();
+  private writeDelay = 0;
+  private readonly writesInFlight = new Map<string, number>();
+
   /** Requests about one repository (`owner/repo`). */
   requestsFor(fullName: string): RecordedRequest[] {
     return this.requests.filter((r) => r.repo === fullName.toLowerCase());
@@ -342,6 +355,17 @@ export class FakeGitHub {
     }
     reply = this.conditional(method, headers, reply);
     record.status = reply[0];
+    if (this.writeDelay > 0 && method !== "GET" && !/\/access_tokens$/.test(path)) {
+      const now = (this.writesInFlight.get(auth) ?? 0) + 1;
+      this.writesInFlight.set(auth, now);
+      this.maxWritesInFlight.set(auth, Math.max(now, this.maxWritesInFlight.get(auth) ?? 0));
+      return new Promise<Reply>((resolve) =>
+        setTimeout(() => {
+          this.writesInFlight.set(auth, (this.writesInFlight.get(auth) ?? 1) - 1);
+          resolve(reply);
+        }, this.writeDelay),
+      );
+    }
     const hold = this.holds.find((x) => !x.used && x.match(method, path));
     if (hold) {
       hold.used = true;

@@ -165,7 +165,11 @@ describe("the app's pull request", () => {
     const commit = only(requests, "POST", "/git/commits");
     expect(commit.body.parents).toEqual([base.sha]);
     expect(commit.body.author).toBeUndefined();
-    expect(commit.body.message).toBe(
+    // Its message ends with the app's proof (src/adapters/commit-proof.ts): how the app knows
+    // this commit after a restart.
+    const proof = /\n\nUv-Pin-Bot-Proof: sha256=[0-9a-f]{64}\n$/;
+    expect(commit.body.message).toMatch(proof);
+    expect(String(commit.body.message).replace(proof, "")).toBe(
       [
         "chore(deps): update uv to 0.9.18",
         "",
