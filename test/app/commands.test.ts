@@ -354,7 +354,8 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `GET ${W}/contents/.github/uv-pin-bot.yml`,
         // No `GET /repos/{o}/{r}`: the comment's payload says the default branch.
         `GET ${W}/git/trees/main?recursive=1`,
-        // (The Dockerfile's blob is one an earlier run read: from the blob cache, by SHA.)
+        // (The configuration itself is not read as a blob: it names images, it pins none. The
+        // Dockerfile's blob is one an earlier run read: from the blob cache, by SHA.)
         `GET ${W}/pulls?state=open`, // the app's open PR
         `GET ${W}/pulls?state=closed`, // declined versions
         `GET ${W}/branches/main`, // the base commit, and that main did not move
