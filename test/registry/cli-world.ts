@@ -17,15 +17,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { createUpstreams } from "../../src/adapters/upstreams.js";
-import { main } from "../../src/cli/main.js";
+import { type CliResult, NOW, runCli, testIo } from "../cli-run.js";
 import type { IdentityOptions } from "../sigstore/fulcio.js";
 import { createTestInstance, type TestInstance } from "../sigstore/signer.js";
 import { attestationsResponse, subject } from "../sigstore/variants.js";
-import { trustMaterialOf } from "../sigstore/verify.js";
 import { type SeededImage, startRegistry, type TestRegistry } from "./harness.js";
 
-export const NOW = new Date("2026-11-28T12:00:00Z");
+export { NOW };
 export const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
 /** The commit uv's release tag `v` points to: its attestations name it (Fulcio 1.13). */
 export const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
@@ -44,11 +42,7 @@ export interface WorldOptions {
   /** More tags on seeded images: new tag → the seeded tag it points at (`latest` → `0.10.1`). */
   aliases?: Record<string, string>;
 }
-export interface CliResult {
-  code: number;
-  out: string;
-  err: string;
-}
+export type { CliResult };
 
 export interface CliWorld {
   readonly registry: TestRegistry;
@@ -140,27 +134,13 @@ export function cliWorld(options: WorldOptions): CliWorld {
     read(rel) {
       return readFileSync(join(repo, rel), "utf8");
     },
-    async cli(argv, env = {}) {
-      let out = "";
-      let err = "";
+    cli(argv, env = {}) {
       const origins = [
         `https://ghcr.io=${need(registry, "the registry").origin}`,
         ...(env.origins ?? []),
       ];
       const vars = { UV_PIN_BOT_ORIGINS: origins.join(",") };
-      const code = await main(argv, {
-        out: (t) => {
-          out += t;
-        },
-        err: (t) => {
-          err += t;
-        },
-        env: vars,
-        now: () => NOW,
-        upstreams: createUpstreams({ env: vars, http: { sleep: async () => undefined } }),
-        trustMaterial: trustMaterialOf(need(sigstore, "the Sigstore instance").trustedRoot),
-      });
-      return { code, out, err };
+      return runCli(argv, testIo(vars, need(sigstore, "the Sigstore instance")));
     },
     versionOf,
     mockReleases({ persist = false } = {}) {
