@@ -4,8 +4,10 @@
  * its check run. Decisions live in core/; this file only sequences them.
  */
 
+import { createHash } from "node:crypto";
+import type { BlobCache } from "../adapters/blob-cache.js";
 import { provenOurs, type Sign, withProof } from "../adapters/commit-proof.js";
-import { readRepository } from "../adapters/github-files.js";
+import { type KnownRepository, type Listing, readRepository } from "../adapters/github-files.js";
 import {
   BRANCH,
   closedPullRequests,
@@ -35,7 +37,7 @@ import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, Release, ScanOptions, ScanResult, Skipped } from "../core/types.js";
 import type { AttestDeps } from "./attest.js";
 import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
-import type { PlannedUpdate, ReleaseLookups } from "./resolve.js";
+import type { Plan, PlannedUpdate, ReleaseLookups } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -46,6 +48,14 @@ export interface RunDeps {
   now: () => Date;
   /** The commits the app pushed (see `OwnCommits`); its pull requests' metadata adds to it. */
   ownCommits: OwnCommits;
+  /** Blob contents by SHA, shared by every run (none: every blob is read). */
+  blobs?: BlobCache;
+  /** The repository as the caller knows it (listing, payload): no `GET /repos/{o}/{r}`. */
+  repository?: KnownRepository;
+  /** The default branch's top tree listing, when the caller has just read it. */
+  listing?: Listing;
+  /** Told what the run read and resolved (a sweep keeps it to skip an unchanged repository). */
+  observe?: (seen: RunSeen) => void;
   /**
    * The app's commit proof (commit-proof.ts: an HMAC under its webhook secret): its commits carry
    * one, and a commit the ids above do not know is the app's when its proof holds (after a restart).
@@ -57,6 +67,14 @@ export interface RunDeps {
    * stays the fallback when this says yes (or nothing) and GitHub says no.
    */
   canWriteWorkflows?: () => Promise<boolean | undefined>;
+}
+
+/** What a run saw: the tree's ETag, the pins, and what the upstreams answered for them. */
+export interface RunSeen {
+  etag: string | null;
+  pins: Pin[];
+  /** `upstreamPrint` of the resolved plan. */
+  upstream: string;
 }
 
 export type RunOutcome =
@@ -98,12 +116,16 @@ export async function runRepository(
   const releases = earlyReleases(deps.upstreams.releases);
   const read = await readRepository(deps.octokit, repo, {
     accept,
+    ...(deps.repository ? { repository: deps.repository } : {}),
+    ...(deps.blobs ? { blobs: deps.blobs } : {}),
+    ...(deps.listing && attempt === 0 ? { listing: deps.listing } : {}),
     onFile: (file) => {
       const found = scanText(file.path, file.text, scanOptions);
       scans.set(file.path, found);
       if (found.pins.length > 0) releases.start();
     },
   });
+  if (read.status === "not-modified") throw new Error("unexpected 304 on an unconditional read");
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
@@ -143,6 +165,9 @@ export async function runRepository(
       subjects: config.attestations !== "off",
     },
   );
+  // What the sweep keeps: kept only when nothing is blocked, so the attestations (which can
+  // only block) leave it as resolving alone would (`sweep-repo.ts` resolves without them).
+  deps.observe?.({ etag: read.etag, pins, upstream: upstreamPrint(resolved) });
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
     repository: {
@@ -306,6 +331,28 @@ export async function runRepository(
         ? "updated"
         : "already up to date:";
   return { status: result.action, message: `${verb} ${result.url}`, plan, pr: prRef };
+}
+
+/**
+ * What the upstreams answered for a repository's pins, as one hash: the release, each update's
+ * target and block (and the release they move to), and what could not be resolved. Equal prints for the same pins, config and
+ * tree mean a run would plan the same thing again (before attestations, which only run on updates).
+ */
+export function upstreamPrint(plan: Plan): string {
+  // The release matters only through updates: a repository without any has nothing to propose.
+  const text = JSON.stringify([
+    plan.updates.length > 0 ? (plan.release?.version ?? null) : null,
+    plan.updates.map((u) => [
+      u.pin.file,
+      u.pin.line,
+      u.type,
+      u.to,
+      u.blocked,
+      u.attestationSubject,
+    ]),
+    plan.skipped.map((s) => [s.file, s.line, s.reason]),
+  ]);
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Rewrites each file with its unblocked updates; a refused update is marked blocked. */

@@ -21,10 +21,13 @@
  * - Comments (list, paginated by 100; create), reactions, labels, assignees, check runs,
  *   collaborator permission (unknown users: 404).
  *
+ * - Conditional requests: every 200 GET answer has an ETag; `If-None-Match` with it → 304.
+ *
  * An unknown route answers 501 and is recorded in `unhandled`; `assertDone()` fails on it, on
  * unconsumed `intercept()` overrides, on `hold()`s no request reached and on other pending nock
  * mocks. `UV_PIN_BOT_TEST_TRACE=1` prints every request to stderr.
  */
+import { createHash } from "node:crypto";
 import nock from "nock";
 import {
   API,
@@ -350,6 +353,7 @@ export class FakeGitHub {
         reply = [500, { message: error instanceof Error ? error.message : String(error) }];
       }
     }
+    reply = this.conditional(method, headers, reply);
     record.status = reply[0];
     if (this.writeDelay > 0 && method !== "GET" && !/\/access_tokens$/.test(path)) {
       const now = (this.writesInFlight.get(auth) ?? 0) + 1;
@@ -370,6 +374,31 @@ export class FakeGitHub {
     }
     return reply;
   }
+
+  /**
+   * As GitHub: every 200 answer to a GET carries an ETag (a hash of what it returns), and a GET
+   * whose `If-None-Match` names the current one is answered 304 with no body. (GitHub does not
+   * count 304s against the rate limit: `notModified` counts them.)
+   */
+  private conditional(
+    method: string,
+    headers: Record<string, string | string[] | undefined>,
+    reply: Reply,
+  ): Reply {
+    if (method !== "GET" || reply[0] !== 200) return reply;
+    const body = typeof reply[1] === "string" ? reply[1] : JSON.stringify(reply[1]);
+    const etag = `W/"${createHash("sha1").update(body).digest("hex")}"`;
+    const asked = headers["if-none-match"];
+    const tags = (Array.isArray(asked) ? asked.join(",") : (asked ?? "")).split(/\s*,\s*/);
+    if (tags.includes(etag)) {
+      this.notModified++;
+      return [304, "", { etag }];
+    }
+    return [reply[0], reply[1], { ...(reply[2] ?? {}), etag }];
+  }
+
+  /** 304 answers given (GitHub does not count them against the rate limit). */
+  notModified = 0;
 
   private notHandled(record: RecordedRequest): Reply {
     this.unhandled.push(record);

@@ -11,31 +11,33 @@
  * bundle for every digest asked about (at the commit of the release that built it) but the
  * `unattested` ones; `mockGitHub()` is both.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { createUpstreams } from "../../src/adapters/upstreams.js";
-import { main } from "../../src/cli/main.js";
+import {
+  type CliResult,
+  commitOf,
+  DOWNLOAD,
+  daysAgo,
+  NOW,
+  releasesResponse,
+  runCli,
+  sha,
+  type TestRelease,
+  testIo,
+} from "../cli-run.js";
 import type { IdentityOptions } from "../sigstore/fulcio.js";
 import { createTestInstance, type TestInstance } from "../sigstore/signer.js";
 import { attestationsResponse, subject } from "../sigstore/variants.js";
-import { trustMaterialOf } from "../sigstore/verify.js";
 import { type SeededImage, startRegistry, type TestRegistry } from "./harness.js";
 
-export const NOW = new Date("2026-11-28T12:00:00Z");
-export const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
-/** The commit uv's release tag `v` points to: its attestations name it (Fulcio 1.13). */
-export const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
-
-export const sha = (bytes: string) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-export const DOWNLOAD = "https://github.com/astral-sh/uv/releases/download";
+export { commitOf, DOWNLOAD, daysAgo, NOW, sha };
 
 export interface WorldOptions {
   /** uv releases, newest first: version, age in days, and assets by name → their bytes. */
-  releases: { v: string; age: number; assets?: Record<string, string> }[];
+  releases: TestRelease[];
   /**
    * Tags to seed under `astral-sh/uv` (multi-arch, labelled with the version): tag → the uv
    * version it is built for, with BuildKit's attestation manifests unless `attestations: false`.
@@ -44,11 +46,7 @@ export interface WorldOptions {
   /** More tags on seeded images: new tag → the seeded tag it points at (`latest` → `0.10.1`). */
   aliases?: Record<string, string>;
 }
-export interface CliResult {
-  code: number;
-  out: string;
-  err: string;
-}
+export type { CliResult };
 
 export interface CliWorld {
   readonly registry: TestRegistry;
@@ -140,33 +138,22 @@ export function cliWorld(options: WorldOptions): CliWorld {
     read(rel) {
       return readFileSync(join(repo, rel), "utf8");
     },
-    async cli(argv, env = {}) {
-      let out = "";
-      let err = "";
+    cli(argv, env = {}) {
       const origins = [
         `https://ghcr.io=${need(registry, "the registry").origin}`,
         ...(env.origins ?? []),
       ];
       const vars = { UV_PIN_BOT_ORIGINS: origins.join(",") };
-      const code = await main(argv, {
-        out: (t) => {
-          out += t;
-        },
-        err: (t) => {
-          err += t;
-        },
-        env: vars,
-        now: () => NOW,
-        upstreams: createUpstreams({ env: vars, http: { sleep: async () => undefined } }),
-        trustMaterial: trustMaterialOf(need(sigstore, "the Sigstore instance").trustedRoot),
-      });
-      return { code, out, err };
+      return runCli(argv, testIo(vars, need(sigstore, "the Sigstore instance")));
     },
     versionOf,
     mockReleases({ persist = false } = {}) {
       const api = nock("https://api.github.com");
       if (persist) api.persist();
-      api.get("/repos/astral-sh/uv/releases").query(true).reply(200, githubReleases(options));
+      api
+        .get("/repos/astral-sh/uv/releases")
+        .query(true)
+        .reply(200, releasesResponse(options.releases));
       nock("https://api.github.com")
         .persist()
         .get(/^\/repos\/astral-sh\/uv\/git\/ref\/tags\/\d+\.\d+\.\d+$/)
@@ -201,23 +188,6 @@ export function cliWorld(options: WorldOptions): CliWorld {
       this.mockAttestations();
     },
   };
-}
-
-/** GitHub's answer listing uv's releases. */
-function githubReleases(options: WorldOptions) {
-  return options.releases.map(({ v, age, assets }) => ({
-    tag_name: v,
-    draft: false,
-    prerelease: false,
-    published_at: daysAgo(age),
-    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
-    body: `## ${v}\n- changes`,
-    assets: Object.entries(assets ?? {}).map(([name, bytes]) => ({
-      name,
-      digest: sha(bytes),
-      browser_download_url: `${DOWNLOAD}/${v}/${name}`,
-    })),
-  }));
 }
 
 /**
