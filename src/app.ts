@@ -8,6 +8,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Probot } from "probot";
+import { negativeScope } from "./adapters/cache.js";
 import {
   BRANCH,
   commentOnce,
@@ -39,16 +40,22 @@ import {
   type PullRequestClosed,
   type RepositoriesAdded,
 } from "./app/events.js";
-import { CONFIG_PATH, loadRepositoryConfig } from "./app/load-config.js";
+import { CONFIG_PATH, type LoadOptions, loadRepositoryConfig } from "./app/load-config.js";
 import { replyFor } from "./app/replies.js";
-import { DEFAULT_SCHEDULE, dueOnSweep } from "./app/schedule.js";
+import { DEFAULT_SCHEDULE } from "./app/schedule.js";
 import type { ShutdownRegistry } from "./app/shutdown.js";
+import { sweepRepository } from "./app/sweep-repo.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
 import { type ConfigProblem, describeProblems } from "./core/config.js";
 import { helpComment, parseMetadata } from "./core/render-pr.js";
 import { httpStatusOf, UvPinBotError } from "./errors.js";
-import { type RunMode, type RunOutcome, runRepository } from "./pipeline/run-repository.js";
+import {
+  type RunDeps,
+  type RunMode,
+  type RunOutcome,
+  runRepository,
+} from "./pipeline/run-repository.js";
 import { mapBounded } from "./util/concurrency.js";
 
 export type { SweepSummary } from "./app/cluster/coordinator.js";
@@ -73,6 +80,8 @@ export interface AppOptions {
   schedule?: string | false;
   /** Repositories run at once during an embedded sweep (per installation). */
   concurrency?: number;
+  /** Installations swept at once (embedded; default 4). */
+  installationConcurrency?: number;
   /** The commits the app pushed (default: the coordinator's: in memory, or in Redis). */
   ownCommits?: OwnCommits;
   /** Where work runs; default from the environment (REDIS_URL: Redis, else embedded). */
@@ -105,6 +114,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     (typeof options.schedule === "string" ? options.schedule : undefined) ??
     (env.UV_PIN_BOT_SCHEDULE?.trim() || DEFAULT_SCHEDULE);
   const concurrency = options.concurrency ?? 4;
+  const installationConcurrency = options.installationConcurrency ?? 4;
   const coordinator =
     options.coordinator ??
     chooseCoordinator(env, {
@@ -177,6 +187,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       repo: string,
       mode: RunMode,
       preloaded?: LoadedConfig,
+      extra: Partial<RunDeps> = {},
     ): Promise<RepositoryResult> => {
       const loaded = preloaded ?? (await loadConfig(octokit, owner, repo));
       if (!loaded.ok) return loaded.invalid;
@@ -195,6 +206,11 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           },
           now,
           ownCommits,
+          // The proof on the app's commits is keyed with its webhook secret (commit-proof.ts).
+          sign: (text) => app.webhooks.sign(text),
+          canWriteWorkflows: () => workflowsGranted(octokit),
+          blobs: coordinator.blobs,
+          ...extra,
         },
         mode,
       );
@@ -209,7 +225,14 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       switch (task.kind) {
         case "run":
           try {
-            const result = await runWithConfig(octokit, task.owner, task.repo, task.mode);
+            const result = await runWithConfig(
+              octokit,
+              task.owner,
+              task.repo,
+              task.mode,
+              undefined,
+              task.repository ? { repository: task.repository } : {},
+            );
             for (const target of replies) {
               const { body, ok } = replyFor(result);
               await reply(octokit, repo, target.issue, body);
@@ -252,17 +275,40 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
         }
         case "sweep-repo":
           try {
-            const loaded = await loadConfig(octokit, task.owner, task.repo);
-            if (loaded.ok && !dueOnSweep(loaded.config.schedule, sweepPattern, now()))
-              return "skipped";
-            const result = await runWithConfig(octokit, task.owner, task.repo, "run", loaded);
-            if (result.status === "invalid-config")
-              app.log.warn({ repository: task.fullName }, `uv-pin-bot sweep: ${result.message}`);
-            return result.status === "created"
-              ? "opened"
-              : result.status === "updated"
-                ? "updated"
-                : "skipped";
+            const scratch = task.sweepId ? coordinator.scratch(task.sweepId) : null;
+            const sweep = () =>
+              sweepRepository(task, {
+                octokit,
+                state: coordinator.sweepState,
+                scratch,
+                sweepPattern,
+                now,
+                upstreams,
+                loadConfig: (o) => loadConfig(octokit, task.owner, task.repo, o),
+                run: async (loaded, extra) => {
+                  const result = await runWithConfig(
+                    octokit,
+                    task.owner,
+                    task.repo,
+                    "run",
+                    loaded,
+                    extra,
+                  );
+                  return result.status === "invalid-config" ? null : result;
+                },
+              });
+            // Upstream 404s are remembered for the rest of this sweep (never transient errors).
+            const done = scratch
+              ? await negativeScope.run(scratch.negatives, sweep)
+              : await sweep();
+            if (done.kind !== "ran") return "skipped";
+            if (!done.loaded.ok)
+              app.log.warn(
+                { repository: task.fullName },
+                `uv-pin-bot sweep: ${done.loaded.invalid.message}`,
+              );
+            const status = done.result?.status;
+            return status === "created" ? "opened" : status === "updated" ? "updated" : "skipped";
           } catch (error) {
             if (!final) throw error;
             app.log.error(
@@ -285,8 +331,9 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           return response.data;
         },
       );
-      for (const installation of installations) {
-        if (installation.suspended_at) continue;
+      // Installations in parallel (bounded), each with its own budget and write queue.
+      const active = installations.filter((i) => !i.suspended_at);
+      await mapBounded(active, installationConcurrency, async (installation) => {
         try {
           const octokit = await installationOctokit(installation.id);
           const repos = await octokit.paginate(
@@ -301,6 +348,9 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
                 owner: r.owner.login,
                 repo: r.name,
                 fullName: r.full_name,
+                // The listing says it: the run does not ask `GET /repos/{o}/{r}`.
+                defaultBranch: r.default_branch ?? null,
+                nodeId: r.node_id,
               },
               r.archived === true,
             ),
@@ -312,7 +362,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             "uv-pin-bot sweep: installation failed",
           );
         }
-      }
+      });
       return { failed };
     };
 
@@ -372,6 +422,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           await react(octokit, repo, comment.id, "confused");
           return;
         }
+        const repository = context.payload.repository;
         await submit(
           {
             kind: "run",
@@ -379,6 +430,16 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             owner: repo.owner,
             repo: repo.repo,
             mode: command.command,
+            // The payload says it: the run does not ask `GET /repos/{o}/{r}`.
+            ...(repository.default_branch && repository.node_id
+              ? {
+                  repository: {
+                    defaultBranch: repository.default_branch,
+                    archived: repository.archived === true,
+                    nodeId: repository.node_id,
+                  },
+                }
+              : {}),
           },
           { issue: issue.number, commentId: comment.id },
         );
@@ -421,6 +482,14 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
         const installation = payload.installation;
         const names = payload.repositories_added.map((r) => r.name);
         await runRepositories(installation.id, accountLogin(installation.account), names);
+      }),
+    );
+
+    // An owner approved the permissions the app asks for (`workflows: write` among them): the
+    // token the app holds still carries the old ones (see `workflowsGranted`), so make a new one.
+    app.on("installation.new_permissions_accepted", (context) =>
+      once(context.id, async () => {
+        await context.octokit.auth({ type: "installation", refresh: true });
       }),
     );
 
@@ -491,15 +560,24 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
 }
 
 type LoadedConfig =
-  | { ok: true; config: import("./core/config.js").Config }
+  | {
+      ok: true;
+      config: import("./core/config.js").Config;
+      source: import("./app/load-config.js").ConfigSource;
+    }
   | { ok: false; invalid: InvalidConfig };
 
 /**
  * `.github/uv-pin-bot.yml` (with org defaults and `_extends`, bounded: see app/load-config.ts),
  * validated. GitHub failing to answer (a status code) is thrown, not a problem in the config.
  */
-async function loadConfig(octokit: GitHub, owner: string, repo: string): Promise<LoadedConfig> {
-  const loaded = await loadRepositoryConfig(octokit, owner, repo);
+async function loadConfig(
+  octokit: GitHub,
+  owner: string,
+  repo: string,
+  options: LoadOptions = {},
+): Promise<LoadedConfig> {
+  const loaded = await loadRepositoryConfig(octokit, owner, repo, options);
   if (loaded.ok) return loaded;
   return {
     ok: false,
@@ -509,6 +587,22 @@ async function loadConfig(octokit: GitHub, owner: string, repo: string): Promise
       problems: loaded.problems,
     },
   };
+}
+
+/**
+ * Whether the installation's token carries `workflows: write`: the permissions GitHub granted it
+ * when it was made (the token the app already holds; no request). Unknown: undefined.
+ */
+async function workflowsGranted(octokit: GitHub): Promise<boolean | undefined> {
+  try {
+    const auth = (await octokit.auth({ type: "installation" })) as {
+      permissions?: Record<string, string>;
+    };
+    if (!auth.permissions) return undefined;
+    return auth.permissions.workflows === "write";
+  } catch {
+    return undefined;
+  }
 }
 
 /**

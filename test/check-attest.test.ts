@@ -6,157 +6,48 @@
  * OCI registry (docker-registry on 127.0.0.1), GitHub and downloads under nock, real Sigstore
  * bundles from the test instance.
  */
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import nock from "nock";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { createUpstreams } from "../src/adapters/upstreams.js";
-import { main } from "../src/cli/main.js";
+import { expect, it } from "vitest";
 import { describeWithRegistry } from "./registry/available.js";
-import { type SeededImage, startRegistry, type TestRegistry } from "./registry/harness.js";
+import { cliWorld, commitOf, DOWNLOAD, sha } from "./registry/cli-world.js";
 import type { IdentityOptions } from "./sigstore/fulcio.js";
-import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
-import { attestationsResponse, subject } from "./sigstore/variants.js";
-import { trustMaterialOf } from "./sigstore/verify.js";
+import { identities } from "./sigstore/variants.js";
 
-const NOW = new Date("2026-11-28T12:00:00Z");
-const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
 const installer = (v: string) => `#!/bin/sh\n# uv ${v} installer\n`;
 const archive = (v: string) => `uv ${v} x86_64 linux archive bytes`;
 const manifest = (v: string) => JSON.stringify({ announcement_tag: v, releases: [] });
-const sha = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
 const ARCHIVE = "uv-x86_64-unknown-linux-gnu.tar.gz";
-const DOWNLOAD = "https://github.com/astral-sh/uv/releases/download";
-/** The commit each release tag points to (uv's releases are built from it). */
-export const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
-
-const RELEASES = [
-  { v: "0.10.1", age: 2 },
-  { v: "0.9.17", age: 40 },
-];
-
-function githubReleases() {
-  return RELEASES.map(({ v, age }) => ({
-    tag_name: v,
-    draft: false,
-    prerelease: false,
-    published_at: daysAgo(age),
-    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
-    body: `## ${v}\n- changes`,
-    assets: [
-      ["uv-installer.sh", installer(v)],
-      [ARCHIVE, archive(v)],
-      ["dist-manifest.json", manifest(v)],
-    ].map(([name, bytes]) => ({
-      name,
-      digest: sha(bytes as string),
-      browser_download_url: `${DOWNLOAD}/${v}/${name}`,
-    })),
-  }));
-}
-
-let registry: TestRegistry;
-let sigstore: TestInstance;
-const seeded: Record<string, SeededImage> = {};
-let repo: string;
-/** digest → the uv version whose release built it (what GitHub's attestation says). */
-const versionOf = new Map<string, string>();
+const assets = (v: string) => ({
+  "uv-installer.sh": installer(v),
+  [ARCHIVE]: archive(v),
+  "dist-manifest.json": manifest(v),
+});
 
 describeWithRegistry("attestations: required verifies every proposed update", () => {
-  beforeAll(async () => {
-    registry = await startRegistry();
-    sigstore = await createTestInstance();
-    for (const { v } of RELEASES) {
-      seeded[v] = await registry.seedImage("astral-sh/uv", v, {
-        labels: { "org.opencontainers.image.version": v },
-      });
-      versionOf.set(seeded[v].digest, v);
-      for (const bytes of [installer(v), archive(v), manifest(v)]) versionOf.set(sha(bytes), v);
-    }
-    await registry.tag("astral-sh/uv", seeded["0.10.1"]?.digest as string, "latest");
+  const world = cliWorld({
+    releases: [
+      { v: "0.10.1", age: 2, assets: assets("0.10.1") },
+      { v: "0.9.17", age: 40, assets: assets("0.9.17") },
+    ],
+    tags: {
+      "0.10.1": { version: "0.10.1", attestations: false },
+      "0.9.17": { version: "0.9.17", attestations: false },
+    },
     // A mis-tagged mirror: the rolling 0.10 tag serves a genuine build of 0.9.17.
-    await registry.tag("astral-sh/uv", seeded["0.9.17"]?.digest as string, "0.10");
-    nock.disableNetConnect();
-    nock.enableNetConnect("127.0.0.1");
-  }, 60_000);
-
-  afterAll(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    await registry?.stop();
+    aliases: { latest: "0.10.1", "0.10": "0.9.17" },
   });
-
-  beforeEach(() => {
-    nock.cleanAll();
-    registry.resetCounts();
-    repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-attest-"));
-    return () => rmSync(repo, { recursive: true, force: true });
-  });
-
-  const write = (rel: string, text: string) => {
-    mkdirSync(dirname(join(repo, rel)), { recursive: true });
-    writeFileSync(join(repo, rel), text);
-  };
-  const read = (rel: string) => readFileSync(join(repo, rel), "utf8");
-
-  async function cli(argv: string[]) {
-    let out = "";
-    let err = "";
-    const env = { UV_PIN_BOT_ORIGINS: `https://ghcr.io=${registry.origin}` };
-    const code = await main(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      env,
-      now: () => NOW,
-      upstreams: createUpstreams({ env, http: { sleep: async () => undefined } }),
-      trustMaterial: trustMaterialOf(sigstore.trustedRoot),
-    });
-    return { code, out, err };
-  }
-
-  /**
-   * GitHub's attestations API: uv's release workflow attests every digest asked about (signed at
-   * the commit of the release that built it), except `unattested` ones (404).
-   */
-  function mockAttestations(
-    unattested: ReadonlySet<string> = new Set(),
-    identity: (digest: string) => IdentityOptions = (d) => ({
-      sourceCommit: commitOf(versionOf.get(d) ?? "unknown"),
-    }),
-  ) {
-    nock("https://api.github.com")
-      .persist()
-      .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
-      .query(true)
-      .reply((uri) => {
-        const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
-        if (unattested.has(digest)) return [404, { message: "Not Found" }];
-        const bundle = sigstore.signAttestation({
-          subjects: [subject(digest)],
-          identity: identity(digest),
-        });
-        return [200, attestationsResponse([bundle])];
-      });
-  }
+  const { seeded } = world;
+  const write = world.write;
+  const read = world.read;
+  const cli = (argv: string[]) => world.cli(argv);
+  const mockAttestations = (
+    unattested?: ReadonlySet<string>,
+    identity?: (digest: string) => IdentityOptions,
+  ) => world.mockAttestations(unattested, identity);
 
   /** uv's releases, release tags (lightweight) and the downloads the updates need. */
   function mockUpstreams() {
-    nock("https://api.github.com")
-      .persist()
-      .get("/repos/astral-sh/uv/releases")
-      .query(true)
-      .reply(200, githubReleases())
-      .get(/^\/repos\/astral-sh\/uv\/git\/ref\/tags\/\d+\.\d+\.\d+$/)
-      .reply((uri) => {
-        const v = uri.split("/").at(-1) as string;
-        return [200, { ref: `refs/tags/${v}`, object: { type: "commit", sha: commitOf(v) } }];
-      });
+    world.mockReleases({ persist: true });
     nock("https://astral.sh")
       .persist()
       .get("/uv/0.10.1/install.sh")
@@ -198,7 +89,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     writeRepository();
     mockUpstreams();
     mockAttestations();
-    const check = await cli(["check", repo, "--json"]);
+    const check = await cli(["check", world.repo, "--json"]);
     expect(check.err).toBe("");
     const u = byLine(rows(check.out));
     const verified = (digest: string) => ({
@@ -214,7 +105,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     // The tag-only pin keeps its form: the digest verified is not written into the file.
     expect(JSON.parse(check.out).updates[1].to.digest ?? null).toBe(null);
 
-    const update = await cli(["update", repo]);
+    const update = await cli(["update", world.repo]);
     expect(update.err).toBe("");
     expect(read("Dockerfile")).toBe(
       DOCKERFILE.replaceAll("0.9.17", "0.10.1").replace(
@@ -235,7 +126,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
       sha(manifest("0.10.1")),
     ];
     mockAttestations(new Set(missing));
-    const u = byLine(rows((await cli(["check", repo, "--json"])).out));
+    const u = byLine(rows((await cli(["check", world.repo, "--json"])).out));
     const none = (digest: string) => ({
       attestation: expect.objectContaining({ verified: false }),
       blocked: `attestation: none found for ${digest} (owner astral-sh)`,
@@ -246,7 +137,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     expect(u["Dockerfile:5"]).toMatchObject(none(missing[2] as string));
     expect(u[".github/workflows/ci.yml:6"]).toMatchObject(none(missing[3] as string));
 
-    const update = await cli(["update", repo]);
+    const update = await cli(["update", world.repo]);
     expect(update.code).toBe(1);
     expect(update.out).toBe("Nothing to change.\n");
     expect(update.err.trim().split("\n")).toHaveLength(5);
@@ -258,7 +149,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     writeRepository("attestations: warn\n");
     mockUpstreams();
     mockAttestations(new Set([seeded["0.10.1"]?.digest as string, sha(manifest("0.10.1"))]));
-    const warn = byLine(rows((await cli(["check", repo, "--json"])).out));
+    const warn = byLine(rows((await cli(["check", world.repo, "--json"])).out));
     expect(warn["Dockerfile:2"]).toMatchObject({
       attestation: { verified: false },
       blocked: null,
@@ -272,7 +163,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     nock.cleanAll();
     write(".github/uv-pin-bot.yml", "attestations: off\n");
     mockUpstreams();
-    const off = rows((await cli(["check", repo, "--json"])).out);
+    const off = rows((await cli(["check", world.repo, "--json"])).out);
     expect(off.map((r) => [r.attestation, r.blocked])).toEqual(Array(5).fill([null, null]));
   });
 
@@ -287,7 +178,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     );
     mockUpstreams();
     mockAttestations();
-    const u = byLine(rows((await cli(["check", repo, "--json"])).out));
+    const u = byLine(rows((await cli(["check", world.repo, "--json"])).out));
     expect(u["Dockerfile:1"]).toMatchObject({
       attestation: { verified: true, sourceCommit: commitOf("0.10.1") },
       blocked: null,
@@ -308,7 +199,7 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     write("scripts/setup.sh", "#!/bin/sh\npip install uv==0.9.17\n");
     mockUpstreams();
     mockAttestations(new Set([sha(manifest("0.10.1"))]));
-    const list = rows((await cli(["check", repo, "--json"])).out);
+    const list = rows((await cli(["check", world.repo, "--json"])).out);
     expect(list.map((r) => r.file).sort()).toEqual([
       ".github/workflows/ci.yml",
       ".pre-commit-config.yaml",
@@ -323,10 +214,47 @@ describeWithRegistry("attestations: required verifies every proposed update", ()
     nock.cleanAll();
     mockUpstreams();
     mockAttestations();
-    for (const r of rows((await cli(["check", repo, "--json"])).out))
+    for (const r of rows((await cli(["check", world.repo, "--json"])).out))
       expect(r).toMatchObject({
         attestation: { verified: true, subjectDigest: sha(manifest("0.10.1")) },
         blocked: null,
       });
+  });
+
+  it("verify IMAGE_REF holds a version tag to its release, as updates are: another version's or repository's build is refused", async () => {
+    mockUpstreams();
+    mockAttestations();
+    const ok = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1", "--json"]);
+    expect(ok.err).toBe("");
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({
+      verified: true,
+      subjectDigest: seeded["0.10.1"]?.digest,
+      sourceCommit: commitOf("0.10.1"),
+    });
+
+    // Every digest attested by a genuine build of 0.9.17 (a mirror serving it under 0.10.1).
+    nock.cleanAll();
+    mockUpstreams();
+    mockAttestations(new Set(), () => ({ sourceCommit: commitOf("0.9.17") }));
+    const older = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1"]);
+    expect(older.code).toBe(1);
+    expect(older.err).toBe(
+      `uv-pin-bot: not verified: source commit: ${commitOf("0.9.17")} is not ${commitOf("0.10.1")}, the commit of the release tag 0.10.1 in astral-sh/uv (built for another version)\n`,
+    );
+    // gh's owner-level policy only when asked for with --owner alone: that build passes it.
+    const owner = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1", "--owner", "astral-sh"]);
+    expect(owner.code).toBe(0);
+
+    // A build of another astral-sh repository (ruff) at the right commit.
+    nock.cleanAll();
+    mockUpstreams();
+    mockAttestations(new Set(), () => ({
+      ...identities.otherRepository("ruff"),
+      sourceCommit: commitOf("0.10.1"),
+    }));
+    const ruff = await cli(["verify", "ghcr.io/astral-sh/uv:0.10.1"]);
+    expect(ruff.code).toBe(1);
+    expect(ruff.err).toMatch(/^uv-pin-bot: not verified: .*\(built from another repository\)\n$/);
   });
 });

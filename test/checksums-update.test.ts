@@ -10,74 +10,36 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createUpstreams } from "../src/adapters/upstreams.js";
-import { main } from "../src/cli/main.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { offlineCli, releasesResponse } from "./cli-run.js";
 import { readFixture as readDockerfile } from "./dockerfile-pins.js";
 import { readFixture } from "./file-pins.js";
-import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
 import { attestationsResponse, subject } from "./sigstore/variants.js";
-import { trustMaterialOf } from "./sigstore/verify.js";
 
-const NOW = new Date("2026-11-28T12:00:00Z");
-const DL = "https://github.com/astral-sh/uv/releases/download";
 const ASSETS = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-gnu.tar.gz"];
 const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
 /** The commit uv's 0.9.18 tag points to; its attestations name it. */
 const COMMIT = createHash("sha1").update("uv 0.9.18").digest("hex");
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
-function releases() {
-  return ["0.9.18", "0.9.17"].map((v, i) => ({
-    tag_name: v,
-    draft: false,
-    prerelease: false,
-    published_at: new Date(NOW.getTime() - (10 + i * 20) * 86_400_000).toISOString(),
-    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
-    body: `## ${v}`,
-    assets: ASSETS.map((name) => ({
-      name,
-      digest: `sha256:${hex(bytes(v, name))}`,
-      browser_download_url: `${DL}/${v}/${name}`,
+/** uv 0.9.18 (10 days old) and 0.9.17, each with its assets. */
+const releases = () =>
+  releasesResponse(
+    ["0.9.18", "0.9.17"].map((v, i) => ({
+      v,
+      age: 10 + i * 20,
+      assets: Object.fromEntries(ASSETS.map((name) => [name, bytes(v, name)])),
     })),
-  }));
-}
-
-let sigstore: TestInstance;
-let repo: string;
+  );
 
 describe("update moves tied checksums with the version", () => {
-  beforeAll(async () => {
-    sigstore = await createTestInstance();
-    nock.disableNetConnect();
-  });
-  afterAll(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  const offline = offlineCli();
+  const cli = (argv: string[]) => offline.cli(argv);
+  let repo: string;
   beforeEach(() => {
-    nock.cleanAll();
     repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-checksums-"));
     return () => rmSync(repo, { recursive: true, force: true });
   });
-
-  async function cli(argv: string[]) {
-    let out = "";
-    let err = "";
-    const code = await main(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      env: {},
-      now: () => NOW,
-      upstreams: createUpstreams({ env: {}, http: { sleep: async () => undefined } }),
-      trustMaterial: trustMaterialOf(sigstore.trustedRoot),
-    });
-    return { code, out, err };
-  }
 
   /** Every asset's new checksum is verified: one attestation lookup each (`unattested`: 404). */
   function mockUpstreams(unattested: ReadonlySet<string> = new Set()) {
@@ -96,7 +58,7 @@ describe("update moves tied checksums with the version", () => {
         return [
           200,
           attestationsResponse([
-            sigstore.signAttestation({
+            offline.sigstore.signAttestation({
               subjects: [subject(digest)],
               identity: { sourceCommit: COMMIT },
             }),

@@ -63,3 +63,35 @@ export function scanFixture(name: string, options?: ScanOptions) {
 
 /** The spans of a pin that holds no version, digest or checksum text. */
 export const NO_SPANS = { version: null, digest: null, checksum: null, checksumPrefixed: false };
+
+/**
+ * A pin as the scanner shows it, every field present: the empty value of each (for an image,
+ * `ghcr.io/astral-sh/uv` by tag; for an installer, by URL), then `fields`. The fixture tests'
+ * builders (`image(…)`, `vpin(…)`, …) are this with their own defaults.
+ */
+export function shown(
+  kind: Shown["kind"],
+  file: string,
+  line: number,
+  fields: Partial<Shown> = {},
+): Shown {
+  return {
+    file,
+    line,
+    kind,
+    image: kind === "image" ? "ghcr.io/astral-sh/uv" : null,
+    url: null,
+    tag: null,
+    version: null,
+    digest: null,
+    form: kind === "image" ? "tag" : kind === "installer" ? "url" : null,
+    variable: null,
+    versionLine: null,
+    suffix: null,
+    resolvedTag: null,
+    asset: null,
+    skipReason: null,
+    spans: NO_SPANS,
+    ...fields,
+  };
+}

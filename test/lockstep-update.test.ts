@@ -11,80 +11,42 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createUpstreams } from "../src/adapters/upstreams.js";
-import { main } from "../src/cli/main.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { offlineCli, releasesResponse } from "./cli-run.js";
 import { readFixture as readDockerfile } from "./dockerfile-pins.js";
-import { createTestInstance, type TestInstance } from "./sigstore/signer.js";
 import { attestationsResponse, subject } from "./sigstore/variants.js";
-import { trustMaterialOf } from "./sigstore/verify.js";
 
-const NOW = new Date("2026-11-28T12:00:00Z");
-const DL = "https://github.com/astral-sh/uv/releases/download";
 const ARCHIVES = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-gnu.tar.gz"];
 const ASSETS = [...ARCHIVES, "dist-manifest.json"];
 const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
 
-function releases() {
-  return ["0.9.18", "0.9.17"].map((v, i) => ({
-    tag_name: v,
-    draft: false,
-    prerelease: false,
-    published_at: new Date(NOW.getTime() - (10 + i * 20) * 86_400_000).toISOString(),
-    html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
-    body: `## ${v}`,
-    assets: ASSETS.map((name) => ({
-      name,
-      digest: `sha256:${hex(bytes(v, name))}`,
-      browser_download_url: `${DL}/${v}/${name}`,
+/** uv 0.9.18 (10 days old) and 0.9.17, each with its assets. */
+const releases = () =>
+  releasesResponse(
+    ["0.9.18", "0.9.17"].map((v, i) => ({
+      v,
+      age: 10 + i * 20,
+      assets: Object.fromEntries(ASSETS.map((name) => [name, bytes(v, name)])),
     })),
-  }));
-}
+  );
 
 const COMPOSE = (v: string) =>
   `services:\n  app:\n    build:\n      context: .\n      args:\n        UV_VERSION: "${v}"\n`;
 const BUILD_SH = (v: string) =>
   `#!/bin/sh\nset -eu\ndocker build --build-arg UV_VERSION=${v} -t app .\n`;
 
-let sigstore: TestInstance;
-let repo: string;
-
 describe("update: a Dockerfile ARG, its checksums and the overrides that set it move together", () => {
-  beforeAll(async () => {
-    sigstore = await createTestInstance();
-    nock.disableNetConnect();
-  });
-  afterAll(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  const offline = offlineCli();
+  const cli = (argv: string[]) => offline.cli(argv);
+  let repo: string;
   beforeEach(() => {
-    nock.cleanAll();
     repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-lockstep-"));
     return () => rmSync(repo, { recursive: true, force: true });
   });
   const write = (name: string, text: string) => writeFileSync(join(repo, name), text);
   const read = (name: string) => readFileSync(join(repo, name), "utf8");
-
-  async function cli(argv: string[]) {
-    let out = "";
-    let err = "";
-    const code = await main(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      env: {},
-      now: () => NOW,
-      upstreams: createUpstreams({ env: {}, http: { sleep: async () => undefined } }),
-      trustMaterial: trustMaterialOf(sigstore.trustedRoot),
-    });
-    return { code, out, err };
-  }
 
   /** uv's releases; optionally the downloads and attestations an applied update needs. */
   function mockUpstreams(apply: boolean) {
@@ -101,7 +63,7 @@ describe("update: a Dockerfile ARG, its checksums and the overrides that set it 
       .times(ASSETS.length)
       .reply((uri) => {
         const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
-        const bundle = sigstore.signAttestation({
+        const bundle = offline.sigstore.signAttestation({
           subjects: [subject(digest)],
           identity: { sourceCommit: commitOf("0.9.18") },
         });

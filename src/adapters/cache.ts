@@ -3,6 +3,9 @@
  * small interface so that a shared store can replace it. Concurrent lookups of one key share one
  * request; failures are not cached.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { UpstreamError } from "../errors.js";
+
 export interface LookupCache {
   memo<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
 }
@@ -25,11 +28,53 @@ export class MemoryCache implements LookupCache {
       return entry.value as Promise<T>;
     }
     this.stats.misses++;
-    const value = load();
+    const value = loadInScope(key, load);
     this.entries.set(key, { expires: this.now() + ttlMs, value });
     value.catch(() => {
       if (this.entries.get(key)?.value === value) this.entries.delete(key);
     });
     return value;
+  }
+}
+
+/**
+ * Upstream answers "this does not exist" (a 404: a digest or tag that is not there) remembered
+ * for a scope, a sweep: twenty repositories pinning the same missing digest cost one request per
+ * sweep. Only `not-found` answers are kept, never a transient failure (5xx, timeout, 429), and
+ * only while the scope lasts (the next sweep asks again). Run code in a scope with
+ * `negativeScope.run(answers, fn)`; both caches consult it inside their loaders.
+ */
+export interface NegativeAnswers {
+  get(key: string): Promise<{ message: string; url: string } | null>;
+  set(key: string, answer: { message: string; url: string }): Promise<void>;
+}
+
+export const negativeScope = new AsyncLocalStorage<NegativeAnswers>();
+
+/** `load`, unless the current scope knows `key` does not exist; a new 404 joins the scope. */
+export async function loadInScope<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const scope = negativeScope.getStore();
+  if (!scope) return load();
+  const known = await scope.get(key).catch(() => null);
+  if (known) throw new UpstreamError("not-found", known.message, known.url, 404);
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof UpstreamError && error.code === "not-found")
+      await scope.set(key, { message: error.message, url: error.url }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A scope's answers in this process (an embedded sweep's). */
+export class MemoryNegativeAnswers implements NegativeAnswers {
+  private readonly answers = new Map<string, { message: string; url: string }>();
+  /** At most this many kept (a hostile sweep cannot grow it without bound). */
+  constructor(private readonly max = 10_000) {}
+  async get(key: string) {
+    return this.answers.get(key) ?? null;
+  }
+  async set(key: string, answer: { message: string; url: string }) {
+    if (this.answers.size < this.max) this.answers.set(key, answer);
   }
 }

@@ -89,6 +89,7 @@ describe("readRepository", () => {
       headSha: null,
       treeSha: "tree0",
       nodeId: "R_kgDO42",
+      etag: null,
       files: [
         { path: ".github/workflows/ci.yml", text: WORKFLOW, mode: "100644" },
         { path: "Dockerfile", text: DOCKERFILE, mode: "100644" },

@@ -1,7 +1,10 @@
 /**
  * Reading a repository's default branch through the GitHub API, in as few calls as it takes: the
- * repository (default branch, archived), one recursive tree listing, then a blob for each file
- * that can hold a uv pin. Nothing here decides what a pin is; `fileKind` and `accept` pick files.
+ * repository (default branch, archived; skipped when the caller already knows them from the
+ * installation's listing or a webhook payload), one recursive tree listing (conditional when the
+ * caller has its ETag: an unchanged tree is one 304), then a blob for each file that can hold a uv
+ * pin, unless the blob cache knows its SHA. Nothing here decides what a pin is; `fileKind` and
+ * `accept` pick files.
  */
 
 import type { ProbotOctokit } from "probot";
@@ -9,6 +12,7 @@ import { fileKind } from "../core/file-kind.js";
 import type { Skipped } from "../core/types.js";
 import { httpStatusOf, UpstreamError } from "../errors.js";
 import { mapBounded } from "../util/concurrency.js";
+import { type BlobCache, MAX_CACHED_BLOB_BYTES } from "./blob-cache.js";
 
 /** Probot's `context.octokit`, or anything with its `request`. */
 export type GitHubClient = Pick<ProbotOctokit, "request">;
@@ -28,10 +32,32 @@ export interface ReadOptions {
   /** Bytes of files read at most (default `MAX_TOTAL_BYTES`). */
   maxBytes?: number;
   /**
+   * What the caller already knows of the repository (the installation's listing, a webhook
+   * payload): then `GET /repos/{owner}/{repo}` is not asked.
+   */
+  repository?: KnownRepository;
+  /** Blob contents by SHA (immutable), shared by every run. */
+  blobs?: BlobCache;
+  /** The top tree listing (`readTopTree`) when the caller has just read it at the default branch. */
+  listing?: Listing;
+  /**
+   * The ETag of this repository's last top tree listing: the listing is asked with
+   * `If-None-Match`, and an unchanged tree answers `not-modified` (one 304, nothing else read).
+   */
+  ifNoneMatch?: string;
+  /**
    * Called with each file as soon as its blob is read (in the order the reads finish, while the
    * others are still being read), so a caller can start on it early. Must not throw.
    */
   onFile?: (file: RepoFile) => void;
+}
+
+/** A repository as a listing or a payload describes it. */
+export interface KnownRepository {
+  defaultBranch: string | null;
+  archived: boolean;
+  /** GraphQL node id. */
+  nodeId: string;
 }
 
 /**
@@ -57,12 +83,14 @@ export type RepositoryRead =
       treeSha: string;
       /** The repository's GraphQL node id (for compare-and-swap branch updates). */
       nodeId: string;
+      /** The ETag of the top tree listing (for the next read's `ifNoneMatch`), when GitHub sent one. */
+      etag: string | null;
       files: RepoFile[];
       skipped: Skipped[];
       /** API calls made. */
       requests: number;
     }
-  | { status: "archived" | "empty" | "missing"; requests: number };
+  | { status: "archived" | "empty" | "missing" | "not-modified"; requests: number };
 
 export const MAX_BLOB_BYTES = 1024 * 1024;
 /** Directories never read, as in the local walker (`adapters/local-files.ts`). */
@@ -84,23 +112,33 @@ export async function readRepository(
 ): Promise<RepositoryRead> {
   const accept = options.accept ?? (() => true);
   const api = new Api(octokit, owner, repo);
-  let repository: { default_branch?: string | null; archived?: boolean; node_id?: string };
-  try {
-    repository = await api.repository();
-  } catch (error) {
-    if (httpStatusOf(error) === 404) return { status: "missing", requests: api.requests };
-    throw error;
+  let repository: KnownRepository;
+  if (options.repository) repository = options.repository;
+  else {
+    try {
+      const data = await api.repository();
+      repository = {
+        defaultBranch: data.default_branch ?? null,
+        archived: data.archived === true,
+        nodeId: data.node_id ?? "",
+      };
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return { status: "missing", requests: api.requests };
+      throw error;
+    }
   }
   if (repository.archived) return { status: "archived", requests: api.requests };
-  const defaultBranch = repository.default_branch;
+  const defaultBranch = repository.defaultBranch;
   if (!defaultBranch) return { status: "empty", requests: api.requests };
 
   const ref = options.headSha ?? defaultBranch;
   let top: Listing;
   try {
-    top = await api.tree(ref, true);
+    top = options.listing ?? (await api.tree(ref, true, options.ifNoneMatch));
   } catch (error) {
     const status = httpStatusOf(error);
+    if (status === 304 && options.ifNoneMatch !== undefined)
+      return { status: "not-modified", requests: api.requests };
     // 409 "Git Repository is empty."; a branch name that names no commit yet is a 404.
     if (status === 409 || (status === 404 && options.headSha === undefined)) {
       return { status: "empty", requests: api.requests };
@@ -118,10 +156,13 @@ export async function readRepository(
   const chosen = withinBounds(wanted, options, skipped);
   chosen.sort((a, b) => comparePaths(a.path, b.path));
   const files: RepoFile[] = [];
-  const loaded = await mapBounded(chosen, CONCURRENCY, async (entry) => {
+  const loaded = await mapBounded(chosen, CONCURRENCY, async (entry): Promise<Decoded> => {
     if (entry.size !== undefined && entry.size > MAX_BLOB_BYTES)
-      return { ok: false as const, reason: "larger than 1 MiB, not read" };
-    const got = decodeBlob(await api.blob(entry.sha));
+      return { ok: false, reason: "larger than 1 MiB, not read" };
+    const cached = await options.blobs?.get(entry.sha).catch(() => null);
+    const got = cached ?? decodeBlob(await api.blob(entry.sha));
+    if (!cached && (!got.ok || got.text.length <= MAX_CACHED_BLOB_BYTES))
+      await options.blobs?.set(entry.sha, got).catch(() => undefined);
     if (got.ok) options.onFile?.(repoFile(entry, got.text));
     return got;
   });
@@ -135,7 +176,8 @@ export async function readRepository(
     defaultBranch,
     headSha: options.headSha ?? null,
     treeSha: top.sha,
-    nodeId: repository.node_id ?? "",
+    nodeId: repository.nodeId,
+    etag: top.etag ?? null,
     files,
     skipped,
     requests: api.requests,
@@ -144,6 +186,26 @@ export async function readRepository(
 
 function repoFile(entry: TreeEntry, text: string): RepoFile {
   return { path: entry.path, text, mode: entry.mode === "100755" ? "100755" : "100644" };
+}
+
+/**
+ * The default branch's recursive top tree listing, asked with `If-None-Match: ifNoneMatch`: one
+ * request; `not-modified` when GitHub answers 304 (which it does not count against the rate
+ * limit). Errors as `readRepository`'s.
+ */
+export async function readTopTree(
+  octokit: GitHubClient,
+  { owner, repo }: RepoName,
+  branch: string,
+  ifNoneMatch: string,
+): Promise<{ status: "not-modified" } | { status: "ok"; listing: Listing }> {
+  const api = new Api(octokit, owner, repo);
+  try {
+    return { status: "ok", listing: await api.tree(branch, true, ifNoneMatch) };
+  } catch (error) {
+    if (httpStatusOf(error) === 304) return { status: "not-modified" };
+    throw error;
+  }
 }
 
 /**
@@ -178,10 +240,12 @@ function withinBounds(wanted: TreeEntry[], options: ReadOptions, skipped: Skippe
   return chosen;
 }
 
-interface Listing {
+/** One tree listing as GitHub answered it (`etag`: its ETag header, when sent). */
+export interface Listing {
   sha: string;
   truncated: boolean;
   tree: TreeEntry[];
+  etag?: string;
 }
 
 type Dir = { sha: string; prefix: string };
@@ -262,14 +326,22 @@ class Api {
     return this.call("", () => this.octokit.request("GET /repos/{owner}/{repo}", this.name()));
   }
 
-  async tree(sha: string, recursive: boolean): Promise<Listing> {
-    const data = await this.call(`/git/trees/${sha}`, () =>
-      this.octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-        ...this.name(),
-        tree_sha: sha,
-        ...(recursive ? { recursive: "1" } : {}),
-      }),
-    );
+  async tree(sha: string, recursive: boolean, ifNoneMatch?: string): Promise<Listing> {
+    let etag: string | undefined;
+    const data = await this.call(`/git/trees/${sha}`, async () => {
+      const response = await this.octokit.request(
+        "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
+        {
+          ...this.name(),
+          tree_sha: sha,
+          ...(recursive ? { recursive: "1" } : {}),
+          ...(ifNoneMatch !== undefined ? { headers: { "if-none-match": ifNoneMatch } } : {}),
+        },
+      );
+      const header = (response.headers as Record<string, unknown> | undefined)?.etag;
+      etag = typeof header === "string" ? header : undefined;
+      return response;
+    });
     if (!Array.isArray(data?.tree) || typeof data.sha !== "string") {
       throw new UpstreamError("bad-response", `tree ${sha}: not a git tree`, this.url(), null);
     }
@@ -277,7 +349,7 @@ class Api {
       (e): e is TreeEntry =>
         typeof e.path === "string" && typeof e.type === "string" && typeof e.sha === "string",
     );
-    return { sha: data.sha, truncated: data.truncated === true, tree };
+    return { sha: data.sha, truncated: data.truncated === true, tree, ...(etag ? { etag } : {}) };
   }
 
   async blob(sha: string) {
@@ -300,8 +372,10 @@ class Api {
     }
   }
 
-  private fail(error: unknown, path: string): UpstreamError {
+  private fail(error: unknown, path: string): unknown {
     const status = httpStatusOf(error);
+    // Not modified: the caller's conditional read, not a failure.
+    if (status === 304) return error;
     const message = error instanceof Error ? error.message : String(error);
     const code =
       status === 429 || (status === 403 && /rate limit/i.test(message))

@@ -39,6 +39,11 @@ export interface CommitInput {
   baseTreeSha?: string;
   files: readonly FileChange[];
   message: string;
+  /**
+   * The final message for the commit about to be made (its tree and parent now known): the app
+   * adds its proof line here (commit-proof.ts).
+   */
+  seal?: (commit: { tree: string; parents: string[]; message: string }) => Promise<string>;
 }
 
 /**
@@ -71,11 +76,13 @@ export async function commitFiles(
     tree.push({ path: file.path, mode: file.mode, type: "blob", sha: data.sha });
   }
   const created = await octokit.rest.git.createTree({ ...repo, base_tree: baseTree, tree });
+  const parents = [input.baseSha];
+  const facts = { tree: created.data.sha, parents, message: input.message };
   const commit = await octokit.rest.git.createCommit({
     ...repo,
-    message: input.message,
+    message: input.seal ? await input.seal(facts) : input.message,
     tree: created.data.sha,
-    parents: [input.baseSha],
+    parents,
   });
   return commit.data.sha;
 }

@@ -25,6 +25,7 @@
 import {
   BRANCH,
   BranchMovedError,
+  type CommitInput,
   commitFiles,
   type FileChange,
   type GitHub,
@@ -117,7 +118,9 @@ export interface EnsureInput {
   reviewers: readonly string[];
   assignees: readonly string[];
   draft: boolean;
-  /** Whether the app made this commit (the ids it pushed: pull request metadata, a store). */
+  /** The final message of a commit about to be made (the app's proof line; see `CommitInput`). */
+  seal?: CommitInput["seal"];
+  /** Whether the app made this commit (the ids it pushed: pull request metadata, a store, a proof). */
   isOurs: (sha: string) => boolean | Promise<boolean>;
   /** Called with every commit the app puts on the branch, before anything else learns of it. */
   pushed?: (sha: string) => void | Promise<void>;
@@ -160,11 +163,16 @@ export async function ensurePullRequest(
   });
   const same =
     pr.baseRef === input.baseBranch && input.currentFingerprint(pr.body) === input.fingerprint;
-  const ours = await input.isOurs(pr.headSha);
   if (same && !input.rebase) return keep("unchanged");
-  if (!ours && !input.rebase) return keep("left-alone");
-  // A repeated rebase command: nothing to do when the branch is already our commit on base.
-  if (same && ours && (await parentOf(octokit, repo, pr.headSha)) === input.baseSha)
+  // Asked only where it matters: it may cost a read (the commit's proof, commit-proof.ts).
+  if (!input.rebase) {
+    if (!(await input.isOurs(pr.headSha))) return keep("left-alone");
+  } else if (
+    // A repeated rebase command: nothing to do when the branch is already our commit on base.
+    same &&
+    (await input.isOurs(pr.headSha)) &&
+    (await parentOf(octokit, repo, pr.headSha)) === input.baseSha
+  )
     return keep("unchanged");
   const headSha = await commitFiles(octokit, repo, commitInput(input));
   await input.pushed?.(headSha);
@@ -197,6 +205,7 @@ function commitInput(input: EnsureInput) {
     baseTreeSha: input.baseTreeSha,
     files: input.files,
     message: input.commitMessage,
+    seal: input.seal,
   };
 }
 

@@ -4,10 +4,12 @@
  * rate limit"), so a sweep could push a branch and then fail to open its pull request. Here both
  * limits are retried through `@octokit/plugin-throttling` (bundled with Probot): after the
  * `retry-after` GitHub sends, or a minute when it sends none, up to `retries` times.
- * Content-creating requests (POST/PATCH/PUT/DELETE) already go one at a time through the
- * plugin's `write` queue (at most one in flight per process, one per second), as GitHub asks.
+ * Content-creating requests (POST/PATCH/PUT/DELETE, GraphQL) go one at a time per installation,
+ * each held from sending to its answer (serial-writes.ts); the plugin's `write` queue on its own
+ * only spaces their starts a second apart.
  */
 import { ProbotOctokit } from "probot";
+import { serialWrites } from "./serial-writes.js";
 
 export interface ThrottleTuning {
   /** Retries per request after a rate limit (default 3). */
@@ -62,11 +64,11 @@ export function throttleOptions(tuning: ThrottleTuning = {}) {
   };
 }
 
-/** Probot's Octokit with the throttling above (pass it to Probot as `Octokit`). */
+/** Probot's Octokit with the throttling above and serial writes (pass it to Probot as `Octokit`). */
 export function appOctokit(tuning: ThrottleTuning = {}): typeof ProbotOctokit {
   const throttle = throttleOptions(tuning);
   // A function: Probot passes its own `throttle` (log-only) to the constructor; ours wins.
-  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  return ProbotOctokit.plugin(serialWrites).defaults((options: Record<string, unknown>) => ({
     ...options,
     throttle: { ...(options.throttle as object), ...throttle },
   }));

@@ -30,7 +30,23 @@ export const MAX_CONFIG_BYTES = 64 * 1024;
 const EXTENDS =
   /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]{1,100})(?::((?:[-_.\w]+\/){0,8}uv-pin-bot\.ya?ml))?$/i;
 
-export type LoadedConfig = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+/**
+ * Where a configuration came from: the repository's own file (`own`), the organisation's
+ * `{owner}/.github` file (`org`), neither (`none`: the defaults), or a chain with `_extends`.
+ */
+export type ConfigSource = "own" | "org" | "none" | "extends";
+
+export type LoadedConfig =
+  | { ok: true; config: Config; source: ConfigSource }
+  | { ok: false; problems: ConfigProblem[] };
+
+export interface LoadOptions {
+  /**
+   * Reads the organisation's fallback (`{owner}/.github:.github/uv-pin-bot.yml`, null when there
+   * is none): a sweep passes one that asks GitHub once per organisation for the whole sweep.
+   */
+  orgConfig?: () => Promise<string | null>;
+}
 
 type GitHub = Pick<ProbotOctokit, "request">;
 interface Where {
@@ -43,6 +59,7 @@ export async function loadRepositoryConfig(
   octokit: GitHub,
   owner: string,
   repo: string,
+  options: LoadOptions = {},
 ): Promise<LoadedConfig> {
   const self = `${owner}/${repo}`.toLowerCase();
   const isOther = (w: Where) => `${w.owner}/${w.repo}`.toLowerCase() !== self;
@@ -52,9 +69,11 @@ export async function loadRepositoryConfig(
 
   let where: Where = { owner, repo, path: CONFIG_PATH };
   let file = await readFile(octokit, where);
+  let source: ConfigSource = file === null ? "none" : "own";
   if (file === null && repo.toLowerCase() !== ".github") {
     where = { owner, repo: ".github", path: CONFIG_PATH };
-    file = await readFile(octokit, where);
+    file = options.orgConfig ? await options.orgConfig() : await readFile(octokit, where);
+    if (file !== null) source = "org";
   }
   for (let links = 0; file !== null; links++) {
     seen.add(label(where).toLowerCase());
@@ -68,6 +87,7 @@ export async function loadRepositoryConfig(
       return { ok: false, problems: other ? hide(where, checked.problems) : checked.problems };
     objects.push(rest);
     if (extend === undefined) break;
+    source = "extends";
     const next = extendsTarget(extend, where.owner);
     const from = other ? ` (in ${label(where)})` : "";
     if (!next)
@@ -107,7 +127,12 @@ export async function loadRepositoryConfig(
   // The nearest file wins, key by key (as Probot's plugin merges).
   const merged = Object.assign({}, ...objects.reverse());
   const result = validateConfig(merged);
-  return result.ok ? result : { ok: false, problems: result.problems };
+  return result.ok ? { ...result, source } : { ok: false, problems: result.problems };
+}
+
+/** The organisation's fallback configuration's text (null: none, or not visible): one request. */
+export function readOrgConfig(octokit: GitHub, owner: string): Promise<string | null> {
+  return readFile(octokit, { owner, repo: ".github", path: CONFIG_PATH });
 }
 
 /** `[owner/]repo[:path]` → where, when it names a uv-pin-bot configuration; else null. */

@@ -2,23 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "./main.js";
+import { runCli } from "../../test/cli-run.js";
 
 const D1 = `sha256:${"1".repeat(64)}`;
 
-async function run(argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(argv);
 
 let root: string;
 const write = (rel: string, content: string | Buffer) => {

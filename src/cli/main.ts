@@ -27,7 +27,10 @@ Usage:
                                        verify a Sigstore attestation bundle offline
   uv-pin-bot verify IMAGE_REF [--owner O] [policy flags] [--json]
                                        the registry's digest for IMAGE_REF, its
-                                       attestations from GitHub, verified the same way
+                                       attestations from GitHub, verified like
+                                       updates: built from astral-sh/uv (or --repo),
+                                       at the release commit a version tag names
+                                       (--owner alone: owner-level only)
   uv-pin-bot --help                    show this help
   uv-pin-bot --version                 print the version
 

@@ -22,12 +22,14 @@ import { parseStatement, subjectAlgorithms } from "../core/in-toto.js";
 import { parseImageRef } from "../core/matchers.js";
 import { renderAttestationTable, terminalText } from "../core/render-attestation.js";
 import { UsageError } from "../errors.js";
-import { verifyDigest } from "../pipeline/attest.js";
+import { DEFAULT_ATTESTATION_SETTINGS, releasePolicy, verifyDigest } from "../pipeline/attest.js";
 import type { Io } from "./io.js";
 import { attestFor, upstreamsFor } from "./plan-commands.js";
 
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 const NAME = /^[A-Za-z0-9_.-]+$/;
+/** An image tag naming one uv release, with or without a variant suffix. */
+const RELEASE_TAG = /^(\d+\.\d+\.\d+)(?:-[0-9A-Za-z][0-9A-Za-z._-]*)?$/;
 
 export async function verifyCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,7 +55,10 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     if (values.bundle || values.digest || values.artifact) {
       throw new UsageError("verify IMAGE_REF takes no --bundle, --digest or --artifact");
     }
-    return verifyImage(positionals[0] as string, policyFrom(values), values, io);
+    // Like updates: built from astral-sh/uv (or --repo) at the release tag's commit, unless
+    // --owner alone asks for `gh attestation verify --owner`'s owner-level policy.
+    const release = values.owner === undefined || values.repo !== undefined;
+    return verifyImage(positionals[0] as string, policyFrom(values), { ...values, release }, io);
   }
   if (!values.bundle) throw new UsageError("verify needs --bundle FILE");
   if (values.digest && values.artifact) {
@@ -98,7 +103,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
 async function verifyImage(
   ref: string,
   policy: AttestationPolicy,
-  values: { json?: boolean; "trusted-root"?: string },
+  values: { json?: boolean; "trusted-root"?: string; release: boolean },
   io: Io,
 ): Promise<number> {
   const written = ref.replace(/^oci:\/\//, "");
@@ -127,7 +132,21 @@ async function verifyImage(
   );
   const digest =
     pinned ?? (await upstreamsFor(io).registry.digest(parts.name, tag ?? "latest")).digest;
-  const result = await verifyDigest(deps, digest);
+  // A version tag (`0.9.17`, `0.9.17-alpine`) claims uv release 0.9.17: its attestation must come
+  // from the commit that release tag points to, as for every update the app or `check` proposes.
+  const version = tag === null ? null : (RELEASE_TAG.exec(tag)?.[1] ?? null);
+  const narrowed = values.release
+    ? await releasePolicy(
+        deps,
+        {
+          repository: policy.repository ?? DEFAULT_ATTESTATION_SETTINGS.repository,
+          requireReleaseCommit: version !== null,
+        },
+        version,
+      )
+    : policy;
+  const result =
+    "owner" in narrowed ? await verifyDigest({ ...deps, policy: narrowed }, digest) : narrowed;
   if (values.json) {
     io.out(`${JSON.stringify(attestationJson(result), null, 2)}\n`);
   } else {

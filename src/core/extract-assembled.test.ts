@@ -1,29 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { NO_SPANS, readFixture, type Shown, scanFixture } from "../../test/file-pins.js";
+import { NO_SPANS, readFixture, type Shown, scanFixture, shown } from "../../test/file-pins.js";
 import { scanText } from "./extract.js";
 import { decide } from "./policy.js";
 import { rewriteFile } from "./rewrite.js";
 
 function installer(file: string, line: number, fields: Partial<Shown>): Shown {
-  return {
-    file,
-    line,
-    kind: "installer",
-    image: null,
-    url: null,
-    tag: null,
-    version: null,
-    digest: null,
-    form: "url",
-    variable: null,
-    versionLine: null,
-    suffix: null,
-    resolvedTag: null,
-    asset: null,
-    skipReason: null,
-    spans: NO_SPANS,
-    ...fields,
-  };
+  return shown("installer", file, line, fields);
 }
 const v = (where: string) => ({ ...NO_SPANS, version: where });
 const X86 = "uv-x86_64-unknown-linux-gnu.tar.gz";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_SPANS, readFixture, type Shown, scanFixture } from "../../test/file-pins.js";
+import { NO_SPANS, readFixture, type Shown, scanFixture, shown } from "../../test/file-pins.js";
 import { scanText } from "./extract.js";
 import { rewriteFile } from "./rewrite.js";
 
@@ -9,25 +9,7 @@ function override(
   line: number,
   fields: Partial<Shown> & { overrides: string; version?: string | null },
 ): Shown {
-  return {
-    file,
-    line,
-    kind: "version",
-    image: null,
-    url: null,
-    tag: null,
-    version: null,
-    digest: null,
-    form: null,
-    variable: fields.overrides,
-    versionLine: null,
-    suffix: null,
-    resolvedTag: null,
-    asset: null,
-    skipReason: null,
-    spans: NO_SPANS,
-    ...fields,
-  };
+  return shown("version", file, line, { variable: fields.overrides, ...fields });
 }
 
 const v = (at: string) => ({ ...NO_SPANS, version: at });

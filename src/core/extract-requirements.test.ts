@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_SPANS, readFixture, type Shown, scanFixture } from "../../test/file-pins.js";
+import { NO_SPANS, readFixture, type Shown, scanFixture, shown } from "../../test/file-pins.js";
 import { scanText } from "./extract.js";
 import { DISTRO_PACKAGE, SELF_UPDATE_NEWEST, UNPINNED_PIP } from "./extract-requirements.js";
 import { decide } from "./policy.js";
@@ -8,25 +8,7 @@ import type { Release } from "./types.js";
 
 /** A version pin with every field. */
 function vpin(file: string, line: number, fields: Partial<Shown> = {}): Shown {
-  return {
-    file,
-    line,
-    kind: "version",
-    image: null,
-    url: null,
-    tag: null,
-    version: null,
-    digest: null,
-    form: null,
-    variable: null,
-    versionLine: null,
-    suffix: null,
-    resolvedTag: null,
-    asset: null,
-    skipReason: null,
-    spans: NO_SPANS,
-    ...fields,
-  };
+  return shown("version", file, line, fields);
 }
 
 /** A pin whose version text is at `at` (`"line:column text"`). */

@@ -1,27 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { NO_SPANS, type Shown, scan, scanFixture } from "../../test/file-pins.js";
+import { NO_SPANS, type Shown, scan, scanFixture, shown } from "../../test/file-pins.js";
 
 /** A `required-version` pin; `span` is `"line:column text"`, and the pin's line is the span's. */
 function required(file: string, span: string): Shown {
   const line = Number(span.split(":")[0]);
-  return {
-    file,
-    line,
-    kind: "version",
-    image: null,
-    url: null,
-    tag: null,
+  return shown("version", file, line, {
     version: span.slice(span.indexOf(" ") + 1),
-    digest: null,
-    form: null,
-    variable: null,
     versionLine: line,
-    suffix: null,
-    resolvedTag: null,
-    asset: null,
-    skipReason: null,
     spans: { ...NO_SPANS, version: span },
-  };
+  });
 }
 
 describe("pyproject.toml", () => {

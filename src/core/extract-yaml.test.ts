@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_SPANS, type Shown, scan, scanFixture } from "../../test/file-pins.js";
+import { NO_SPANS, type Shown, scan, scanFixture, shown } from "../../test/file-pins.js";
 
 const HEX = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -12,24 +12,13 @@ function versionPin(
   variable: string | null = null,
   skipReason: string | null = null,
 ): Shown {
-  return {
-    file,
-    line,
-    kind: "version",
-    image: null,
-    url: null,
-    tag: null,
+  return shown("version", file, line, {
     version,
-    digest: null,
-    form: null,
     variable,
     versionLine: span ? Number(span.split(":")[0]) : null,
-    suffix: null,
-    resolvedTag: null,
-    asset: null,
     skipReason,
     spans: { ...NO_SPANS, version: span },
-  };
+  });
 }
 
 /** An installer pin for `https://astral.sh/uv/<version>/install.{sh,ps1}`. */
@@ -42,24 +31,15 @@ function installerPin(
   variable: string | null,
   skipReason: string | null = null,
 ): Shown {
-  return {
-    file,
-    line,
-    kind: "installer",
-    image: null,
+  return shown("installer", file, line, {
     url,
-    tag: null,
     version,
-    digest: null,
-    form: "url",
     variable,
     versionLine: span ? Number(span.split(":")[0]) : null,
-    suffix: null,
-    resolvedTag: null,
     asset: url.slice(url.lastIndexOf("/") + 1),
     skipReason,
     spans: { ...NO_SPANS, version: span },
-  };
+  });
 }
 
 /** An image pin with a version in its tag; `suffix` is the tag's variant, as resolved. */
@@ -72,12 +52,8 @@ function imagePin(
   span: string,
   more: { variable?: string; suffix?: string; digest?: string } = {},
 ): Shown {
-  return {
-    file,
-    line,
-    kind: "image",
+  return shown("image", file, line, {
     image,
-    url: null,
     tag,
     version,
     digest: more.digest?.split(" ")[1] ?? null,
@@ -86,10 +62,8 @@ function imagePin(
     versionLine: Number(span.split(":")[0]),
     suffix: more.suffix ?? null,
     resolvedTag: `${version}${more.suffix ?? ""}`,
-    asset: null,
-    skipReason: null,
     spans: { ...NO_SPANS, version: span, digest: more.digest ?? null },
-  };
+  });
 }
 
 describe("GitHub workflows", () => {

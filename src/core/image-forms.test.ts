@@ -1,28 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { NO_SPANS, readFixture, type Shown, scanFixture } from "../../test/file-pins.js";
+import { NO_SPANS, readFixture, type Shown, scanFixture, shown } from "../../test/file-pins.js";
 import { scanText } from "./extract.js";
 import { rewriteFile } from "./rewrite.js";
 
 function image(file: string, line: number, fields: Partial<Shown>): Shown {
-  return {
-    file,
-    line,
-    kind: "image",
-    image: "ghcr.io/astral-sh/uv",
-    url: null,
-    tag: null,
-    version: null,
-    digest: null,
-    form: "tag",
-    variable: null,
-    versionLine: null,
-    suffix: null,
-    resolvedTag: null,
-    asset: null,
-    skipReason: null,
-    spans: NO_SPANS,
-    ...fields,
-  };
+  return shown("image", file, line, fields);
 }
 
 describe("image forms: suffix as written, ARG-held whole images once", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_SPANS, type Shown, scanFixture } from "../../test/file-pins.js";
+import { NO_SPANS, type Shown, scanFixture, shown } from "../../test/file-pins.js";
 import { isImageName, noUpstream, scanOptionsFor, upstreamOf } from "./mirrors.js";
 
 const MIRROR = "registry.corp.example/ghcr/astral-sh/uv";
@@ -12,26 +12,15 @@ const OPTIONS = scanOptionsFor([
 
 /** A pin on the mirror: the name as written, looked up on the upstream. */
 function mirrored(file: string, line: number, fields: Partial<Shown>): Shown {
-  return {
-    file,
-    line,
-    kind: "image",
+  return shown("image", file, line, {
     image: MIRROR,
-    url: null,
     tag: "0.9.17",
     version: "0.9.17",
-    digest: null,
-    form: "tag",
-    variable: null,
     versionLine: line,
-    suffix: null,
     resolvedTag: "0.9.17",
-    asset: null,
-    skipReason: null,
     mirrorOf: UPSTREAM,
-    spans: NO_SPANS,
     ...fields,
-  };
+  });
 }
 
 describe("configured mirrors are found in every image form, as written", () => {

@@ -127,15 +127,27 @@ export const isUnavailable = (s: AttestationSummary | null) =>
   s?.checks[0]?.name === "attestation unavailable";
 
 /** The policy for one update: the settings' repository, and its release's commit when required. */
-async function policyFor(
+function policyFor(
   deps: AttestDeps,
   settings: AttestationSettings,
   update: PlannedUpdate,
 ): Promise<AttestationPolicy | AttestationSummary> {
+  return releasePolicy(deps, settings, update.attestationVersion ?? null);
+}
+
+/**
+ * The policy for what claims to be uv release `tag`: built from the settings' repository and,
+ * when required, from the commit that tag points to (read once per release). A verdict instead
+ * when that commit cannot be compared; AttestationUnavailable when it cannot be read now.
+ */
+export async function releasePolicy(
+  deps: AttestDeps,
+  settings: AttestationSettings,
+  tag: string | null,
+): Promise<AttestationPolicy | AttestationSummary> {
   const owner = settings.repository.split("/")[0] as string;
   const policy: AttestationPolicy = { ...deps.policy, owner, repository: settings.repository };
   if (!settings.requireReleaseCommit) return policy;
-  const tag = update.attestationVersion;
   if (!tag)
     return notVerified(
       "release commit: the uv release this update comes from is not known, so its commit cannot be compared",

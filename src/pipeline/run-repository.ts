@@ -4,7 +4,10 @@
  * its check run. Decisions live in core/; this file only sequences them.
  */
 
-import { readRepository } from "../adapters/github-files.js";
+import { createHash } from "node:crypto";
+import type { BlobCache } from "../adapters/blob-cache.js";
+import { provenOurs, type Sign, withProof } from "../adapters/commit-proof.js";
+import { type KnownRepository, type Listing, readRepository } from "../adapters/github-files.js";
 import {
   BRANCH,
   closedPullRequests,
@@ -34,7 +37,7 @@ import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, Release, ScanOptions, ScanResult, Skipped } from "../core/types.js";
 import type { AttestDeps } from "./attest.js";
 import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
-import type { PlannedUpdate, ReleaseLookups } from "./resolve.js";
+import type { Plan, PlannedUpdate, ReleaseLookups } from "./resolve.js";
 
 export type RunMode = "run" | "check" | "rebase";
 
@@ -45,6 +48,33 @@ export interface RunDeps {
   now: () => Date;
   /** The commits the app pushed (see `OwnCommits`); its pull requests' metadata adds to it. */
   ownCommits: OwnCommits;
+  /** Blob contents by SHA, shared by every run (none: every blob is read). */
+  blobs?: BlobCache;
+  /** The repository as the caller knows it (listing, payload): no `GET /repos/{o}/{r}`. */
+  repository?: KnownRepository;
+  /** The default branch's top tree listing, when the caller has just read it. */
+  listing?: Listing;
+  /** Told what the run read and resolved (a sweep keeps it to skip an unchanged repository). */
+  observe?: (seen: RunSeen) => void;
+  /**
+   * The app's commit proof (commit-proof.ts: an HMAC under its webhook secret): its commits carry
+   * one, and a commit the ids above do not know is the app's when its proof holds (after a restart).
+   */
+  sign?: Sign;
+  /**
+   * Whether the installation granted `workflows: write` (its token's permissions), or undefined
+   * when unknown. False: workflow files are left out before anything is written; GitHub's refusal
+   * stays the fallback when this says yes (or nothing) and GitHub says no.
+   */
+  canWriteWorkflows?: () => Promise<boolean | undefined>;
+}
+
+/** What a run saw: the tree's ETag, the pins, and what the upstreams answered for them. */
+export interface RunSeen {
+  etag: string | null;
+  pins: Pin[];
+  /** `upstreamPrint` of the resolved plan. */
+  upstream: string;
 }
 
 export type RunOutcome =
@@ -86,12 +116,16 @@ export async function runRepository(
   const releases = earlyReleases(deps.upstreams.releases);
   const read = await readRepository(deps.octokit, repo, {
     accept,
+    ...(deps.repository ? { repository: deps.repository } : {}),
+    ...(deps.blobs ? { blobs: deps.blobs } : {}),
+    ...(deps.listing && attempt === 0 ? { listing: deps.listing } : {}),
     onFile: (file) => {
       const found = scanText(file.path, file.text, scanOptions);
       scans.set(file.path, found);
       if (found.pins.length > 0) releases.start();
     },
   });
+  if (read.status === "not-modified") throw new Error("unexpected 304 on an unconditional read");
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
@@ -131,6 +165,9 @@ export async function runRepository(
       subjects: config.attestations !== "off",
     },
   );
+  // What the sweep keeps: kept only when nothing is blocked, so the attestations (which can
+  // only block) leave it as resolving alone would (`sweep-repo.ts` resolves without them).
+  deps.observe?.({ etag: read.etag, pins, upstream: upstreamPrint(resolved) });
   const seen = new Set(skipped.map((s) => `${s.file}:${s.line}`));
   const plan: PrPlan = {
     repository: {
@@ -198,8 +235,10 @@ export async function runRepository(
   }
   const baseSha = head.sha;
   plan.repository.baseSha = baseSha;
-  // The app's own commits: the heads its pull requests record, and what this process pushed.
+  // The app's own commits: the heads its pull requests record, what was pushed (the store), and
+  // any commit carrying the app's proof (one read, only for a head the first two do not know).
   const fullName = `${repo.owner}/${repo.repo}`;
+  const sign = deps.sign;
   const recorded = new Set(
     [pr?.body ?? "", ...closed.map((c) => c.body)]
       .map((body) => parseMetadata(body)?.head)
@@ -221,27 +260,42 @@ export async function runRepository(
       reviewers: config.reviewers,
       assignees: config.assignees,
       draft: config.draft,
-      isOurs: (sha) => recorded.has(sha) || deps.ownCommits.has(fullName, sha),
+      seal: sign ? (commit) => withProof(sign, fullName, commit) : undefined,
+      isOurs: async (sha) =>
+        recorded.has(sha) ||
+        (await deps.ownCommits.has(fullName, sha)) ||
+        (sign !== undefined && (await provenOurs(deps.octokit, repo, sign, sha))),
       pushed: (sha) => deps.ownCommits.add(fullName, sha),
       rebase: mode === "rebase",
       pr,
     });
-  let result: Awaited<ReturnType<typeof ensurePullRequest>>;
-  try {
-    result = await ensure(changes);
-  } catch (error) {
-    if (!(error instanceof WorkflowPermissionError)) throw error;
-    // The installation has not granted `workflows: write`: the other files still go ahead.
-    const held = changes.filter((c) => isWorkflowFile(c.path));
-    const rest = changes.filter((c) => !isWorkflowFile(c.path));
+  // Without `workflows: write`, GitHub refuses any commit that touches `.github/workflows/`: the
+  // other files still go ahead (known up front from the token, or from GitHub's refusal).
+  let writing = changes;
+  const holdWorkflows = () => {
+    const held = writing.filter((c) => isWorkflowFile(c.path));
+    const rest = writing.filter((c) => !isWorkflowFile(c.path));
     for (const u of resolved.updates)
       if (!u.blocked && isWorkflowFile(u.pin.file)) u.blocked = NEEDS_WORKFLOWS;
-    if (held.length === 0 || rest.length === 0)
-      return {
-        status: "blocked",
-        message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
-        plan,
-      };
+    return { held, rest };
+  };
+  const workflowsBlocked = (held: typeof changes): RunOutcome => ({
+    status: "blocked",
+    message: `${held.map((c) => c.path).join(", ") || "a workflow file"}: ${NEEDS_WORKFLOWS}`,
+    plan,
+  });
+  if (writing.some((c) => isWorkflowFile(c.path)) && (await deps.canWriteWorkflows?.()) === false) {
+    const { held, rest } = holdWorkflows();
+    if (rest.length === 0) return workflowsBlocked(held);
+    writing = rest;
+  }
+  let result: Awaited<ReturnType<typeof ensurePullRequest>>;
+  try {
+    result = await ensure(writing);
+  } catch (error) {
+    if (!(error instanceof WorkflowPermissionError)) throw error;
+    const { held, rest } = holdWorkflows();
+    if (held.length === 0 || rest.length === 0) return workflowsBlocked(held);
     result = await ensure(rest);
   }
   if (result.action === "branch-taken")
@@ -277,6 +331,28 @@ export async function runRepository(
         ? "updated"
         : "already up to date:";
   return { status: result.action, message: `${verb} ${result.url}`, plan, pr: prRef };
+}
+
+/**
+ * What the upstreams answered for a repository's pins, as one hash: the release, each update's
+ * target and block (and the release they move to), and what could not be resolved. Equal prints for the same pins, config and
+ * tree mean a run would plan the same thing again (before attestations, which only run on updates).
+ */
+export function upstreamPrint(plan: Plan): string {
+  // The release matters only through updates: a repository without any has nothing to propose.
+  const text = JSON.stringify([
+    plan.updates.length > 0 ? (plan.release?.version ?? null) : null,
+    plan.updates.map((u) => [
+      u.pin.file,
+      u.pin.line,
+      u.type,
+      u.to,
+      u.blocked,
+      u.attestationSubject,
+    ]),
+    plan.skipped.map((s) => [s.file, s.line, s.reason]),
+  ]);
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Rewrites each file with its unblocked updates; a refused update is marked blocked. */

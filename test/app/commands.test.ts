@@ -146,7 +146,6 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `POST ${R("check")}/issues/comments/${id}/reactions`,
         `GET ${R("check")}/collaborators/alice/permission`,
         ...noConfig("check"),
-        `GET ${R("check")}`,
         `GET ${R("check")}/git/trees/main?recursive=1`,
         `GET ${R("check")}/git/blobs/${blobSha(repo, "Dockerfile")}`,
         `POST ${R("check")}/issues/${issue.number}/comments`,
@@ -353,10 +352,10 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `POST ${W}/issues/comments/${id}/reactions`,
         `GET ${W}/collaborators/alice/permission`,
         `GET ${W}/contents/.github/uv-pin-bot.yml`,
-        `GET ${W}`,
+        // No `GET /repos/{o}/{r}`: the comment's payload says the default branch.
         `GET ${W}/git/trees/main?recursive=1`,
-        `GET ${W}/git/blobs/${blobSha(repo, ".github/uv-pin-bot.yml")}`,
-        `GET ${W}/git/blobs/${blobSha(repo, "Dockerfile")}`,
+        // (The configuration itself is not read as a blob: it names images, it pins none. The
+        // Dockerfile's blob is one an earlier run read: from the blob cache, by SHA.)
         `GET ${W}/pulls?state=open`, // the app's open PR
         `GET ${W}/pulls?state=closed`, // declined versions
         `GET ${W}/branches/main`, // the base commit, and that main did not move
@@ -375,7 +374,7 @@ describe("one app: commands, configuration, attestations, repositories, installa
   });
 
   describe("repositories", () => {
-    it("archived: skipped after the repository read, nothing else", async () => {
+    it("archived (the comment's payload says so): skipped, nothing read", async () => {
       const repo = repository("archived", { archived: true });
       const issue = repo.openIssue();
       await h.comment(repo, issue.number, "/uv-update", { user: "alice" });
@@ -384,7 +383,6 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `POST ${R("archived")}/issues/comments/${id}/reactions`,
         `GET ${R("archived")}/collaborators/alice/permission`,
         ...noConfig("archived"),
-        `GET ${R("archived")}`,
         `POST ${R("archived")}/issues/${issue.number}/comments`,
         `POST ${R("archived")}/issues/comments/${id}/reactions`,
       ]);
@@ -402,7 +400,6 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `POST ${R("empty")}/issues/comments/${id}/reactions`,
         `GET ${R("empty")}/collaborators/alice/permission`,
         ...noConfig("empty"),
-        `GET ${R("empty")}`,
         `GET ${R("empty")}/git/trees/main?recursive=1`,
         `POST ${R("empty")}/issues/${issue.number}/comments`,
         `POST ${R("empty")}/issues/comments/${id}/reactions`,
@@ -433,9 +430,9 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `GET ${T}/git/trees/${root}`,
         `GET ${T}/git/trees/${sub("ci")}?recursive=1`,
         `GET ${T}/git/trees/${sub("docker")}?recursive=1`,
-        `GET ${T}/git/blobs/${blobSha(repo, "ci/Dockerfile")}`,
-        `GET ${T}/git/blobs/${blobSha(repo, "docker/app/Dockerfile")}`,
+        // Both Dockerfiles are a blob earlier runs read: from the blob cache, by SHA.
       ]);
+      expect(blobSha(repo, "ci/Dockerfile")).toBe(blobSha(repo, "docker/app/Dockerfile"));
       const [reply] = botComments(repo, issue.number);
       expect(reply).toContain("**uv-pin-bot plan**: update uv to 0.9.18 (2 changes).");
       expect(reply).toContain("[`ci/Dockerfile:2`]");
@@ -462,7 +459,7 @@ describe("one app: commands, configuration, attestations, repositories, installa
         "GET /repos/acme/inst-a/contents/.github/uv-pin-bot.yml",
         "GET /repos/acme/inst-a",
         "GET /repos/acme/inst-a/git/trees/main?recursive=1",
-        `GET /repos/acme/inst-a/git/blobs/${blobSha(a, "Dockerfile")}`,
+        // (Its Dockerfile's blob: from the blob cache, read by an earlier run.)
         "GET /repos/acme/inst-a/pulls?state=open",
         "GET /repos/acme/inst-a/pulls?state=closed",
         "GET /repos/acme/inst-a/branches/main",

@@ -21,10 +21,13 @@
  * - Comments (list, paginated by 100; create), reactions, labels, assignees, check runs,
  *   collaborator permission (unknown users: 404).
  *
+ * - Conditional requests: every 200 GET answer has an ETag; `If-None-Match` with it → 304.
+ *
  * An unknown route answers 501 and is recorded in `unhandled`; `assertDone()` fails on it, on
  * unconsumed `intercept()` overrides, on `hold()`s no request reached and on other pending nock
  * mocks. `UV_PIN_BOT_TEST_TRACE=1` prints every request to stderr.
  */
+import { createHash } from "node:crypto";
 import nock from "nock";
 import {
   API,
@@ -243,6 +246,19 @@ export class FakeGitHub {
   private limited = 0;
   private retryAfter = 1;
 
+  /**
+   * Holds the answer to every request that changes something (anything but GET, installation
+   * tokens aside) for `ms` milliseconds, as a slow GitHub would, and records how many of one
+   * installation's were in flight at once (`maxWritesInFlight`).
+   */
+  slowWrites(ms: number): void {
+    this.writeDelay = ms;
+  }
+  /** The most writes of one token (`installation:{id}`) that were in flight at once. */
+  readonly maxWritesInFlight = new Map<string, number>();
+  private writeDelay = 0;
+  private readonly writesInFlight = new Map<string, number>();
+
   /** Requests about one repository (`owner/repo`). */
   requestsFor(fullName: string): RecordedRequest[] {
     return this.requests.filter((r) => r.repo === fullName.toLowerCase());
@@ -337,7 +353,19 @@ export class FakeGitHub {
         reply = [500, { message: error instanceof Error ? error.message : String(error) }];
       }
     }
+    reply = this.conditional(method, headers, reply);
     record.status = reply[0];
+    if (this.writeDelay > 0 && method !== "GET" && !/\/access_tokens$/.test(path)) {
+      const now = (this.writesInFlight.get(auth) ?? 0) + 1;
+      this.writesInFlight.set(auth, now);
+      this.maxWritesInFlight.set(auth, Math.max(now, this.maxWritesInFlight.get(auth) ?? 0));
+      return new Promise<Reply>((resolve) =>
+        setTimeout(() => {
+          this.writesInFlight.set(auth, (this.writesInFlight.get(auth) ?? 1) - 1);
+          resolve(reply);
+        }, this.writeDelay),
+      );
+    }
     const hold = this.holds.find((x) => !x.used && x.match(method, path));
     if (hold) {
       hold.used = true;
@@ -346,6 +374,31 @@ export class FakeGitHub {
     }
     return reply;
   }
+
+  /**
+   * As GitHub: every 200 answer to a GET carries an ETag (a hash of what it returns), and a GET
+   * whose `If-None-Match` names the current one is answered 304 with no body. (GitHub does not
+   * count 304s against the rate limit: `notModified` counts them.)
+   */
+  private conditional(
+    method: string,
+    headers: Record<string, string | string[] | undefined>,
+    reply: Reply,
+  ): Reply {
+    if (method !== "GET" || reply[0] !== 200) return reply;
+    const body = typeof reply[1] === "string" ? reply[1] : JSON.stringify(reply[1]);
+    const etag = `W/"${createHash("sha1").update(body).digest("hex")}"`;
+    const asked = headers["if-none-match"];
+    const tags = (Array.isArray(asked) ? asked.join(",") : (asked ?? "")).split(/\s*,\s*/);
+    if (tags.includes(etag)) {
+      this.notModified++;
+      return [304, "", { etag }];
+    }
+    return [reply[0], reply[1], { ...(reply[2] ?? {}), etag }];
+  }
+
+  /** 304 answers given (GitHub does not count them against the rate limit). */
+  notModified = 0;
 
   private notHandled(record: RecordedRequest): Reply {
     this.unhandled.push(record);

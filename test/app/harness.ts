@@ -79,7 +79,7 @@ export interface HarnessOptions {
   /**
    * The app's own throttling (src/app/github-client.ts) instead of none: rate limits are retried
    * after `retry-after` (scaled by `retryAfterBaseValue` ms per second) and writes go one at a
-   * time (without the one-second spacing, to keep tests fast).
+   * time (without plugin-throttling's one-second and three-second spacings, to keep tests fast).
    */
   throttle?: ThrottleTuning;
   /**
@@ -201,7 +201,8 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
       headers: {
         "content-type": "application/json",
         "x-github-event": eventName,
-        "x-github-delivery": o.id ?? `delivery-${++deliveries}`,
+        // Per server: a replica's deliveries are not its peer's (they share Redis's delivery ids).
+        "x-github-delivery": o.id ?? `delivery-${server.port}-${++deliveries}`,
         "x-hub-signature-256": signature,
       },
       body,
@@ -264,6 +265,7 @@ async function listen(
         throttle: {
           ...(options.throttle as object),
           write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+          notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
         },
       }))
     : ProbotOctokit.defaults((options: Record<string, unknown>) => ({
@@ -439,6 +441,17 @@ export function installationCreatedPayload(inst: FakeInstallation, repos: FakeRe
   const payload = example("installation", "created");
   payload.installation = installationOf(inst, payload.installation as Json);
   payload.repositories = repos.map(shortRepo);
+  payload.sender = userOf("octocat", "User", payload.sender as Json);
+  return payload;
+}
+
+/** `installation.new_permissions_accepted` for `inst` (an owner approved the app's permissions). */
+export function newPermissionsAcceptedPayload(inst: FakeInstallation) {
+  const payload = example("installation", "new_permissions_accepted");
+  payload.installation = {
+    ...installationOf(inst, payload.installation as Json),
+    permissions: { ...inst.permissions },
+  };
   payload.sender = userOf("octocat", "User", payload.sender as Json);
   return payload;
 }

@@ -104,8 +104,8 @@ describe("the app's pull request", () => {
     const comment = lastComment();
     const requests = h.github.requests;
 
-    // Bound (21 + 1 app-auth): 👀, permission, config ×2 (repository, then the org's .github),
-    // repository, tree, 2 blobs; open PR, closed PRs, branch head; 2 blobs, tree, commit, ref
+    // Bound (20 + 1 app-auth): 👀, permission, config ×2 (repository, then the org's .github),
+    // tree, 2 blobs; open PR, closed PRs, branch head; 2 blobs, tree, commit, ref
     // (GraphQL updateRefs, compare-and-swap from "no branch"), pull, labels, check run; reply, 🚀.
     // Plus the installation token, once per app.
     expect(withState(requests.filter((r) => !isAppAuth(r)))).toEqual([
@@ -113,7 +113,7 @@ describe("the app's pull request", () => {
       `GET ${R}/collaborators/alice/permission`,
       `GET ${R}/contents/.github/uv-pin-bot.yml`,
       "GET /repos/acme/.github/contents/.github/uv-pin-bot.yml",
-      `GET ${R}`,
+      // No `GET /repos/{o}/{r}`: the comment's payload says the default branch.
       `GET ${R}/git/trees/main`,
       `GET ${R}/git/blobs/${treeEntry(base.tree, ".github/workflows/ci.yml")}`,
       `GET ${R}/git/blobs/${treeEntry(base.tree, "Dockerfile")}`,
@@ -165,7 +165,11 @@ describe("the app's pull request", () => {
     const commit = only(requests, "POST", "/git/commits");
     expect(commit.body.parents).toEqual([base.sha]);
     expect(commit.body.author).toBeUndefined();
-    expect(commit.body.message).toBe(
+    // Its message ends with the app's proof (src/adapters/commit-proof.ts): how the app knows
+    // this commit after a restart.
+    const proof = /\n\nUv-Pin-Bot-Proof: sha256=[0-9a-f]{64}\n$/;
+    expect(commit.body.message).toMatch(proof);
+    expect(String(commit.body.message).replace(proof, "")).toBe(
       [
         "chore(deps): update uv to 0.9.18",
         "",
@@ -259,10 +263,11 @@ describe("the app's pull request", () => {
     h.github.reset();
     await command();
 
-    // Bound (13): 👀, permission, config ×2, repository, tree, 2 blobs, open PR, closed PRs,
-    // branch head, reply, 🚀. No writes beyond the reply and reactions; no check run.
+    // Bound (10): 👀, permission, config ×2, tree, open PR, closed PRs, branch head, reply, 🚀.
+    // (The repository from the payload; both blobs from the blob cache: the first run read
+    // these SHAs.) No writes beyond the reply and reactions; no check run.
     const requests = h.github.requests;
-    expect(requests).toHaveLength(13);
+    expect(requests).toHaveLength(10);
     expect(requests.filter(isGitWrite)).toEqual([]);
     expect(requests.filter((r) => r.method !== "GET").map((r) => r.path)).toEqual([
       expect.stringMatching(/\/reactions$/),

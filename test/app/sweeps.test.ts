@@ -69,12 +69,13 @@ describe("a sweep across two installations, one repository failing", () => {
       expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["success"]);
     }
     expect(broken.pulls).toEqual([]);
-    // The failing repository: its config, the repository, the tree (500), nothing more.
+    // The failing repository: its config, the tree (500), nothing more. No `GET /repos/{o}/{r}`:
+    // the installation's listing said its default branch and that it is not archived.
     expect(calls(h, (r) => r.repo === "acme/broken")).toEqual([
       "GET /repos/acme/broken/contents/.github/uv-pin-bot.yml",
-      "GET /repos/acme/broken",
       "GET /repos/acme/broken/git/trees/main?recursive=1",
     ]);
+    expect(h.github.requests.filter((r) => /^\/repos\/[^/]+\/[^/]+$/.test(r.path))).toEqual([]);
     // An invalid config: read once (not again for the run), reported in the log, nothing else.
     expect(calls(h, (r) => r.repo === "acme/misconfigured")).toEqual([
       "GET /repos/acme/misconfigured/contents/.github/uv-pin-bot.yml",
@@ -95,7 +96,10 @@ describe("a sweep across two installations, one repository failing", () => {
       "GET /installation/repositories",
     ]);
     expect(
-      h.github.requests.filter((r) => r.path === "/installation/repositories").map((r) => r.auth),
+      h.github.requests
+        .filter((r) => r.path === "/installation/repositories")
+        .map((r) => r.auth)
+        .sort(),
     ).toEqual(["installation:4242", "installation:5151"]);
 
     // Three repositories pin the same tag and digest: each lookup was made once (the 401

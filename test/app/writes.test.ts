@@ -9,9 +9,14 @@ import { parseMetadata } from "../../src/core/render-pr.js";
 import {
   type AppHarness,
   BOT_LOGIN,
+  DEFAULT_PERMISSIONS,
   type FakeRepo,
   type HarnessOptions,
   isContentCreating,
+  isGitWrite,
+  isWrite,
+  lines,
+  newPermissionsAcceptedPayload,
   startApp,
 } from "./harness.js";
 import { botComments, dockerfile } from "./support.js";
@@ -112,6 +117,86 @@ describe("the app's own commits", () => {
   });
 });
 
+describe("a restart between pushing the branch and opening the PR", () => {
+  /** Run 1 pushes the branch and fails to open its PR; returns the commit it pushed. */
+  async function pushWithoutPull() {
+    await setUp();
+    h.github.intercept({
+      method: "POST",
+      path: "/repos/acme/app/pulls",
+      reply: () => [500, { message: "Server Error" }],
+    });
+    await command();
+    expect(repo.pulls).toEqual([]);
+    expect(lastReply()).toMatch(/could not finish/);
+    return repo.head(BRANCH);
+  }
+
+  /** The process restarts: a new app (nothing in memory), the same GitHub (and Redis, if any). */
+  async function restarted(run: (again: AppHarness) => Promise<void>) {
+    // The old process takes no more work (clustered: its worker stops taking jobs).
+    await h.appFn.coordinator.stop();
+    const again = await startApp({ replicaOf: h });
+    try {
+      await run(again);
+      again.github.assertDone();
+    } finally {
+      await again.stop();
+    }
+  }
+
+  it("the new process knows the pushed commit by its proof and resumes: one commit, one PR", async () => {
+    const pushed = await pushWithoutPull();
+    expect(pushed.message).toMatch(/\n\nUv-Pin-Bot-Proof: sha256=[0-9a-f]{64}\n$/);
+    const base = repo.head().sha;
+    await restarted(async (again) => {
+      expect(await again.comment(repo, issue, "/uv-update", { user: "alice" })).toBe(200);
+    });
+    expect(lastReply()).toMatch(/^Opened /);
+    const pulls = repo.openPulls();
+    expect(pulls).toHaveLength(1);
+    const head = repo.head(BRANCH);
+    expect(repo.commitsBetween(base, head.sha).map((c) => c.sha)).toEqual([head.sha]);
+    expect(repo.file("Dockerfile", BRANCH)).toBe(dockerfile("0.9.18"));
+    expect(parseMetadata(pulls[0]?.body ?? "")?.head).toBe(head.sha);
+  });
+
+  it("a branch whose head a person pushed with the app's message (its proof line copied) is never moved", async () => {
+    const pushed = await pushWithoutPull();
+    // bob replaces the app's commit with his own: same parent, same message, his files.
+    const bobs = repo.commit({
+      branch: BRANCH,
+      parents: pushed.parents,
+      files: { "src/bob.py": "print('mine')\n" },
+      message: pushed.message,
+      author: BOT_LOGIN,
+      committer: "web-flow",
+    });
+    repo.branches.set(BRANCH, bobs.sha);
+    await restarted(async (again) => {
+      expect(await again.comment(repo, issue, "/uv-update", { user: "alice" })).toBe(200);
+    });
+    expect(repo.head(BRANCH).sha).toBe(bobs.sha);
+    expect(repo.pulls).toEqual([]);
+    expect(lastReply()).toMatch(/uv-pin-bot did not make/);
+  });
+
+  it("…nor one where a person added a commit on top of the app's, with its message", async () => {
+    const pushed = await pushWithoutPull();
+    const bobs = repo.commit({
+      branch: BRANCH,
+      files: { "src/bob.py": "print('mine')\n" },
+      message: pushed.message,
+      author: "bob",
+    });
+    await restarted(async (again) => {
+      expect(await again.comment(repo, issue, "/uv-update", { user: "alice" })).toBe(200);
+    });
+    expect(repo.head(BRANCH).sha).toBe(bobs.sha);
+    expect(repo.pulls).toEqual([]);
+  });
+});
+
 describe("the workflows permission", () => {
   it("an installation without it: the workflow file is left out and listed as needing it; the rest is updated", async () => {
     await setUp({}, { ".github/workflows/ci.yml": WORKFLOW("0.9.17") });
@@ -119,12 +204,18 @@ describe("the workflows permission", () => {
     await command();
     const [pr] = repo.openPulls();
     if (!pr) throw new Error(lastReply());
+    // Known up front from the installation's token: one commit, nothing refused.
+    expect(lines(h.github.requests.filter((r) => r.path.endsWith("/git/commits")))).toEqual([
+      "POST /repos/acme/app/git/commits",
+    ]);
+    expect(h.github.requests.filter((r) => r.status === 422)).toEqual([]);
     expect(repo.file("Dockerfile", BRANCH)).toBe(dockerfile("0.9.18"));
     expect(repo.file(".github/workflows/ci.yml", BRANCH)).toBe(WORKFLOW("0.9.17"));
     expect(pr.body).toContain("needs the workflows permission");
     expect(pr.body).toContain(".github/workflows/ci.yml");
-    // Once granted, the next run adds the workflow file.
+    // Once an owner grants it (GitHub then sends new_permissions_accepted), the next run adds it.
     h.installation.permissions.workflows = "write";
+    expect(await h.send("installation", newPermissionsAcceptedPayload(h.installation))).toBe(200);
     await command();
     expect(repo.file(".github/workflows/ci.yml", BRANCH)).toBe(WORKFLOW("0.9.18"));
     expect(repo.pull(pr.number).body).not.toContain("needs the workflows permission");
@@ -143,6 +234,36 @@ describe("the workflows permission", () => {
     await command();
     expect(repo.branches.has(BRANCH)).toBe(false);
     expect(lastReply()).toContain("needs the workflows permission");
+    // Nothing was even written (no blob, tree or commit left unused).
+    expect(h.github.requests.filter(isGitWrite)).toEqual([]);
+  });
+
+  it("a token that claims the permission but GitHub refuses the workflow file: the refusal still holds it back", async () => {
+    await setUp({}, { ".github/workflows/ci.yml": WORKFLOW("0.9.17") });
+    delete h.installation.permissions.workflows;
+    // The installation's token says `workflows: write` (stale, say): GitHub still refuses.
+    h.github.intercept({
+      method: "POST",
+      path: `/app/installations/${h.installation.id}/access_tokens`,
+      reply: () => [
+        201,
+        {
+          token: `ghs_test_${h.installation.id}`,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: { ...DEFAULT_PERMISSIONS },
+          repository_selection: "selected",
+        },
+      ],
+    });
+    await command();
+    const [pr] = repo.openPulls();
+    if (!pr) throw new Error(lastReply());
+    // The first commit (with the workflow file) was refused, the second (without) went ahead.
+    const commits = h.github.requests.filter((r) => r.path === "/repos/acme/app/git/commits");
+    expect(commits).toHaveLength(2);
+    expect(repo.file("Dockerfile", BRANCH)).toBe(dockerfile("0.9.18"));
+    expect(repo.file(".github/workflows/ci.yml", BRANCH)).toBe(WORKFLOW("0.9.17"));
+    expect(pr.body).toContain("needs the workflows permission");
   });
 });
 
@@ -173,6 +294,22 @@ describe("GitHub's secondary rate limits", () => {
     const limited = h.github.requests.filter((r) => r.status === 403);
     expect(limited).toHaveLength(3);
     expect(limited.every(isContentCreating)).toBe(true);
+  });
+
+  it("content-creating requests of one installation never overlap, with several repositories running at once", async () => {
+    await setUp({ throttle: { retryAfterBaseValue: 1 }, app: { concurrency: 4 } });
+    for (const name of ["api", "web", "cli"])
+      h.github.addRepo(`acme/${name}`, { files: { Dockerfile: dockerfile("0.9.17") } });
+    // Every write takes a moment to answer (as over a slow network): runs overlap in time.
+    h.github.slowWrites(15);
+    const summary = await h.sweep();
+    expect(summary).toMatchObject({ repositories: 4, opened: 4, failed: 0 });
+    const writes = h.github.requests.filter(
+      (r) => isWrite(r) && r.auth === `installation:${h.installation.id}`,
+    );
+    // Each PR: blob, tree, commit, ref swap, pull, labels, check run (and more): many writes.
+    expect(writes.length).toBeGreaterThanOrEqual(4 * 6);
+    expect(h.github.maxWritesInFlight.get(`installation:${h.installation.id}`)).toBe(1);
   });
 
   it("a run that pushed its branch and then failed to open the PR is resumed by the next run", async () => {

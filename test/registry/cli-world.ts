@@ -6,38 +6,47 @@
  * repository directory per test, and `cli()` running `main` in process.
  *
  * Call `cliWorld()` inside `describeWithRegistry`: it registers its own beforeAll / afterAll /
- * beforeEach hooks. `mockGitHub()` answers one listing of releases and the release tags' commits.
+ * beforeEach hooks. `mockReleases()` answers the listing of uv's releases (with the assets given,
+ * each digest the sha256 of its bytes) and the release tags' commits; `mockAttestations()` signs a
+ * bundle for every digest asked about (at the commit of the release that built it) but the
+ * `unattested` ones; `mockGitHub()` is both.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { createUpstreams } from "../../src/adapters/upstreams.js";
-import { main } from "../../src/cli/main.js";
+import {
+  type CliResult,
+  commitOf,
+  DOWNLOAD,
+  daysAgo,
+  NOW,
+  releasesResponse,
+  runCli,
+  sha,
+  type TestRelease,
+  testIo,
+} from "../cli-run.js";
+import type { IdentityOptions } from "../sigstore/fulcio.js";
 import { createTestInstance, type TestInstance } from "../sigstore/signer.js";
 import { attestationsResponse, subject } from "../sigstore/variants.js";
-import { trustMaterialOf } from "../sigstore/verify.js";
 import { type SeededImage, startRegistry, type TestRegistry } from "./harness.js";
 
-export const NOW = new Date("2026-11-28T12:00:00Z");
-export const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
-/** The commit uv's release tag `v` points to: its attestations name it (Fulcio 1.13). */
-export const commitOf = (v: string) => createHash("sha1").update(`uv ${v}`).digest("hex");
+export { commitOf, DOWNLOAD, daysAgo, NOW, sha };
 
 export interface WorldOptions {
-  /** uv releases, newest first, with their age in days. */
-  releases: { v: string; age: number }[];
-  /** Tags to seed under `astral-sh/uv` (multi-arch, attested): tag → the uv version it is built for. */
-  tags: Record<string, string>;
+  /** uv releases, newest first: version, age in days, and assets by name → their bytes. */
+  releases: TestRelease[];
+  /**
+   * Tags to seed under `astral-sh/uv` (multi-arch, labelled with the version): tag → the uv
+   * version it is built for, with BuildKit's attestation manifests unless `attestations: false`.
+   */
+  tags: Record<string, string | { version: string; attestations?: boolean }>;
+  /** More tags on seeded images: new tag → the seeded tag it points at (`latest` → `0.10.1`). */
+  aliases?: Record<string, string>;
 }
-
-export interface CliResult {
-  code: number;
-  out: string;
-  err: string;
-}
+export type { CliResult };
 
 export interface CliWorld {
   readonly registry: TestRegistry;
@@ -50,7 +59,16 @@ export interface CliWorld {
   read(rel: string): string;
   /** Runs the CLI; `env` adds to `UV_PIN_BOT_ORIGINS=https://ghcr.io=<registry>` (origins joined). */
   cli(argv: string[], env?: { origins?: string[] }): Promise<CliResult>;
-  /** One listing of uv's releases, the release tags' commits, and attestations for every digest. */
+  /** Digest (image, asset) → the uv version whose release built it (what attestations say). */
+  readonly versionOf: Map<string, string>;
+  /** uv's releases (one listing, or every one with `persist`) and the release tags' commits. */
+  mockReleases(options?: { persist?: boolean }): void;
+  /** Attestations for every digest asked about but `unattested` (404), signed with `identity`. */
+  mockAttestations(
+    unattested?: ReadonlySet<string>,
+    identity?: (digest: string) => IdentityOptions,
+  ): void;
+  /** `mockReleases()` and `mockAttestations()`. */
   mockGitHub(): void;
 }
 
@@ -64,14 +82,22 @@ export function cliWorld(options: WorldOptions): CliWorld {
   beforeAll(async () => {
     registry = await startRegistry();
     sigstore = await createTestInstance();
-    for (const [tag, v] of Object.entries(options.tags)) {
+    for (const [tag, spec] of Object.entries(options.tags)) {
+      const { version, attestations = true } = typeof spec === "string" ? { version: spec } : spec;
       const image = await registry.seedImage("astral-sh/uv", tag, {
-        attestations: true,
-        labels: { "org.opencontainers.image.version": v },
+        attestations,
+        labels: { "org.opencontainers.image.version": version },
       });
       seeded[tag] = image;
-      versionOf.set(image.digest, v);
+      versionOf.set(image.digest, version);
     }
+    for (const [tag, of] of Object.entries(options.aliases ?? {})) {
+      const image = seeded[of];
+      if (!image) throw new Error(`alias ${tag}: ${of} is not seeded`);
+      await registry.tag("astral-sh/uv", image.digest, tag);
+    }
+    for (const { v, assets } of options.releases)
+      for (const bytes of Object.values(assets ?? {})) versionOf.set(sha(bytes), v);
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
   }, 60_000);
@@ -112,45 +138,22 @@ export function cliWorld(options: WorldOptions): CliWorld {
     read(rel) {
       return readFileSync(join(repo, rel), "utf8");
     },
-    async cli(argv, env = {}) {
-      let out = "";
-      let err = "";
+    cli(argv, env = {}) {
       const origins = [
         `https://ghcr.io=${need(registry, "the registry").origin}`,
         ...(env.origins ?? []),
       ];
       const vars = { UV_PIN_BOT_ORIGINS: origins.join(",") };
-      const code = await main(argv, {
-        out: (t) => {
-          out += t;
-        },
-        err: (t) => {
-          err += t;
-        },
-        env: vars,
-        now: () => NOW,
-        upstreams: createUpstreams({ env: vars, http: { sleep: async () => undefined } }),
-        trustMaterial: trustMaterialOf(need(sigstore, "the Sigstore instance").trustedRoot),
-      });
-      return { code, out, err };
+      return runCli(argv, testIo(vars, need(sigstore, "the Sigstore instance")));
     },
-    mockGitHub() {
-      const instance = need(sigstore, "the Sigstore instance");
-      nock("https://api.github.com")
+    versionOf,
+    mockReleases({ persist = false } = {}) {
+      const api = nock("https://api.github.com");
+      if (persist) api.persist();
+      api
         .get("/repos/astral-sh/uv/releases")
         .query(true)
-        .reply(
-          200,
-          options.releases.map(({ v, age }) => ({
-            tag_name: v,
-            draft: false,
-            prerelease: false,
-            published_at: daysAgo(age),
-            html_url: `https://github.com/astral-sh/uv/releases/tag/${v}`,
-            body: `## ${v}`,
-            assets: [],
-          })),
-        );
+        .reply(200, releasesResponse(options.releases));
       nock("https://api.github.com")
         .persist()
         .get(/^\/repos\/astral-sh\/uv\/git\/ref\/tags\/\d+\.\d+\.\d+$/)
@@ -158,18 +161,31 @@ export function cliWorld(options: WorldOptions): CliWorld {
           const v = uri.split("/").at(-1) as string;
           return [200, { ref: `refs/tags/${v}`, object: { type: "commit", sha: commitOf(v) } }];
         });
+    },
+    mockAttestations(
+      unattested = new Set<string>(),
+      identity = (digest: string) => ({
+        sourceCommit: commitOf(versionOf.get(digest) ?? "unknown"),
+      }),
+    ) {
+      const instance = need(sigstore, "the Sigstore instance");
       nock("https://api.github.com")
         .persist()
         .get(/^\/orgs\/astral-sh\/attestations\/sha256:[0-9a-f]{64}$/)
         .query(true)
         .reply((uri) => {
           const digest = /sha256:[0-9a-f]{64}/.exec(uri)?.[0] as string;
+          if (unattested.has(digest)) return [404, { message: "Not Found" }];
           const bundle = instance.signAttestation({
             subjects: [subject(digest)],
-            identity: { sourceCommit: commitOf(versionOf.get(digest) ?? "unknown") },
+            identity: identity(digest),
           });
           return [200, attestationsResponse([bundle])];
         });
+    },
+    mockGitHub() {
+      this.mockReleases();
+      this.mockAttestations();
     },
   };
 }

@@ -5,7 +5,9 @@
  * or the Redis one (BullMQ jobs, locks, delivery ids, the sweep scheduler and the lookup cache in
  * Redis, shared by every replica). The pipeline does not know which one runs it.
  */
-import type { LookupCache } from "../../adapters/cache.js";
+import type { BlobCache } from "../../adapters/blob-cache.js";
+import type { LookupCache, NegativeAnswers } from "../../adapters/cache.js";
+import type { KnownRepository } from "../../adapters/github-files.js";
 import type { OwnCommits } from "../../adapters/own-commits.js";
 import type { RunMode } from "../../pipeline/run-repository.js";
 import type { AppMetrics } from "./metrics.js";
@@ -19,7 +21,15 @@ export interface ReplyTarget {
 
 /** Work on one repository, serialisable (a job's data in Redis). */
 export type RepoTask =
-  | { kind: "run"; installationId: number; owner: string; repo: string; mode: RunMode }
+  | {
+      kind: "run";
+      installationId: number;
+      owner: string;
+      repo: string;
+      mode: RunMode;
+      /** From the webhook payload (so the run does not ask `GET /repos/{o}/{r}`). */
+      repository?: KnownRepository;
+    }
   | {
       kind: "closed";
       installationId: number;
@@ -33,6 +43,11 @@ export type RepoTask =
       owner: string;
       repo: string;
       fullName: string;
+      /** From the installation's listing (so the run does not ask `GET /repos/{o}/{r}`). */
+      defaultBranch?: string | null;
+      nodeId?: string;
+      /** The sweep it belongs to (set by the coordinator). */
+      sweepId?: string;
     };
 
 export type SweepRepoTask = Extract<RepoTask, { kind: "sweep-repo" }>;
@@ -89,6 +104,20 @@ export interface DeliveryStore {
   idle(): Promise<void>;
 }
 
+/** Small strings kept between runs (a sweep's per-repository state), each with a lifetime. */
+export interface KeyValueStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+}
+
+/** What the repositories of one sweep share, for that sweep only. */
+export interface SweepScratch {
+  /** Upstream 404s seen in this sweep (a missing digest is asked once per sweep). */
+  negatives: NegativeAnswers;
+  /** A value loaded once for the whole sweep (e.g. an organisation's fallback config). */
+  once<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
 export interface Coordinator {
   readonly mode: "embedded" | "redis";
   readonly deliveries: DeliveryStore;
@@ -97,6 +126,12 @@ export interface Coordinator {
   readonly ownCommits: OwnCommits;
   /** The lookup cache shared by every run (per process, or in Redis). */
   readonly cache: LookupCache | undefined;
+  /** Git blob contents by SHA, bounded (per process, or in Redis). */
+  readonly blobs: BlobCache;
+  /** Per-repository state kept from one sweep to the next (ETags, what the run saw). */
+  readonly sweepState: KeyValueStore;
+  /** What the repositories of sweep `sweepId` share (dropped when the sweep ends). */
+  scratch(sweepId: string): SweepScratch;
   /** Starts the scheduler and (for the worker role) taking work. */
   start(executor: Executor): Promise<void>;
   /**

@@ -3,8 +3,11 @@
  * behaviour. Work on one repository is serialised by an in-process queue; delivery ids are kept
  * in memory; sweeps fire from an in-process cron; a sweep asked for while one runs joins it.
  */
+
+import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
-import { MemoryCache } from "../../adapters/cache.js";
+import { MemoryBlobCache } from "../../adapters/blob-cache.js";
+import { MemoryCache, MemoryNegativeAnswers } from "../../adapters/cache.js";
 import { MemoryOwnCommits } from "../../adapters/own-commits.js";
 import { DeliveryLog, KeyedQueue } from "../keyed-queue.js";
 import {
@@ -12,9 +15,11 @@ import {
   type DeliveryStore,
   type Executor,
   emptySummary,
+  type KeyValueStore,
   type ReplyTarget,
   type RepoTask,
   repoKey,
+  type SweepScratch,
   type SweepSummary,
   sweepLine,
 } from "./coordinator.js";
@@ -37,6 +42,9 @@ export class EmbeddedCoordinator implements Coordinator {
   readonly deliveries: DeliveryStore = this.deliveryLog;
   readonly cache = new MemoryCache();
   readonly ownCommits = new MemoryOwnCommits();
+  readonly blobs = new MemoryBlobCache();
+  readonly sweepState = new MemoryKeyValues();
+  private readonly scratches = new Map<string, SweepScratch>();
   readonly metricsRegistry: AppMetrics;
   private readonly queue = new KeyedQueue();
   private readonly budgets: MemoryBudgets;
@@ -100,7 +108,38 @@ export class EmbeddedCoordinator implements Coordinator {
     return this.sweeping;
   }
 
+  scratch(sweepId: string): SweepScratch {
+    let scratch = this.scratches.get(sweepId);
+    if (!scratch) {
+      const values = new Map<string, Promise<unknown>>();
+      scratch = {
+        negatives: new MemoryNegativeAnswers(),
+        once: <T>(key: string, load: () => Promise<T>) => {
+          let value = values.get(key) as Promise<T> | undefined;
+          if (!value) {
+            value = load();
+            values.set(key, value);
+            // A failure is not kept: the next repository asks again.
+            value.catch(() => values.delete(key));
+          }
+          return value;
+        },
+      };
+      this.scratches.set(sweepId, scratch);
+    }
+    return scratch;
+  }
+
   private async sweepOnce(): Promise<SweepSummary> {
+    const sweepId = randomUUID();
+    try {
+      return await this.sweepWith(sweepId);
+    } finally {
+      this.scratches.delete(sweepId);
+    }
+  }
+
+  private async sweepWith(sweepId: string): Promise<SweepSummary> {
     const exec = this.exec;
     const summary = emptySummary();
     const requests = exec.upstreamRequests();
@@ -112,7 +151,7 @@ export class EmbeddedCoordinator implements Coordinator {
         summary.skipped++;
         return;
       }
-      const outcome = (await this.runTask(task, [])) ?? "skipped";
+      const outcome = (await this.runTask({ ...task, sweepId }, [])) ?? "skipped";
       summary[outcome]++;
     });
     summary.failed += failed;
@@ -157,5 +196,34 @@ export class EmbeddedCoordinator implements Coordinator {
   async close(): Promise<void> {
     await this.stop();
     await this.drain();
+  }
+}
+
+/** Strings with a lifetime, in this process; at most `max` (the oldest written go first). */
+export class MemoryKeyValues implements KeyValueStore {
+  private readonly entries = new Map<string, { value: string; expires: number }>();
+
+  constructor(
+    private readonly max = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(key: string): Promise<string | null> {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.expires <= this.now()) {
+      this.entries.delete(key);
+      return null;
+    }
+    return entry.value;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: this.now() + ttlMs });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.max) break;
+      this.entries.delete(oldest);
+    }
   }
 }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { CacheStats, LookupCache } from "../../adapters/cache.js";
+import { type CacheStats, type LookupCache, loadInScope } from "../../adapters/cache.js";
 
 const LOAD_LOCK_MS = 30_000;
 const POLL_MS = 20;
@@ -60,7 +60,7 @@ export class RedisCache implements LookupCache {
         }
         this.stats.misses++;
         try {
-          const value = await load();
+          const value = await loadInScope(key, load);
           await this.redis.set(valueKey, JSON.stringify({ v: value }), "PX", Math.max(1, ttlMs));
           return value;
         } finally {
@@ -70,7 +70,7 @@ export class RedisCache implements LookupCache {
       // Someone else loads it: wait for the value (or for their lock to go, then try again).
       if (Date.now() > deadline) {
         this.stats.misses++;
-        return load();
+        return loadInScope(key, load);
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

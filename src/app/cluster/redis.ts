@@ -26,12 +26,14 @@ import {
   repoKey,
   type SweepOutcome,
   type SweepRepoTask,
+  type SweepScratch,
   type SweepSummary,
   sweepLine,
 } from "./coordinator.js";
 import { AppMetrics } from "./metrics.js";
 import { type Budget, MemoryBudgets, waitFor } from "./rate-budget.js";
 import { RedisCache } from "./redis-cache.js";
+import { RedisBlobCache, RedisKeyValues, RedisNegativeAnswers } from "./redis-stores.js";
 import type { ClusterSettings } from "./settings.js";
 
 export const QUEUE = "uv-pin-bot";
@@ -115,6 +117,8 @@ export class RedisCoordinator implements Coordinator {
   readonly deliveries: RedisDeliveries;
   private closed = false;
   readonly cache: RedisCache;
+  readonly blobs: RedisBlobCache;
+  readonly sweepState: RedisKeyValues;
   readonly ownCommits: OwnCommits;
   readonly metricsRegistry = new AppMetrics();
   /** Commands, the cache, locks, sweeps. */
@@ -138,6 +142,8 @@ export class RedisCoordinator implements Coordinator {
     this.ownCommits = new RedisOwnCommits(this.redis);
     this.budgets = new MemoryBudgets(o.rateLimitFloor);
     this.cache = new RedisCache(this.redis, KEYS);
+    this.blobs = new RedisBlobCache(this.redis, KEYS);
+    this.sweepState = new RedisKeyValues(this.redis, `${KEYS}:st`);
     this.metricsRegistry.depth = async () => {
       const c = await this.queue.getJobCounts(
         "waiting",
@@ -322,6 +328,14 @@ export class RedisCoordinator implements Coordinator {
 
   // --- sweeps -------------------------------------------------------------------------------
 
+  scratch(sweepId: string): SweepScratch {
+    return {
+      negatives: new RedisNegativeAnswers(this.redis, `${KEYS}:sweep:${sweepId}:neg`, SWEEP_MAX_MS),
+      // One loader in the cluster; the key names the sweep, so the next sweep reads afresh.
+      once: (key, load) => this.cache.memo(`sweep:${sweepId}:${key}`, SWEEP_MAX_MS, load),
+    };
+  }
+
   private sweeping: Promise<SweepSummary> | null = null;
   /** The sweep `sweeping` waits for; once it has finished, a new call starts a new one. */
   private awaiting: string | null = null;
@@ -414,7 +428,7 @@ export class RedisCoordinator implements Coordinator {
       await this.queue.addBulk(
         tasks.slice(i, i + 500).map((task) => ({
           name: task.kind,
-          data: { task, sweepId } satisfies JobData,
+          data: { task: { ...task, sweepId }, sweepId } satisfies JobData,
           opts: {
             ...options,
             jobId: `s.${sweepId}.${task.installationId}.${task.owner}.${task.repo}`.replace(
@@ -468,6 +482,7 @@ export class RedisCoordinator implements Coordinator {
       "PX",
       SWEEP_MAX_MS,
     );
+    await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`);
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
   }
 
