@@ -5,6 +5,8 @@
  * file's scan time). Deterministic: the same size gives the same files.
  */
 
+import { checksumShapes } from "./adversarial-checksums.js";
+
 /** A path per kind of file that the scanner reads. */
 export const KIND_PATHS = {
   dockerfile: "Dockerfile",
@@ -131,7 +133,8 @@ function fill(unit: string, size: number): string {
 
 /**
  * Every keyword as one long line and as many short lines, for every kind of file; the structures
- * that nest (YAML flow and block, Dockerfile continuations); about `size` characters each.
+ * that nest (YAML flow and block, Dockerfile continuations); the checksum tracer's shapes; about
+ * `size` characters each.
  */
 export function adversarialFiles(
   size: number,
@@ -146,6 +149,7 @@ export function adversarialFiles(
       add(`${JSON.stringify(k)} on every line`, fill(`${k}\n`, size));
     }
     for (const [name, text] of nesting(size)) add(name, text);
+    for (const [name, text] of checksumShapes(kind, size)) add(name, text);
   }
   return out;
 }

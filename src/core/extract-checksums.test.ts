@@ -317,3 +317,37 @@ describe("what is not tied", () => {
     });
   });
 });
+
+describe("the download a check reads", () => {
+  const pin = (f: string, line: number, arch: string, sums: Sum[]) => {
+    const asset = `uv-${arch}-${GNU}`;
+    return installer(
+      f,
+      line,
+      { url: `${DL}/\${V}/${asset}`, asset, variable: "V", versionLine: 4 },
+      sums,
+    );
+  };
+
+  it("one file downloaded twice, each time checked: each download takes the checksum after it", () => {
+    const f = "checksums/downloaded-twice.sh";
+    expect(scanFixture(f)).toEqual({
+      pins: [
+        pin(f, 5, "x86_64", [sum(f, 6, A, `${DL}/0.9.17/uv-x86_64-${GNU}`)]),
+        pin(f, 7, "aarch64", [sum(f, 8, B, `${DL}/0.9.17/uv-aarch64-${GNU}`)]),
+      ],
+      skipped: [],
+    });
+  });
+
+  it("a sum computed before the file is downloaded again checks the first download only", () => {
+    const f = "checksums/hashed-then-replaced.sh";
+    expect(scanFixture(f)).toEqual({
+      pins: [
+        pin(f, 5, "x86_64", [sum(f, 8, A, `${DL}/0.9.17/uv-x86_64-${GNU}`)]),
+        pin(f, 7, "aarch64", []),
+      ],
+      skipped: [],
+    });
+  });
+});

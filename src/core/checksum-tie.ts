@@ -1,0 +1,219 @@
+/**
+ * Tying: each check's checksums go to the downloads of the file it reads that reach it (see
+ * `checksum-reach.ts`), each learning its asset from the download URL under the checksum's
+ * branch. Doubt holds the pin with a reason; a 64-hex value next to the downloads that no check
+ * ties holds them all (the update is blocked, never a checksum left stale).
+ */
+
+import { CheckReader } from "./checksum-checks.js";
+import { downloadsOf } from "./checksum-downloads.js";
+import { FlowIndex } from "./checksum-index.js";
+import { MAX_REACH, reaching } from "./checksum-reach.js";
+import { Resolver } from "./checksum-resolve.js";
+import { type Download, HEX_VALUE, type LocatedPin, type Reached } from "./checksum-types.js";
+import type { Region } from "./commands.js";
+import { parseInstallerUrl } from "./matchers.js";
+import type { FileContext } from "./pins.js";
+import type { Flow } from "./shell-flow.js";
+import type { Pin, PinChecksum, Span } from "./types.js";
+
+const HEX64 = /(?<![A-Za-z0-9])(?:sha256:)?[a-f0-9]{64}(?![A-Za-z0-9])/gi;
+
+/** The checksums tied to one pin, indexed by asset and by place. */
+class Tied {
+  readonly list: PinChecksum[] = [];
+  readonly byAsset = new Map<string, { first: PinChecksum; digests: Set<string> }>();
+  readonly byStart = new Map<number, Set<string>>();
+
+  add(c: PinChecksum): void {
+    this.list.push(c);
+    const a = this.byAsset.get(c.asset);
+    if (a) a.digests.add(c.digest);
+    else this.byAsset.set(c.asset, { first: c, digests: new Set([c.digest]) });
+    const s = this.byStart.get(c.span.start) ?? new Set<string>();
+    s.add(c.asset);
+    this.byStart.set(c.span.start, s);
+  }
+}
+
+export function traceChecksums(
+  ctx: FileContext,
+  region: Region,
+  flow: Flow,
+  located: LocatedPin[],
+): void {
+  const index = new FlowIndex(ctx, region, flow, located);
+  const reader = new CheckReader(index);
+  const downloads: Download[] = [];
+  for (const c of flow.commands) {
+    downloads.push(...downloadsOf(c, index));
+    reader.read(c);
+  }
+  const [first] = flow.commands;
+  if (first) reader.pairChocolatey(first, downloads);
+  new Tier(ctx, region, located, new Resolver(ctx, region, index)).run(downloads, reader.checks);
+}
+
+class Tier {
+  constructor(
+    private readonly ctx: FileContext,
+    private readonly region: Region,
+    private readonly located: LocatedPin[],
+    private readonly resolver: Resolver,
+  ) {}
+
+  run(downloads: Download[], checks: CheckReader["checks"]): void {
+    const tied = new Map<Pin, Tied>();
+    const used = new Set<number>();
+    const holds = new Map<Pin, string>();
+    const byOut = new Map<
+      string,
+      (Download & { at: number; branch: Download["command"]["branch"] })[]
+    >();
+    for (const d of downloads) {
+      if (d.out === null) continue;
+      const entry = { ...d, at: d.command.start, branch: d.command.branch };
+      const list = byOut.get(d.out);
+      if (list) list.push(entry);
+      else byOut.set(d.out, [entry]);
+    }
+    const overflowed = new Set<string>();
+    for (const check of checks) {
+      const reached = this.resolver.reach(check.sum, check.at);
+      const all = byOut.get(check.file) ?? [];
+      if (all.length === 0) {
+        // A check of another file: its checksums are that file's business.
+        if (reached) for (const r of reached) used.add(r.span.start);
+        continue;
+      }
+      const { seen, overflow } = reaching(all, check.readAt, check.branch, true);
+      if (overflow && !overflowed.has(check.file)) {
+        overflowed.add(check.file);
+        const why = `more than ${MAX_REACH} downloads of ${check.file} may be what the check at ${this.where(check.sum.start)} reads`;
+        for (const d of all) holds.set(d.pin.pin, why);
+      }
+      for (const d of seen) {
+        const list = tied.get(d.pin.pin) ?? new Tied();
+        const problem = reached
+          ? this.tieAll(d, reached, list)
+          : `its checksum cannot be read: ${this.where(check.sum.start)}`;
+        if (problem) {
+          if (!overflowed.has(check.file)) holds.set(d.pin.pin, problem);
+        } else for (const r of reached ?? []) used.add(r.span.start);
+        tied.set(d.pin.pin, list);
+      }
+    }
+    for (const [pin, { list, byAsset }] of tied) {
+      if (holds.has(pin) || list.length === 0 || pin.form === "url+checksum") continue;
+      const first = list[0] as PinChecksum;
+      pin.form = "url+checksum";
+      pin.digest = first.digest;
+      pin.spans.checksum = first.span;
+      pin.spans.checksumPrefixed = first.prefixed;
+      if (pin.skipReason) continue;
+      pin.checksums = list;
+      if (byAsset.size > 1 && pin.url) {
+        // One URL, several assets: the asset is as written, resolved per checksum.
+        pin.asset = pin.url.slice(pin.url.lastIndexOf("/") + 1);
+        pin.resolvedUrl = null;
+      }
+    }
+    for (const { pin } of this.located) for (const c of pin.checksums ?? []) used.add(c.span.start);
+    const untied = this.candidates().find((s) => !used.has(s.start));
+    for (const { pin } of this.located) {
+      const why =
+        holds.get(pin) ??
+        (untied
+          ? `a sha256 checksum next to this download cannot be tied to one uv asset (${this.where(untied.start)}); update it by hand`
+          : null);
+      if (why && pin.version !== null && !pin.hold) pin.hold = why;
+    }
+  }
+
+  private where(at: number): string {
+    return `${this.ctx.file}:${this.ctx.lines.lineOf(at)}`;
+  }
+
+  /** Ties every reached checksum to the download's asset under its branch; a reason on doubt. */
+  private tieAll(d: Download, reached: Reached[], tied: Tied): string | null {
+    const pin = d.pin.pin;
+    for (const r of reached) {
+      const url = this.resolver.urlUnder(d.pin, r);
+      const where = this.where(r.span.start);
+      const parts = url ? parseInstallerUrl(url) : null;
+      if ((!url || !parts) && pin.skipReason && reached.length === 1) {
+        // A pin that cannot move anyway: its checksum is reported as the asset written.
+        tied.add(this.checksumAt(r, pin.asset ?? "", pin.url ?? ""));
+        continue;
+      }
+      if (!url || !parts) {
+        return `the checksum at ${where} cannot be tied to one uv asset (the download URL depends on something only known at build time)`;
+      }
+      const versionText = parts.versionText;
+      if (pin.version !== null && versionText !== pin.version) {
+        return `the checksum at ${where} checks a download of another version (${versionText ?? "latest"})`;
+      }
+      const checksum = this.checksumAt(r, parts.asset, url);
+      const same = tied.byAsset.get(parts.asset);
+      if (same && (same.digests.size > 1 || !same.digests.has(checksum.digest))) {
+        return `two checksums (${where} and line ${same.first.line}) check ${parts.asset}`;
+      }
+      const here = tied.byStart.get(r.span.start);
+      if (here && (here.size > 1 || !here.has(parts.asset))) {
+        return `the checksum at ${where} is used for two assets`;
+      }
+      if (here) continue;
+      tied.add(checksum);
+    }
+    return null;
+  }
+
+  private checksumAt(r: Reached, asset: string, url: string): PinChecksum {
+    const value = this.ctx.text.slice(r.span.start, r.span.end);
+    const prefixed = /^sha256:/i.test(value);
+    return {
+      digest: `sha256:${(prefixed ? value.slice(7) : value).toLowerCase()}`,
+      line: this.ctx.lines.lineOf(r.span.start),
+      span: r.span,
+      prefixed,
+      asset,
+      url,
+      arch: r.arch,
+    };
+  }
+
+  /** 64-hex values next to the downloads: literal in the region, or held by a variable used there. */
+  private candidates(): Span[] {
+    const { text } = this.ctx;
+    const { region } = this;
+    const out: Span[] = [];
+    const blank = [...region.hidden, ...(region.drop ?? [])].sort((a, b) => a.start - b.start);
+    const slice = text.slice(region.start, region.end);
+    let hidden = blankCursor(blank);
+    for (const m of slice.matchAll(HEX64)) {
+      const at = region.start + (m.index ?? 0);
+      if (hidden(at) || text[at - 1] === "@" || text[at - 1] === ":") continue;
+      out.push({ start: at, end: at + m[0].length });
+    }
+    hidden = blankCursor(blank);
+    for (const m of slice.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      const at = region.start + (m.index ?? 0);
+      if (hidden(at)) continue;
+      const def = region.lookup(m[1] as string, at);
+      if (!def || (def.start >= region.start && def.end <= region.end)) continue;
+      if (def.end - def.start <= 71 && HEX_VALUE.test(text.slice(def.start, def.end)))
+        out.push({ start: def.start, end: def.end });
+    }
+    return out;
+  }
+}
+
+/** Whether offsets, asked in increasing order, fall inside sorted spans: one pass over both. */
+function blankCursor(spans: readonly Span[]): (at: number) => boolean {
+  let k = 0;
+  return (at) => {
+    while (k < spans.length && (spans[k] as Span).end <= at) k++;
+    const s = spans[k];
+    return s !== undefined && s.start <= at;
+  };
+}
