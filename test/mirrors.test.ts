@@ -109,4 +109,36 @@ describeWithRegistry("a configured registry mirror", () => {
     expect(world.read("compose.yaml")).toBe(compose("0.9.18"));
     expect(tripwire.requests).toEqual([]);
   });
+
+  it("a digest-only pin of one platform on the mirror: its version and platform read upstream, the new platform digest written", async () => {
+    const arm = (v: string) => world.seeded[v]?.platformDigests["linux/arm64"] as string;
+    const file = (digest: string) =>
+      `FROM python:3.12-slim\nCOPY --from=${MIRROR}@${digest} /uvx /bin/\n`;
+    world.write(".github/uv-pin-bot.yml", CONFIG);
+    world.write("Dockerfile", file(arm("0.9.17")));
+    world.mockGitHub();
+    const check = await cli(["check", world.repo, "--json"]);
+    expect(check.err).toBe("");
+    // The old digest's version label and platform, and the new tag's index, all read upstream.
+    expect(JSON.parse(check.out).updates).toEqual([
+      expect.objectContaining({
+        line: 2,
+        image: MIRROR,
+        type: "digest",
+        from: { version: "0.9.17", tag: null, digest: arm("0.9.17"), checksum: null },
+        to: { version: null, tag: "0.9.18", digest: arm("0.9.18"), checksum: null },
+        note: "keeps pinning the linux/arm64 platform digest, as the file does",
+        attestation: expect.objectContaining({
+          verified: true,
+          subjectDigest: world.seeded["0.9.18"]?.digest,
+        }),
+        blocked: null,
+      }),
+    ]);
+    world.mockGitHub();
+    const update = await cli(["update", world.repo]);
+    expect(update.err).toBe("");
+    expect(world.read("Dockerfile")).toBe(file(arm("0.9.18")));
+    expect(tripwire.requests).toEqual([]);
+  });
 });

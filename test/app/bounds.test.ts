@@ -3,7 +3,7 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { type AppHarness, startApp } from "./harness.js";
-import { dockerfile } from "./support.js";
+import { dockerfile, updateByComment } from "./support.js";
 
 let h: AppHarness;
 afterEach(async () => {
@@ -22,14 +22,10 @@ it("a file with more pins than a run handles is left out, and the PR body says s
     { length: 501 },
     (_, i) => `FROM ghcr.io/astral-sh/uv:0.9.17@${h.upstreams.digestOf("0.9.17")} AS s${i}\n`,
   ).join("");
-  const repo = h.github.addRepo("acme/huge", {
-    files: { Dockerfile: dockerfile("0.9.17"), "docker/many/Dockerfile": many },
-    permissions: { alice: "write" },
+  const { repo, pr } = await updateByComment(h, "acme/huge", {
+    Dockerfile: dockerfile("0.9.17"),
+    "docker/many/Dockerfile": many,
   });
-  const issue = repo.openIssue();
-  expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
-  const [pr] = repo.openPulls();
-  if (!pr) throw new Error("no PR");
   expect(repo.file("Dockerfile", "uv-pin-bot/uv")).toBe(dockerfile("0.9.18"));
   expect(repo.file("docker/many/Dockerfile", "uv-pin-bot/uv")).toBe(many);
   expect(pr.body).toContain("docker/many/Dockerfile");

@@ -7,6 +7,7 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { type AppHarness, startApp } from "./harness.js";
+import { updateByComment } from "./support.js";
 
 const MIRROR = "registry.corp.example/ghcr/astral-sh/uv";
 const CONFIG = `images:\n  - {name: ${MIRROR}, mirrorOf: ghcr.io/astral-sh/uv}\n`;
@@ -27,14 +28,10 @@ it("a pin on a configured mirror: the PR moves it under the mirror's name, resol
   h.upstreams.publish("0.9.18", { daysAgo: 10 });
   const dockerfile = (v: string) =>
     `FROM python:3.12-slim\nCOPY --from=${MIRROR}:${v}@${h.upstreams.digestOf(v)} /uv /uvx /bin/\n`;
-  const repo = h.github.addRepo("acme/mirrored", {
-    files: { Dockerfile: dockerfile("0.9.17"), ".github/uv-pin-bot.yml": CONFIG },
-    permissions: { alice: "write" },
+  const { repo, pr } = await updateByComment(h, "acme/mirrored", {
+    Dockerfile: dockerfile("0.9.17"),
+    ".github/uv-pin-bot.yml": CONFIG,
   });
-  const issue = repo.openIssue();
-  expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
-  const [pr] = repo.openPulls();
-  if (!pr) throw new Error("no PR");
   expect(repo.file("Dockerfile", "uv-pin-bot/uv")).toBe(dockerfile("0.9.18"));
   expect(repo.file(".github/uv-pin-bot.yml", "uv-pin-bot/uv")).toBe(CONFIG);
   expect(pr.body).toContain(MIRROR);
@@ -54,14 +51,10 @@ it("a variant-only tag that is no longer published: the PR body says where it st
   const variant = "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim AS uv\n";
   const dockerfile = (v: string) =>
     `FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:${v}@${h.upstreams.digestOf(v)} /uv /uvx /bin/\n`;
-  const repo = h.github.addRepo("acme/variant", {
-    files: { Dockerfile: dockerfile("0.9.17"), "docker/uv.Dockerfile": variant },
-    permissions: { alice: "write" },
+  const { repo, pr } = await updateByComment(h, "acme/variant", {
+    Dockerfile: dockerfile("0.9.17"),
+    "docker/uv.Dockerfile": variant,
   });
-  const issue = repo.openIssue();
-  expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
-  const [pr] = repo.openPulls();
-  if (!pr) throw new Error("no PR");
   expect(repo.file("Dockerfile", "uv-pin-bot/uv")).toBe(dockerfile("0.9.18"));
   expect(repo.file("docker/uv.Dockerfile", "uv-pin-bot/uv")).toBe(variant);
   expect(pr.body).toContain(

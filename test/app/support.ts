@@ -6,9 +6,11 @@
  */
 import { createHash } from "node:crypto";
 import nock from "nock";
+import { expect } from "vitest";
 import { createUpstreams, type Upstreams } from "../../src/adapters/upstreams.js";
 import { attestationsResponse, subject } from "../sigstore/variants.js";
 import type { RecordedRequest } from "./fake-github.js";
+import type { FakePull } from "./fake-repo.js";
 import {
   type AppHarness,
   BOT_LOGIN,
@@ -21,6 +23,23 @@ import {
 /** A Dockerfile pinning `ghcr.io/astral-sh/uv:{version}@{digest}` on line 2. */
 export function dockerfile(version: string, digest = indexDigest(version)): string {
   return `FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:${version}@${digest} /uv /uvx /bin/\n`;
+}
+
+/**
+ * A repository `name` holding `files` (alice may write), `/uv-update` from alice on a new issue,
+ * and the pull request that opened (an error when none did).
+ */
+export async function updateByComment(
+  h: AppHarness,
+  name: string,
+  files: Record<string, string>,
+): Promise<{ repo: FakeRepo; pr: FakePull }> {
+  const repo = h.github.addRepo(name, { files, permissions: { alice: "write" } });
+  const issue = repo.openIssue();
+  expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
+  const [pr] = repo.openPulls();
+  if (!pr) throw new Error(`no pull request was opened in ${name}`);
+  return { repo, pr };
 }
 
 /** `METHOD /path[?query]` of every recorded request but the installation token and `GET /app`. */
