@@ -540,6 +540,12 @@ export class RedisCoordinator implements Coordinator {
         "prioritized",
         "waiting-children",
       );
+      // The scheduler's next firing always waits, delayed: it is not work in progress.
+      if ((c.delayed ?? 0) > 0) {
+        const delayed = await this.queue.getDelayed(0, (c.delayed ?? 0) - 1);
+        // Subtracted (a job that left the delayed set meanwhile was counted where it went).
+        c.delayed = (c.delayed ?? 0) - delayed.filter((j) => j.repeatJobKey).length;
+      }
       const busy = Object.values(c).some((n) => n > 0);
       if (!busy && !(await this.redis.exists(`${KEYS}:sweep:current`))) return;
       await sleep(POLL_MS);
