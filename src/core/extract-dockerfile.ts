@@ -9,6 +9,7 @@ import {
   Onbuild,
   Run,
 } from "dockerfile-ast";
+import { baseName } from "./checksum-tools.js";
 import { commandPins } from "./commands.js";
 import { hashComments } from "./comments.js";
 import { maskIrrelevant } from "./dockerfile-mask.js";
@@ -286,7 +287,6 @@ function attachAddChecksum(
   escapeChar: string,
 ): void {
   const checksum = flag(ins, "checksum")?.getValueRange();
-  if (!checksum) return;
   const insSpan = span(ins.getRange());
   const here = found.filter(
     (p) =>
@@ -304,8 +304,26 @@ function attachAddChecksum(
       : [];
   });
   const installers = [...here, ...viaVariable];
+  const ledger = ctx.ledger;
+  const dest = argumentsOf(ins).at(-1)?.getValue();
+  if (ledger && dest && sources.length > 0) {
+    // What the file-wide checksum rule needs: the file a uv download writes; a checksum that
+    // checks another URL.
+    for (const p of installers) {
+      ledger.uvOuts.add(baseName(dest.endsWith("/") ? (p.asset ?? "") : dest));
+      if (p.asset) ledger.uvOuts.add(p.asset);
+    }
+    const plain = sources.every((a) => !a.getValue().includes("$"));
+    if (installers.length === 0 && checksum && plain) {
+      const c = span(checksum);
+      const value = ctx.text.slice(c.start, c.end);
+      const v = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value);
+      const def = v ? lookup(v[1] as string, c.start) : null;
+      ledger.other.push(def ?? c);
+    }
+  }
   const [only] = installers;
-  if (sources.length !== 1 || installers.length !== 1 || !only) return;
+  if (!checksum || sources.length !== 1 || installers.length !== 1 || !only) return;
   const s = span(checksum);
   const exp = expand(ctx.text, s.start, s.end, { lookup, escapeChar, drop: ctx.drop });
   attachChecksum(ctx, only, exp, 0, exp.value.length);
