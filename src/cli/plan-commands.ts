@@ -9,6 +9,7 @@ import { planJson, renderPlanTable } from "../core/render-plan.js";
 import type { AttestDeps } from "../pipeline/attest.js";
 import { planLocal, rewriteLocal, writeChanges } from "../pipeline/local.js";
 import type { CliUpstreams, Io } from "./io.js";
+import { jsonText } from "./terminal-safe.js";
 
 const upstreamsCache = new WeakMap<Io, CliUpstreams>();
 
@@ -68,7 +69,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     strict: true,
   });
   const plan = await planFor(positionals, values.config, io);
-  io.out(values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlanTable(plan));
+  io.out(values.json ? jsonText(planJson(plan)) : renderPlanTable(plan));
   return values["exit-code"] && plan.updates.length > 0 ? 1 : 0;
 }
 

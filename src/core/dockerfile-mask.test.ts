@@ -3,7 +3,8 @@
  * the boundaries dockerfile-ast draws (continuations over blank and comment lines, trailing blanks
  * after the escape, CR / CRLF / LF, a BOM), and a differential property: on generated
  * Dockerfiles, line soups of the constructs that matter and mutated files, the pins of a masked
- * parse equal those of a full parse, byte for byte.
+ * read (the lexer of the kept instructions, or dockerfile-ast on the masked text when the lexer
+ * refuses) equal those of a full dockerfile-ast parse, byte for byte.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

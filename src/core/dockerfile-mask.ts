@@ -89,6 +89,35 @@ export function splitInstructions(text: string): RawInstruction[] | null {
  * instructions can hold a pin is `instructionMarkers`' test (narrower than the file gate).
  */
 export function maskIrrelevant(text: string, images: readonly string[]): string | null {
+  const plan = maskPlan(text, images);
+  if (plan === null || plan === "full") return plan === null ? null : text;
+  const { kept, headEnd } = plan;
+  const cr = text.includes("\r");
+  // Everything up to the first FROM stays (parser directives, global ARGs).
+  let at = headEnd;
+  const parts: string[] = [text.slice(0, at)];
+  for (const ins of kept) {
+    if (ins.start < headEnd) continue;
+    // The gap (dropped instructions, comments, blank lines): its line breaks, then the kept
+    // instruction's indentation.
+    const lineStart = lastBreak(text, at, ins.start);
+    parts.push(breaksOf(text, at, lineStart, cr), text.slice(lineStart, ins.end));
+    at = ins.end;
+  }
+  parts.push(breaksOf(text, at, text.length, cr));
+  return parts.join("");
+}
+
+/**
+ * What the parse of a Dockerfile needs, as `maskIrrelevant` decides it: null (nothing can pin),
+ * "full" (parse the whole text: the mask is unsure of it), or the instructions the masked text
+ * keeps, in order (every instruction up to the first FROM, which `headEnd` ends, kept verbatim
+ * with the comments between them; then the kept ones).
+ */
+export function maskPlan(
+  text: string,
+  images: readonly string[],
+): { kept: RawInstruction[]; headEnd: number } | "full" | null {
   const m = instructionMarkers(images);
   const hits = { strong: hitsOf(m.strong, text, true), weak: hitsOf(m.command, text, false) };
   // No instruction can pass the instruction test when the whole text does not (its hits are
@@ -98,10 +127,10 @@ export function maskIrrelevant(text: string, images: readonly string[]): string 
   const live = (at: number) => !onCommentLine(text, at);
   const wordy = hits.weak.some(live) && m.word.test(text);
   if (!hits.strong.some(live) && !wordy && !GLUED.test(text)) return null;
-  if (text.includes("<<")) return text;
-  if (escapeDirective(text)) return text;
+  if (text.includes("<<")) return "full";
+  if (escapeDirective(text)) return "full";
   const instructions = splitInstructions(text);
-  if (!instructions) return text;
+  if (!instructions) return "full";
   const keep = mentioning(text, instructions, m, hits);
   let any = false;
   // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
@@ -127,23 +156,13 @@ export function maskIrrelevant(text: string, images: readonly string[]): string 
     const ins = instructions[i] as RawInstruction;
     if (!keep[i] && CHECKSUM_TEXT.test(text.slice(ins.start, ins.end))) keep[i] = true;
   }
-  const cr = text.includes("\r");
   if (firstFrom < 0) firstFrom = instructions.length;
-  // Everything up to the first FROM stays (parser directives, global ARGs).
   const head = instructions[firstFrom];
-  let at = head ? head.end : text.length;
-  const parts: string[] = [text.slice(0, at)];
-  for (let i = firstFrom + 1; i < instructions.length; i++) {
-    if (!keep[i]) continue;
-    const ins = instructions[i] as RawInstruction;
-    // The gap (dropped instructions, comments, blank lines): its line breaks, then the kept
-    // instruction's indentation.
-    const lineStart = lastBreak(text, at, ins.start);
-    parts.push(breaksOf(text, at, lineStart, cr), text.slice(lineStart, ins.end));
-    at = ins.end;
+  const kept: RawInstruction[] = [];
+  for (let i = 0; i < instructions.length; i++) {
+    if (i <= firstFrom || keep[i]) kept.push(instructions[i] as RawInstruction);
   }
-  parts.push(breaksOf(text, at, text.length, cr));
-  return parts.join("");
+  return { kept, headEnd: head ? head.end : text.length };
 }
 
 /**

@@ -6,6 +6,7 @@ import { extractText } from "./extract-text.js";
 import { extractToml } from "./extract-toml.js";
 import { extractYaml } from "./extract-yaml.js";
 import { baseName, type FileKind, fileKind } from "./file-kind.js";
+import { markLatest } from "./latest-urls.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
 import { markMirrored } from "./mirrors.js";
@@ -35,6 +36,7 @@ export function scanAs(
     found.sort((a, b) => a.line - b.line);
     const pins = onceEach(found);
     if (options.mirrors) markMirrored(pins, options.mirrors);
+    markLatest(pins);
     for (const pin of pins) {
       if (pin.skipReason) skipped.push({ file: path, line: pin.line, reason: pin.skipReason });
     }
