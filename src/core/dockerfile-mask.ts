@@ -13,6 +13,10 @@
 
 import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
 
+/** What a checksum check or a checksum holds (see `checksum-ledger.ts`). Not global. */
+const CHECKSUM_TEXT =
+  /sha256sum|shasum|checksum|openssl|hashlib|get-filehash|certutil|(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i;
+
 /** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
 export interface RawInstruction {
   start: number;
@@ -146,6 +150,11 @@ export function maskPlan(
     } else if (carried && !keep[i] && text.slice(ins.start, ins.end).includes("$")) keep[i] = true;
   }
   keepDeclarations(text, instructions, keep);
+  // Checks and checksums: the file-wide checksum rule needs to know what each one checks.
+  for (let i = 0; i < instructions.length; i++) {
+    const ins = instructions[i] as RawInstruction;
+    if (!keep[i] && CHECKSUM_TEXT.test(text.slice(ins.start, ins.end))) keep[i] = true;
+  }
   if (firstFrom < 0) firstFrom = instructions.length;
   const head = instructions[firstFrom];
   const kept: RawInstruction[] = [];
