@@ -13,6 +13,10 @@
 
 import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
 
+/** What a checksum check or a checksum holds (see `checksum-ledger.ts`). Not global. */
+const CHECKSUM_TEXT =
+  /sha256sum|shasum|checksum|openssl|hashlib|get-filehash|certutil|(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i;
+
 /** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
 export interface RawInstruction {
   start: number;
@@ -121,8 +125,7 @@ export function maskPlan(
   // Hits on comment lines (top-level or inside a continuation: `#` first on its line) count for
   // no instruction either.
   const live = (at: number) => !onCommentLine(text, at);
-  const wordy = hits.weak.some(live) && m.word.test(text);
-  if (!hits.strong.some(live) && !wordy && !GLUED.test(text)) return null;
+  if (!hits.strong.some(live) && !wordy(text, hits.weak, m) && !GLUED.test(text)) return null;
   if (text.includes("<<")) return "full";
   if (escapeDirective(text)) return "full";
   const instructions = splitInstructions(text);
@@ -147,6 +150,11 @@ export function maskPlan(
     } else if (carried && !keep[i] && text.slice(ins.start, ins.end).includes("$")) keep[i] = true;
   }
   keepDeclarations(text, instructions, keep);
+  // Checks and checksums: the file-wide checksum rule needs to know what each one checks.
+  for (let i = 0; i < instructions.length; i++) {
+    const ins = instructions[i] as RawInstruction;
+    if (!keep[i] && CHECKSUM_TEXT.test(text.slice(ins.start, ins.end))) keep[i] = true;
+  }
   if (firstFrom < 0) firstFrom = instructions.length;
   const head = instructions[firstFrom];
   const kept: RawInstruction[] = [];
@@ -183,6 +191,60 @@ function onCommentLine(text: string, at: number): boolean {
   }
   if (i === 0 && text.charCodeAt(0) === 0xfeff) i = 1;
   return text.charCodeAt(skipBlanks(text, i)) === 35;
+}
+
+/**
+ * Whether a command hit (`pip`, `apk add`, `uv tool`) off comment lines may share an instruction
+ * with a `uv` word: the word is looked for around each hit, over the lines its instruction can
+ * span at most (back over lines that end with the escape, blank lines and comment lines; on while
+ * a line ends with the escape or is blank or a comment), so that a `uv sync` elsewhere in the file
+ * does not make every `pip install` line matter.
+ */
+function wordy(text: string, weak: readonly number[], m: InstructionMarkers): boolean {
+  if (weak.length === 0 || !m.word.test(text)) return false;
+  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
+  let checkedTo = -1;
+  for (const at of weak) {
+    if (at < checkedTo || onCommentLine(text, at)) continue;
+    let from = lineStartOf(text, at);
+    while (from > 0) {
+      const prevEnd =
+        from - (text.charCodeAt(from - 1) === 10 && text.charCodeAt(from - 2) === 13 ? 2 : 1);
+      const prevStart = lineStartOf(text, prevEnd);
+      if (!connects(text, prevStart, prevEnd)) break;
+      from = prevStart;
+    }
+    let to = lineEnd(text, at);
+    let lineFrom = lineStartOf(text, at);
+    while (to < text.length && connects(text, lineFrom, to)) {
+      lineFrom = nextLine(text, to);
+      to = lineEnd(text, lineFrom);
+    }
+    if (m.word.test(text.slice(from, to))) return true;
+    checkedTo = to;
+  }
+  return false;
+}
+
+/** Whether the line [start, end) may continue an instruction: it ends with `\` or `` ` ``, or is blank or a comment. */
+function connects(text: string, start: number, end: number): boolean {
+  let j = end - 1;
+  while (j >= start && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
+  if (j < start) return true;
+  const last = text.charCodeAt(j);
+  if (last === 92 || last === 96) return true;
+  return text.charCodeAt(skipBlanks(text, start)) === 35;
+}
+
+/** The start of the line holding `at`. */
+function lineStartOf(text: string, at: number): number {
+  let i = at;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
 }
 
 /** A line continuation right after text (with either escape character). */

@@ -3,6 +3,7 @@
  * lexer of the instructions that can matter (dockerfile-lex.ts) when the mask is sure of the file,
  * else from dockerfile-ast (loaded on first use).
  */
+import { baseName } from "./checksum-tools.js";
 import { commandPins } from "./commands.js";
 import { hashComments } from "./comments.js";
 import { lexInstructions } from "./dockerfile-lex.js";
@@ -258,7 +259,6 @@ function attachAddChecksum(
   escapeChar: string,
 ): void {
   const checksum = flag(ins, "checksum")?.value;
-  if (!checksum) return;
   const insSpan = ins.span;
   const here = found.filter(
     (p) =>
@@ -276,14 +276,42 @@ function attachAddChecksum(
       : [];
   });
   const installers = [...here, ...viaVariable];
+  noteAdd(ctx, ins, installers, lookup);
   const [only] = installers;
-  if (sources.length !== 1 || installers.length !== 1 || !only) return;
+  if (!checksum || sources.length !== 1 || installers.length !== 1 || !only) return;
   const exp = expand(ctx.text, checksum.start, checksum.end, {
     lookup,
     escapeChar,
     drop: ctx.drop,
   });
   attachChecksum(ctx, only, exp, 0, exp.value.length);
+}
+
+/**
+ * What the file-wide checksum rule needs to know of an ADD (`checksum-ledger.ts`): the file a uv
+ * download writes; a `--checksum` that checks another URL (written plainly, no variable in it).
+ */
+function noteAdd(
+  ctx: FileContext,
+  ins: DockerInstruction,
+  installers: readonly Pin[],
+  lookup: Lookup,
+): void {
+  const ledger = ctx.ledger;
+  const args = ins.args();
+  const dest = args.at(-1)?.value;
+  const sources = args.slice(0, -1);
+  if (!ledger || !dest || sources.length === 0) return;
+  for (const p of installers) {
+    ledger.uvOuts.add(baseName(dest.endsWith("/") ? (p.asset ?? "") : dest));
+    if (p.asset) ledger.uvOuts.add(p.asset);
+  }
+  const checksum = flag(ins, "checksum")?.value;
+  if (installers.length > 0 || !checksum || sources.some((a) => a.value.includes("$"))) return;
+  const value = ctx.text.slice(checksum.start, checksum.end);
+  const v = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value);
+  const def = v ? lookup(v[1] as string, checksum.start) : null;
+  ledger.other.push(def ?? checksum);
 }
 
 /**
