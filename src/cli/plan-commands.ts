@@ -16,7 +16,14 @@ const upstreamsCache = new WeakMap<Io, CliUpstreams>();
 export function upstreamsFor(io: Io): CliUpstreams {
   let upstreams = io.upstreams ?? upstreamsCache.get(io);
   if (!upstreams) {
-    upstreams = createUpstreams({ env: io.env ?? process.env });
+    upstreams = createUpstreams({
+      env: io.env ?? process.env,
+      // The person running the CLI is the operator: the refused host is theirs to see.
+      http: {
+        onRefused: (origin) =>
+          io.err(`uv-pin-bot: warning: refused to contact ${origin}: not a configured upstream\n`),
+      },
+    });
     upstreamsCache.set(io, upstreams);
   }
   return upstreams;

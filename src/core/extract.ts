@@ -1,5 +1,6 @@
 /** The scanner's entry: a file's path and text in, its uv pins and skip reasons out. Never throws. */
 import { mentionsBuildArg } from "./build-args.js";
+import { ChecksumLedger, holdUntied } from "./checksum-ledger.js";
 import { extractDockerfile } from "./extract-dockerfile.js";
 import { extractRequirements, pyprojectRequirements } from "./extract-requirements.js";
 import { extractText } from "./extract-text.js";
@@ -33,10 +34,12 @@ export function scanAs(
     !(kind !== "dockerfile" && mentionsBuildArg(text, buildArgs))
   )
     return { pins: [], skipped: [] };
-  const ctx: FileContext = { file: path, text, lines: new Lines(text), images };
+  const ledger = new ChecksumLedger();
+  const ctx: FileContext = { file: path, text, lines: new Lines(text), images, ledger };
   if (buildArgs && kind !== "dockerfile") ctx.buildArgs = buildArgs;
   try {
     const { pins: found, skipped } = extractByKind(kind, ctx);
+    holdUntied(ctx, ledger, found);
     found.sort((a, b) => a.line - b.line);
     const pins = onceEach(found);
     if (options.mirrors) markMirrored(pins, options.mirrors);

@@ -129,6 +129,8 @@ export class RedisCoordinator implements Coordinator {
   readonly mode = "redis" as const;
   readonly deliveries: RedisDeliveries;
   private closed = false;
+  /** The worker stopped with jobs still running (left to other workers). */
+  private handedBack = false;
   readonly cache: RedisCache;
   readonly blobs: RedisBlobCache;
   readonly sweepState: RedisKeyValues;
@@ -570,29 +572,53 @@ export class RedisCoordinator implements Coordinator {
     await this.worker?.pause(true).catch(() => undefined);
   }
 
-  /** Shutdown 2: deliveries in flight are queued, running jobs finish. */
+  /**
+   * Shutdown 2: deliveries in flight are queued; running jobs get `drainMs` to finish, then are
+   * handed back (the worker stops renewing their locks once its connections close, so another
+   * worker takes them over after `lockMs`: a run is idempotent).
+   */
   async drain(): Promise<void> {
     await this.deliveries.idle();
-    await this.worker?.close();
+    await this.closeWorker(this.o.drainMs);
   }
 
-  /**
-   * Stops taking jobs; running ones get `lockMs` to finish, then are handed back (their locks
-   * lapse and another worker takes them over); closes the connections.
-   */
+  /** Stops the worker; false when its running jobs did not finish within `bound` ms. */
+  private async closeWorker(bound: number): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker) return true;
+    if (this.handedBack) return false;
+    // BullMQ's close() waits for running jobs; a later close(true) only returns that same wait,
+    // so the bound is kept here: past it, the jobs are left to their lapsing locks.
+    const finished = worker.close().then(
+      () => true,
+      () => true,
+    );
+    const inTime = await Promise.race([finished, sleep(bound).then(() => false)]);
+    this.handedBack = !inTime;
+    if (!inTime)
+      this.executor?.log.warn(
+        { runningMs: bound },
+        "uv-pin-bot worker: running jobs did not finish in time; handed back to other workers",
+      );
+    return inTime;
+  }
+
+  /** Shutdown 3: stops taking jobs (running ones: as in `drain`), closes the connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const worker = this.worker;
-    if (worker) {
-      const finished = worker.close().then(() => true);
-      const inTime = await Promise.race([finished, sleep(this.o.lockMs).then(() => false)]);
-      if (!inTime) await worker.close(true);
-    }
-    await this.queue.close();
-    for (const redis of [this.redis, ...this.connections])
-      await redis.quit().catch(() => redis.disconnect());
+    await this.closeWorker(Math.min(this.o.drainMs, this.o.lockMs));
+    await this.queue.close().catch(() => undefined);
+    await Promise.all([this.redis, ...this.connections].map(closeConnection));
   }
+}
+
+/** QUIT, then the socket's end (at most a second): closed before the process exits. */
+async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === "end") return;
+  const ended = new Promise<void>((resolve) => redis.once("end", () => resolve()));
+  await redis.quit().catch(() => redis.disconnect());
+  await Promise.race([ended, sleep(1_000)]);
 }
 
 /** A sweep's id: its sweep job's id, as a Redis key part. */
