@@ -104,12 +104,29 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
     const challenged = [...tagLookups(registry, "challenged").values()].reduce((a, b) => a + b, 0);
     expect(challenged).toBeLessThanOrEqual(REPLICAS);
     expect(releases.requests()).toBe(1);
+    // /metrics, summed over the replicas: upstream requests by status are what the registry and
+    // the release list answered (401 challenges included).
+    const answered: Record<string, number> = { "200": releases.requests() };
+    for (const r of registry.requests)
+      answered[String(r.status)] = (answered[String(r.status)] ?? 0) + 1;
+    const counted: Record<string, number> = {};
+    for (const app of apps)
+      for (const [status, n] of upstreamByStatus((await app.appFn.coordinator.metrics()).body))
+        counted[status] = (counted[status] ?? 0) + n;
+    expect(counted).toEqual(answered);
     // The pull requests carry the new digests the registry gave.
     const dockerfile = github.repo("acme/app-5").file("Dockerfile", "uv-pin-bot/uv") ?? "";
     expect(dockerfile).toContain(`uv:0.9.18@${digests.get("0.9.18")}`);
     expect(dockerfile).toContain(`uv:0.9.18-${VARIANT}@${digests.get(`0.9.18-${VARIANT}`)}`);
   }, 120_000);
 });
+
+/** `uv_pin_bot_upstream_requests_total` by status in one replica's metrics. */
+function upstreamByStatus(body: string): [string, number][] {
+  return [...body.matchAll(/^uv_pin_bot_upstream_requests_total\{status="(\w+)"\} (\d+)$/gm)].map(
+    (m) => [m[1] as string, Number(m[2])],
+  );
+}
 
 /** Sweep repository jobs this replica completed (its own metrics registry). */
 async function sweepJobs(app: AppHarness): Promise<number> {
