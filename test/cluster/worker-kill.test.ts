@@ -77,8 +77,9 @@ describeWithRedis("a worker killed mid-run", () => {
     const http = await serveGitHub(web.github);
     front = http;
 
-    // The worker, in a child process; GitHub holds its pull request creation.
-    const held = web.github.hold("POST", "/repos/acme/app/pulls");
+    // The worker, in a child process; GitHub holds its answer to the document that moves the
+    // branch and opens the pull request (both done on GitHub's side, the answer not yet sent).
+    const held = web.github.hold("POST", "/graphql");
     child = spawn(process.execPath, [join(outDir, "test/cluster/worker-child.js")], {
       cwd: PROJECT,
       env: {
@@ -106,7 +107,7 @@ describeWithRedis("a worker killed mid-run", () => {
     const payload = issueCommentPayload(repo, issue, "/uv-update", { user: "alice" });
     expect(await web.send("issue_comment", payload, { noWait: true })).toBe(200);
     await held.reached;
-    // Branch and commit are on GitHub; the pull request is not. The worker dies here.
+    // Branch, commit and pull request are on GitHub; the worker never hears so. It dies here.
     expect(repo.branches.has("uv-pin-bot/uv")).toBe(true);
     const exited = new Promise((r) => child?.once("exit", r));
     child.kill("SIGKILL");
