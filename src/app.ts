@@ -18,7 +18,6 @@ import {
   react,
   reply,
 } from "./adapters/github-prs.js";
-import { networkCode } from "./adapters/http.js";
 import type { OwnCommits } from "./adapters/own-commits.js";
 import type { TrustMaterial } from "./adapters/sigstore-verify.js";
 import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
@@ -41,7 +40,7 @@ import {
   type RepositoriesAdded,
 } from "./app/events.js";
 import { CONFIG_PATH, type LoadOptions, loadRepositoryConfig } from "./app/load-config.js";
-import { replyFor } from "./app/replies.js";
+import { oneLine, replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE } from "./app/schedule.js";
 import type { ShutdownRegistry } from "./app/shutdown.js";
 import { sweepRepository } from "./app/sweep-repo.js";
@@ -49,7 +48,7 @@ import { defaultPolicy } from "./core/attestation-policy.js";
 import { parseCommand } from "./core/comment-command.js";
 import { type ConfigProblem, describeProblems } from "./core/config.js";
 import { helpComment, parseMetadata } from "./core/render-pr.js";
-import { httpStatusOf, UvPinBotError } from "./errors.js";
+import { httpStatusOf } from "./errors.js";
 import {
   type RunDeps,
   type RunMode,
@@ -128,18 +127,28 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
   options.shutdown?.register("app work", () => coordinator.drain(), "drain");
   if (coordinator.mode === "redis")
     options.shutdown?.register("redis connections", () => coordinator.close(), "close");
+  // The host a request was refused for goes to the log only: it may be internal (see http.ts).
+  let logRefused = (_origin: string): void => undefined;
   const upstreams =
     options.upstreams ??
     createUpstreams({
       env,
       cache: coordinator.cache,
-      http: { fetch: metrics.countingFetch(globalThis.fetch) },
+      http: {
+        fetch: metrics.countingFetch(globalThis.fetch),
+        onRefused: (origin) => logRefused(origin),
+      },
     });
   let keeper: TrustRootKeeper | undefined;
   /** GitHub requests sent by this process's installation clients (the sweep summary's count). */
   let githubRequests = 0;
 
   const appFn: UvPinBotApp = async (app: Probot, { addHandler }) => {
+    logRefused = (origin) =>
+      app.log.warn(
+        { origin },
+        "uv-pin-bot refused to contact a host outside the configured upstreams",
+      );
     // The trusted root loads now, in the background; a run waits for it only if it verifies
     // before the first load has ended.
     const load = options.loadTrustRoot ?? ((fresh: boolean) => trustRoot({ env, fresh }));
@@ -605,20 +614,4 @@ async function workflowsGranted(octokit: GitHub): Promise<boolean | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/**
- * An error as a user may see it (a reply): coded errors and GitHub's answers by their message;
- * anything else (a network error whose text can carry an internal address, a bug) in words only.
- */
-function oneLine(error: unknown): string {
-  if (error instanceof UvPinBotError) return userLine(error);
-  const network = networkCode(error);
-  if (network !== null) return `GitHub could not be reached: ${network}`;
-  if (httpStatusOf(error) === null) return "an unexpected error (the app's log has the details)";
-  return userLine(error);
-}
-
-function userLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 }

@@ -139,6 +139,22 @@ describe("update moves tied checksums with the version", () => {
     expect(readFileSync(join(repo, "install-uv.sh"), "utf8")).toBe(before);
   });
 
+  it("an untied checksum blocks the update with no word about checksums in the file", async () => {
+    const before = readFixture("checksums/untied-quiet.sh");
+    writeFileSync(join(repo, "install-uv.sh"), before);
+    nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/releases")
+      .query(true)
+      .reply(200, releases());
+    const result = await cli(["update", repo]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      "uv-pin-bot: install-uv.sh:5: not updated: a sha256 checksum next to this download cannot be tied to one uv asset (install-uv.sh:4); update it by hand\n",
+    );
+    expect(result.out).toBe("Nothing to change.\n");
+    expect(readFileSync(join(repo, "install-uv.sh"), "utf8")).toBe(before);
+  });
+
   it("a release without one architecture's asset blocks the update and names that checksum's line", async () => {
     const before = readDockerfile("checksum-per-arch.Dockerfile");
     writeFileSync(join(repo, "Dockerfile"), before);

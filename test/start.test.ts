@@ -349,6 +349,25 @@ describe("node dist/start.js (the image's command)", () => {
     request.release(200, []); // the process is gone; nothing answers
   });
 
+  it.each([
+    ["blank", "", "uv-pin-bot: WEBHOOK_SECRET is not set; refusing to start"],
+    [
+      '"development" (Probot\'s fallback)',
+      "development",
+      'uv-pin-bot: WEBHOOK_SECRET is Probot\'s well-known default "development"; refusing to start',
+    ],
+  ])(
+    "a WEBHOOK_SECRET that is %s: one line, exit 1, nothing served",
+    async (_name, secret, line) => {
+      const asked = api.seen.length;
+      const app = await startApp(api, { WEBHOOK_SECRET: secret });
+      expect((await app.line("refusing to start")).startsWith(line)).toBe(true);
+      expect(await app.exited).toEqual({ code: 1, signal: null });
+      expect(app.lines).toHaveLength(1);
+      expect(api.seen.length).toBe(asked);
+    },
+  );
+
   it("an invalid shutdown bound is one line and exit 1", async () => {
     const app = await startApp(api, { UV_PIN_BOT_SHUTDOWN_TIMEOUT: "soon" });
     expect(await app.exited).toEqual({ code: 1, signal: null });

@@ -166,8 +166,7 @@ describe("GitHubAttestations.list", () => {
     const { source } = setup();
     await expect(source.list(DIGEST, { owner: "malancas" })).rejects.toMatchObject({
       code: "forbidden-host",
-      message:
-        "attestation bundle: refusing to contact https://evil.example: not a configured upstream",
+      message: "attestation bundle: refusing to contact a host outside the configured upstreams",
     });
   });
 

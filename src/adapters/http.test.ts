@@ -157,9 +157,19 @@ describe("HttpClient", () => {
     queue.push(reply(302, "", { Location: "https://evil.example/steal" }));
     const error = await failure(http.request({ url: "https://up.example/start" }));
     expect(error.code).toBe("forbidden-host");
-    expect(error.message).toBe(
-      "refusing to contact https://evil.example: not a configured upstream",
-    );
+    expect(error.message).toBe("refusing to contact a host outside the configured upstreams");
+  });
+
+  it("names no refused host in its error (its text reaches users): the operator's log is told the origin", async () => {
+    const refused: string[] = [];
+    const { http } = client({ onRefused: (o) => refused.push(o) });
+    // An internal mirror redirecting to internal storage, by address.
+    queue.push(reply(302, "", { Location: "http://10.0.3.7:9000/blobs/sha256:abc?X-Sig=s3cr3t" }));
+    const error = await failure(http.request({ url: "https://up.example/start" }));
+    expect(error.code).toBe("forbidden-host");
+    expect(error.message).not.toMatch(/10\.0\.3\.7|9000|s3cr3t/);
+    expect(refused).toEqual(["http://10.0.3.7:9000"]);
+    expect(seen).toEqual(["GET /start"]);
   });
 
   it("drops credentials on a redirect to another origin, keeps them on the same origin", async () => {

@@ -71,6 +71,12 @@ export interface HttpOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Told the origin of every request refused because it is not an upstream's (a redirect, a
+   * token realm or a Link to another host): for the operator's log. The error itself does not
+   * name the host, since its text reaches pull requests and replies, and the host may be internal.
+   */
+  onRefused?: (origin: string) => void;
 }
 
 export interface HttpRequest {
@@ -121,6 +127,7 @@ export class HttpClient {
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       random: options.random ?? Math.random,
+      onRefused: options.onRefused ?? (() => undefined),
     };
   }
 
@@ -152,9 +159,10 @@ export class HttpClient {
     let current = req;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (!this.allows(url)) {
+        this.o.onRefused(safeOrigin(url));
         throw new UpstreamError(
           "forbidden-host",
-          `refusing to contact ${safeOrigin(url)}: not a configured upstream`,
+          "refusing to contact a host outside the configured upstreams",
           url,
           null,
         );

@@ -132,7 +132,7 @@ describe("UvReleases.checksum", () => {
       .reply(302, "", { Location: "https://evil.example/x.sh" });
     const { source } = releases();
     await expect(source.checksum("https://astral.sh/uv/install.sh", null)).rejects.toThrow(
-      "refusing to contact https://evil.example: not a configured upstream",
+      "refusing to contact a host outside the configured upstreams",
     );
   });
 });

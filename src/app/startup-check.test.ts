@@ -18,6 +18,20 @@ describe("startupRefusal", () => {
     }
   });
 
+  it("refuses WEBHOOK_SECRET=development (Probot's well-known fallback) outside development", () => {
+    for (const env of [
+      { APP_ID: "1", WEBHOOK_SECRET: "development" },
+      { APP_ID: "1", WEBHOOK_SECRET: " development ", NODE_ENV: "production" },
+    ]) {
+      expect(startupRefusal(env)).toBe(
+        "uv-pin-bot: WEBHOOK_SECRET is Probot's well-known default \"development\"; refusing to start (anyone could forge webhook deliveries). Set WEBHOOK_SECRET to the app's webhook secret, or NODE_ENV=development for local trials.",
+      );
+    }
+    expect(
+      startupRefusal({ APP_ID: "1", WEBHOOK_SECRET: "development", NODE_ENV: "development" }),
+    ).toBeNull();
+  });
+
   it("starts with a secret, in development without one, and for Probot's set-up flow (no APP_ID)", () => {
     expect(startupRefusal({ APP_ID: "1", WEBHOOK_SECRET: "s3cret" })).toBeNull();
     expect(startupRefusal({ APP_ID: "1", NODE_ENV: "development" })).toBeNull();

@@ -117,6 +117,24 @@ export const CHECKSUM_SHAPES: Readonly<Record<string, Shape>> = {
     unit: () => " ",
     tail: "x)\nGet-FileHash uv.zip\n",
   },
+  // The file-wide rule (src/core/checksum-ledger.ts): every hex value, check and checked file.
+  "many checks of committed checksum files": {
+    head: GET,
+    unit: (i) => `sha256sum -c sums${i}.txt\n`,
+    tail: "",
+  },
+  "check commands repeated on one line": { head: GET, unit: () => "sha256sum ", tail: "\n" },
+  "hex values repeated on one line": { head: GET, unit: () => `${H} `, tail: "\n" },
+  "many checks of other files": {
+    head: GET,
+    unit: (i) => `echo "${H}  tool${i}.tgz" | sha256sum -c -\n`,
+    tail: "",
+  },
+  "many openssl and hashlib checks": {
+    head: GET,
+    unit: () => `openssl dgst -sha256 uv.tgz; python3 -c 'import hashlib'\n`,
+    tail: "",
+  },
 };
 
 /** The shape as a shell script of about `size` characters. */

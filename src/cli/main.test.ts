@@ -168,4 +168,35 @@ describe("printing what hostile files contain", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  // Every control character a terminal acts on: DEL, C1 (CSI), ESC, BEL, a bidi override.
+  const HOSTILE_NAMES = [
+    "Dockerfile.x\u007fy",
+    "Dockerfile.b\u009bc",
+    "Dockerfile.\u001b]0;owned\u0007",
+    "Dockerfile.\u202eevil",
+  ];
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it.each([
+    ["scan", "FROM ghcr.io/astral-sh/uv:0.9.17\n", "pins"],
+    // A pin that is seen but cannot be changed: check reports it without asking any upstream.
+    ["check", "ARG UV\nFROM ghcr.io/astral-sh/uv:${UV}\n", "skipped"],
+  ])(
+    "%s --json: valid JSON carrying the names exactly, with no raw control bytes",
+    async (command, text, key) => {
+      const dir = mkdtempSync(join(tmpdir(), "uv-pin-bot-esc-"));
+      try {
+        for (const name of HOSTILE_NAMES) writeFileSync(join(dir, name), text);
+        const { code, out, err } = await run([command, dir, "--json"]);
+        expect({ code, err }).toEqual({ code: 0, err: "" });
+        expect(out).not.toMatch(RAW);
+        expect(out).toContain("Dockerfile.x\\u007fy");
+        const json = JSON.parse(out) as Record<string, { file: string }[]>;
+        expect(new Set((json[key] ?? []).map((e) => e.file))).toEqual(new Set(HOSTILE_NAMES));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -9,13 +9,21 @@ import { planJson, renderPlanTable } from "../core/render-plan.js";
 import type { AttestDeps } from "../pipeline/attest.js";
 import { planLocal, rewriteLocal, writeChanges } from "../pipeline/local.js";
 import type { CliUpstreams, Io } from "./io.js";
+import { jsonText } from "./terminal-safe.js";
 
 const upstreamsCache = new WeakMap<Io, CliUpstreams>();
 
 export function upstreamsFor(io: Io): CliUpstreams {
   let upstreams = io.upstreams ?? upstreamsCache.get(io);
   if (!upstreams) {
-    upstreams = createUpstreams({ env: io.env ?? process.env });
+    upstreams = createUpstreams({
+      env: io.env ?? process.env,
+      // The person running the CLI is the operator: the refused host is theirs to see.
+      http: {
+        onRefused: (origin) =>
+          io.err(`uv-pin-bot: warning: refused to contact ${origin}: not a configured upstream\n`),
+      },
+    });
     upstreamsCache.set(io, upstreams);
   }
   return upstreams;
@@ -68,7 +76,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     strict: true,
   });
   const plan = await planFor(positionals, values.config, io);
-  io.out(values.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlanTable(plan));
+  io.out(values.json ? jsonText(planJson(plan)) : renderPlanTable(plan));
   return values["exit-code"] && plan.updates.length > 0 ? 1 : 0;
 }
 

@@ -7,6 +7,7 @@ import type { ScanOptions } from "../core/types.js";
 import { firstDirectory, scanPaths } from "../pipeline/scan-paths.js";
 import type { Io } from "./io.js";
 import { HELP } from "./main.js";
+import { jsonText } from "./terminal-safe.js";
 
 export async function scanCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -25,7 +26,7 @@ export async function scanCommand(args: string[], io: Io): Promise<number> {
   }
   const paths = positionals.length > 0 ? positionals : ["."];
   const result = await scanPaths(paths, await configuredImages(paths, values.config));
-  io.out(values.json ? `${JSON.stringify(scanJson(result), null, 2)}\n` : renderScanTable(result));
+  io.out(values.json ? jsonText(scanJson(result)) : renderScanTable(result));
   return 0;
 }
 

@@ -21,3 +21,16 @@ export function terminalSafe(text: string): string {
       : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+/**
+ * `value` as JSON (two-space indent) for `--json`: valid JSON that carries no raw control
+ * character either. JSON.stringify leaves DEL, C1 controls and bidi overrides raw in strings, and
+ * `terminalSafe`'s `\x7f` is no JSON escape, so they are written as `\u007f`, `\u009b`, `\u202e`
+ * (which `JSON.parse` reads back as the same characters; `terminalSafe` leaves them alone).
+ */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`.replace(
+    UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

@@ -229,6 +229,19 @@ Provenance:
     });
   });
 
+  it("--json stays valid JSON when the reason quotes control characters (a file name with DEL, CSI)", async () => {
+    const file = join(dir, "not\u007fjson\u009b2J.json");
+    writeFileSync(file, "hello");
+    const r = await run(["--bundle", file, "--digest", `sha256:${TGZ_SHA256}`, "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.out).not.toMatch(/[\u007f-\u009f]/);
+    expect(r.out).toContain("not\\u007fjson\\u009b2J.json");
+    expect(JSON.parse(r.out)).toMatchObject({
+      verified: false,
+      reason: `bundle: ${file} is not JSON`,
+    });
+  });
+
   it.each([
     [[], "uv-pin-bot: verify needs --bundle FILE\n"],
     [["--bundle", SJS], "uv-pin-bot: verify needs --digest ALG:HEX or --artifact FILE\n"],

@@ -25,6 +25,7 @@ import { UsageError } from "../errors.js";
 import { DEFAULT_ATTESTATION_SETTINGS, releasePolicy, verifyDigest } from "../pipeline/attest.js";
 import type { Io } from "./io.js";
 import { attestFor, upstreamsFor } from "./plan-commands.js";
+import { jsonText } from "./terminal-safe.js";
 
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 const NAME = /^[A-Za-z0-9_.-]+$/;
@@ -88,7 +89,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
       ? notVerified(`bundle: ${values.bundle} is not JSON`)
       : verifyAttestation({ bundle, digests, policy, trustMaterial });
   if (values.json) {
-    io.out(`${JSON.stringify(attestationJson(result), null, 2)}\n`);
+    io.out(jsonText(attestationJson(result)));
   } else {
     io.out(renderAttestationTable(result));
     if (!result.verified) io.err(`uv-pin-bot: not verified: ${terminalText(result.reason)}\n`);
@@ -148,7 +149,7 @@ async function verifyImage(
   const result =
     "owner" in narrowed ? await verifyDigest({ ...deps, policy: narrowed }, digest) : narrowed;
   if (values.json) {
-    io.out(`${JSON.stringify(attestationJson(result), null, 2)}\n`);
+    io.out(jsonText(attestationJson(result)));
   } else {
     io.out(`${terminalText(parts.name)}@${digest}\n`);
     io.out(renderAttestationTable(result));

@@ -23,6 +23,8 @@ interface Writer {
 
 export class CheckReader {
   readonly checks: Check[] = [];
+  /** `sha256sum -c FILE` where no command read before writes FILE: FILE and the command's start. */
+  readonly lists: { file: string; at: number }[] = [];
   /** Variables that hold a computed sha256 of a file: folded name → the file and where. */
   private readonly computed = new Map<
     string,
@@ -96,8 +98,9 @@ export class CheckReader {
     }
     // A file written first (`echo "SUM  FILE" > FILE.sha256`): the writes this read sees.
     const written = this.writers.get(fileKey(file.raw)) ?? [];
-    for (const w of reaching(written, c.start - 1, c.branch, false).seen)
-      this.addProducer(w.words, w.at, c);
+    const { seen } = reaching(written, c.start - 1, c.branch, false);
+    if (seen.length === 0) this.lists.push({ file: fileKey(file.raw), at: c.start });
+    for (const w of seen) this.addProducer(w.words, w.at, c);
   }
 
   /** `echo "SUM  FILE"` / `printf '%s  %s\n' SUM FILE` → a check of FILE against SUM. */
@@ -130,7 +133,9 @@ export class CheckReader {
       if (parts.length >= 2) break;
     }
     const [sum, file] = parts;
-    if (!sum || !file) return;
+    // An expected value that is a command's output (`$(cat uv.sha256)`) is not read: the words
+    // split inside it, so neither it nor the file is known.
+    if (!sum || !file || !whole(sum.text) || !whole(file.text)) return;
     const name = file.text.replace(/^\*/, "").replace(/\\n$/, "");
     this.checks.push({
       sum,
@@ -258,6 +263,17 @@ export class CheckReader {
       });
     }
   }
+}
+
+/** Whether a part split at blanks is whole: its parentheses balance and it holds no backquote. */
+function whole(part: string): boolean {
+  let depth = 0;
+  for (const ch of part) {
+    if (ch === "`") return false;
+    if (ch === "(") depth++;
+    else if (ch === ")" && --depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 /** The file whose sha256 a piece of text computes (`sha256sum F`, `Get-FileHash F`), or null. */

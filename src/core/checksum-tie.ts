@@ -1,23 +1,24 @@
 /**
  * Tying: each check's checksums go to the downloads of the file it reads that reach it (see
  * `checksum-reach.ts`), each learning its asset from the download URL under the checksum's
- * branch. Doubt holds the pin with a reason; a 64-hex value next to the downloads that no check
- * ties holds them all (the update is blocked, never a checksum left stale).
+ * branch. Doubt holds the pin with a reason. What each region saw goes to the file's ledger: a
+ * 64-hex value or a check anywhere in the file that no check ties holds every uv download of the
+ * file (`checksum-ledger.ts`: the update is blocked, never a checksum left stale).
  */
 
 import { CheckReader } from "./checksum-checks.js";
 import { downloadsOf } from "./checksum-downloads.js";
 import { FlowIndex } from "./checksum-index.js";
+import type { ChecksumLedger } from "./checksum-ledger.js";
 import { MAX_REACH, reaching } from "./checksum-reach.js";
 import { Resolver } from "./checksum-resolve.js";
-import { type Download, HEX_VALUE, type LocatedPin, type Reached } from "./checksum-types.js";
+import { baseName } from "./checksum-tools.js";
+import type { Download, LocatedPin, Reached } from "./checksum-types.js";
 import type { Region } from "./commands.js";
 import { parseInstallerUrl } from "./matchers.js";
 import type { FileContext } from "./pins.js";
 import type { Flow } from "./shell-flow.js";
 import type { Pin, PinChecksum, Span } from "./types.js";
-
-const HEX64 = /(?<![A-Za-z0-9])(?:sha256:)?[a-f0-9]{64}(?![A-Za-z0-9])/gi;
 
 /** The checksums tied to one pin, indexed by asset and by place. */
 class Tied {
@@ -41,30 +42,59 @@ export function traceChecksums(
   region: Region,
   flow: Flow,
   located: LocatedPin[],
+  sidecars: LocatedPin[] = [],
 ): void {
   const index = new FlowIndex(ctx, region, flow, located);
+  const sidecarIndex = sidecars.length > 0 ? new FlowIndex(ctx, region, flow, sidecars) : null;
   const reader = new CheckReader(index);
   const downloads: Download[] = [];
+  const ledger = ctx.ledger;
   for (const c of flow.commands) {
     downloads.push(...downloadsOf(c, index));
+    if (sidecarIndex && ledger)
+      for (const d of downloadsOf(c, sidecarIndex))
+        if (d.out !== null) ledger.sidecarOuts.add(baseName(d.out));
     reader.read(c);
   }
   const [first] = flow.commands;
   if (first) reader.pairChocolatey(first, downloads);
-  new Tier(ctx, region, located, new Resolver(ctx, region, index)).run(downloads, reader.checks);
+  const resolver = new Resolver(ctx, region, index);
+  const reached = reader.checks.map((c) => resolver.reach(c.sum, c.at));
+  if (located.length > 0) new Tier(ctx, located, resolver).run(downloads, reader.checks, reached);
+  if (ledger) record(ledger, flow, downloads, reader, reached);
+}
+
+/** What the file-wide rule needs to know of this region (see `checksum-ledger.ts`). */
+function record(
+  ledger: ChecksumLedger,
+  flow: Flow,
+  downloads: Download[],
+  reader: CheckReader,
+  reached: (Reached[] | null)[],
+): void {
+  const ends = new Map<number, number>();
+  for (const c of flow.commands) ends.set(c.start, c.end);
+  const command = (at: number): Span => ({ start: at, end: ends.get(at) ?? at });
+  for (const d of downloads) if (d.out !== null) ledger.uvOuts.add(baseName(d.out));
+  reader.checks.forEach((check, i) => {
+    ledger.checks.push({
+      file: check.file,
+      sums: reached[i]?.map((r) => r.span) ?? null,
+      commands: [command(check.at), command(check.readAt)],
+    });
+  });
+  for (const l of reader.lists) ledger.lists.push({ file: l.file, command: command(l.at) });
 }
 
 class Tier {
   constructor(
     private readonly ctx: FileContext,
-    private readonly region: Region,
     private readonly located: LocatedPin[],
     private readonly resolver: Resolver,
   ) {}
 
-  run(downloads: Download[], checks: CheckReader["checks"]): void {
+  run(downloads: Download[], checks: CheckReader["checks"], reachedBy: (Reached[] | null)[]): void {
     const tied = new Map<Pin, Tied>();
-    const used = new Set<number>();
     const holds = new Map<Pin, string>();
     const byOut = new Map<
       string,
@@ -78,14 +108,11 @@ class Tier {
       else byOut.set(d.out, [entry]);
     }
     const overflowed = new Set<string>();
-    for (const check of checks) {
-      const reached = this.resolver.reach(check.sum, check.at);
+    checks.forEach((check, i) => {
+      const reached = reachedBy[i] ?? null;
       const all = byOut.get(check.file) ?? [];
-      if (all.length === 0) {
-        // A check of another file: its checksums are that file's business.
-        if (reached) for (const r of reached) used.add(r.span.start);
-        continue;
-      }
+      // A check of another file: its checksums are that file's business (`checksum-ledger.ts`).
+      if (all.length === 0) return;
       const { seen, overflow } = reaching(all, check.readAt, check.branch, true);
       if (overflow && !overflowed.has(check.file)) {
         overflowed.add(check.file);
@@ -97,12 +124,10 @@ class Tier {
         const problem = reached
           ? this.tieAll(d, reached, list)
           : `its checksum cannot be read: ${this.where(check.sum.start)}`;
-        if (problem) {
-          if (!overflowed.has(check.file)) holds.set(d.pin.pin, problem);
-        } else for (const r of reached ?? []) used.add(r.span.start);
+        if (problem && !overflowed.has(check.file)) holds.set(d.pin.pin, problem);
         tied.set(d.pin.pin, list);
       }
-    }
+    });
     for (const [pin, { list, byAsset }] of tied) {
       if (holds.has(pin) || list.length === 0 || pin.form === "url+checksum") continue;
       const first = list[0] as PinChecksum;
@@ -118,14 +143,8 @@ class Tier {
         pin.resolvedUrl = null;
       }
     }
-    for (const { pin } of this.located) for (const c of pin.checksums ?? []) used.add(c.span.start);
-    const untied = this.candidates().find((s) => !used.has(s.start));
     for (const { pin } of this.located) {
-      const why =
-        holds.get(pin) ??
-        (untied
-          ? `a sha256 checksum next to this download cannot be tied to one uv asset (${this.where(untied.start)}); update it by hand`
-          : null);
+      const why = holds.get(pin);
       if (why && pin.version !== null && !pin.hold) pin.hold = why;
     }
   }
@@ -181,39 +200,4 @@ class Tier {
       arch: r.arch,
     };
   }
-
-  /** 64-hex values next to the downloads: literal in the region, or held by a variable used there. */
-  private candidates(): Span[] {
-    const { text } = this.ctx;
-    const { region } = this;
-    const out: Span[] = [];
-    const blank = [...region.hidden, ...(region.drop ?? [])].sort((a, b) => a.start - b.start);
-    const slice = text.slice(region.start, region.end);
-    let hidden = blankCursor(blank);
-    for (const m of slice.matchAll(HEX64)) {
-      const at = region.start + (m.index ?? 0);
-      if (hidden(at) || text[at - 1] === "@" || text[at - 1] === ":") continue;
-      out.push({ start: at, end: at + m[0].length });
-    }
-    hidden = blankCursor(blank);
-    for (const m of slice.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
-      const at = region.start + (m.index ?? 0);
-      if (hidden(at)) continue;
-      const def = region.lookup(m[1] as string, at);
-      if (!def || (def.start >= region.start && def.end <= region.end)) continue;
-      if (def.end - def.start <= 71 && HEX_VALUE.test(text.slice(def.start, def.end)))
-        out.push({ start: def.start, end: def.end });
-    }
-    return out;
-  }
-}
-
-/** Whether offsets, asked in increasing order, fall inside sorted spans: one pass over both. */
-function blankCursor(spans: readonly Span[]): (at: number) => boolean {
-  let k = 0;
-  return (at) => {
-    while (k < spans.length && (spans[k] as Span).end <= at) k++;
-    const s = spans[k];
-    return s !== undefined && s.start <= at;
-  };
 }

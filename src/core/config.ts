@@ -3,10 +3,10 @@
  * app and the CLI. An unknown key or a wrong type is an error that names its path; nothing falls
  * back silently.
  */
-import picomatch from "picomatch";
 import semver from "semver";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { compileGlobs, globProblem } from "./glob.js";
 import { DEFAULT_IMAGES, sameImage } from "./matchers.js";
 import { isImageName, MAX_IMAGE_NAME, MIRROR_UPSTREAMS, upstreamOf } from "./mirrors.js";
 import type { PolicyOptions } from "./policy.js";
@@ -16,8 +16,8 @@ const UPDATE_TYPES = ["major", "minor", "patch", "digest"] as const;
 
 /**
  * Bounds on what a repository may ask for, so that a hostile file cannot make matching slow or
- * the app's work large: list lengths, text lengths, and the wildcards and brace groups in a glob
- * (picomatch compiles globs to regular expressions; many stars or braces make large ones).
+ * the app's work large: list lengths, text lengths, and the wildcards and brace groups in a glob.
+ * Globs are matched in linear time (core/glob.ts), so these bounds keep the work small, not finite.
  */
 export const LIMITS = {
   listItems: 50,
@@ -38,6 +38,10 @@ const glob = () =>
     })
     .refine((g) => (g.match(/[{(]/g) ?? []).length <= LIMITS.globBraces, {
       message: `at most ${LIMITS.globBraces} brace or extglob groups per glob`,
+    })
+    .superRefine((g, ctx) => {
+      const problem = globProblem(g);
+      if (problem) ctx.addIssue({ code: "custom", message: `not a usable glob: ${problem}` });
     });
 
 /** An `ignoreVersions` entry: a semver range (`>=0.10.0`, `0.9.x`, `^0.8`), checked here. */
@@ -228,11 +232,7 @@ export function policyFrom(config: Config, now: Date): PolicyOptions {
 
 /** Whether a repository path is scanned: it matches `paths.include` (if any) and not `paths.exclude`. */
 export function pathFilter(config: Pick<Config, "paths">): (path: string) => boolean {
-  const include = config.paths.include.length
-    ? picomatch(config.paths.include, { dot: true })
-    : () => true;
-  const exclude = config.paths.exclude.length
-    ? picomatch(config.paths.exclude, { dot: true })
-    : () => false;
-  return (path) => include(path) && !exclude(path);
+  const include = config.paths.include.length ? compileGlobs(config.paths.include) : null;
+  const exclude = config.paths.exclude.length ? compileGlobs(config.paths.exclude) : null;
+  return (path) => (include?.match(path) ?? true) && !(exclude?.match(path) ?? false);
 }

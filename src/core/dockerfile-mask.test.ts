@@ -3,7 +3,8 @@
  * the boundaries dockerfile-ast draws (continuations over blank and comment lines, trailing blanks
  * after the escape, CR / CRLF / LF, a BOM), and a differential property: on generated
  * Dockerfiles, line soups of the constructs that matter and mutated files, the pins of a masked
- * parse equal those of a full parse, byte for byte.
+ * read (the lexer of the kept instructions, or dockerfile-ast on the masked text when the lexer
+ * refuses) equal those of a full dockerfile-ast parse, byte for byte.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -152,6 +153,19 @@ describe("maskIrrelevant", () => {
     ].join("\n");
     expect(maskIrrelevant(text, PATTERN)).toBeNull();
     expect(both(text).full).toEqual({ pins: [] });
+  });
+
+  it("looks for the `uv` word only around each pip command, over the lines its instruction can span", () => {
+    // The early answer (nothing to parse, no instruction split) when `uv` stands alone elsewhere.
+    const apart = "FROM python:3.12\nRUN pip install uvicorn\n# \\\n\nRUN uv sync\n";
+    expect(maskIrrelevant(apart, PATTERN)).toBeNull();
+    // A continuation over a blank line and a comment line still reaches the word.
+    const joined = "FROM python:3.12\nRUN pip install \\\n\n  # note\n  uv\n";
+    expect(maskIrrelevant(joined, PATTERN)).toContain("  uv");
+    expect(both(joined).masked).toEqual(both(joined).full);
+    // And backwards: the word before the command, on an earlier line of its instruction.
+    const before = "FROM python:3.12\nRUN uv \\\n  && pip install x\n";
+    expect(maskIrrelevant(before, PATTERN)).toContain("pip install x");
   });
 
   it("keeps every command that installs uv by name, with or without a version", () => {

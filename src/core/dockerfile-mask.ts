@@ -13,6 +13,10 @@
 
 import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
 
+/** What a checksum check or a checksum holds (see `checksum-ledger.ts`). Not global. */
+const CHECKSUM_TEXT =
+  /sha256sum|shasum|checksum|openssl|hashlib|get-filehash|certutil|(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i;
+
 /** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
 export interface RawInstruction {
   start: number;
@@ -85,6 +89,35 @@ export function splitInstructions(text: string): RawInstruction[] | null {
  * instructions can hold a pin is `instructionMarkers`' test (narrower than the file gate).
  */
 export function maskIrrelevant(text: string, images: readonly string[]): string | null {
+  const plan = maskPlan(text, images);
+  if (plan === null || plan === "full") return plan === null ? null : text;
+  const { kept, headEnd } = plan;
+  const cr = text.includes("\r");
+  // Everything up to the first FROM stays (parser directives, global ARGs).
+  let at = headEnd;
+  const parts: string[] = [text.slice(0, at)];
+  for (const ins of kept) {
+    if (ins.start < headEnd) continue;
+    // The gap (dropped instructions, comments, blank lines): its line breaks, then the kept
+    // instruction's indentation.
+    const lineStart = lastBreak(text, at, ins.start);
+    parts.push(breaksOf(text, at, lineStart, cr), text.slice(lineStart, ins.end));
+    at = ins.end;
+  }
+  parts.push(breaksOf(text, at, text.length, cr));
+  return parts.join("");
+}
+
+/**
+ * What the parse of a Dockerfile needs, as `maskIrrelevant` decides it: null (nothing can pin),
+ * "full" (parse the whole text: the mask is unsure of it), or the instructions the masked text
+ * keeps, in order (every instruction up to the first FROM, which `headEnd` ends, kept verbatim
+ * with the comments between them; then the kept ones).
+ */
+export function maskPlan(
+  text: string,
+  images: readonly string[],
+): { kept: RawInstruction[]; headEnd: number } | "full" | null {
   const m = instructionMarkers(images);
   const hits = { strong: hitsOf(m.strong, text, true), weak: hitsOf(m.command, text, false) };
   // No instruction can pass the instruction test when the whole text does not (its hits are
@@ -92,12 +125,11 @@ export function maskIrrelevant(text: string, images: readonly string[]): string 
   // Hits on comment lines (top-level or inside a continuation: `#` first on its line) count for
   // no instruction either.
   const live = (at: number) => !onCommentLine(text, at);
-  const wordy = hits.weak.some(live) && m.word.test(text);
-  if (!hits.strong.some(live) && !wordy && !GLUED.test(text)) return null;
-  if (text.includes("<<")) return text;
-  if (escapeDirective(text)) return text;
+  if (!hits.strong.some(live) && !wordy(text, hits.weak, m) && !GLUED.test(text)) return null;
+  if (text.includes("<<")) return "full";
+  if (escapeDirective(text)) return "full";
   const instructions = splitInstructions(text);
-  if (!instructions) return text;
+  if (!instructions) return "full";
   const keep = mentioning(text, instructions, m, hits);
   let any = false;
   // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
@@ -118,23 +150,18 @@ export function maskIrrelevant(text: string, images: readonly string[]): string 
     } else if (carried && !keep[i] && text.slice(ins.start, ins.end).includes("$")) keep[i] = true;
   }
   keepDeclarations(text, instructions, keep);
-  const cr = text.includes("\r");
-  if (firstFrom < 0) firstFrom = instructions.length;
-  // Everything up to the first FROM stays (parser directives, global ARGs).
-  const head = instructions[firstFrom];
-  let at = head ? head.end : text.length;
-  const parts: string[] = [text.slice(0, at)];
-  for (let i = firstFrom + 1; i < instructions.length; i++) {
-    if (!keep[i]) continue;
+  // Checks and checksums: the file-wide checksum rule needs to know what each one checks.
+  for (let i = 0; i < instructions.length; i++) {
     const ins = instructions[i] as RawInstruction;
-    // The gap (dropped instructions, comments, blank lines): its line breaks, then the kept
-    // instruction's indentation.
-    const lineStart = lastBreak(text, at, ins.start);
-    parts.push(breaksOf(text, at, lineStart, cr), text.slice(lineStart, ins.end));
-    at = ins.end;
+    if (!keep[i] && CHECKSUM_TEXT.test(text.slice(ins.start, ins.end))) keep[i] = true;
   }
-  parts.push(breaksOf(text, at, text.length, cr));
-  return parts.join("");
+  if (firstFrom < 0) firstFrom = instructions.length;
+  const head = instructions[firstFrom];
+  const kept: RawInstruction[] = [];
+  for (let i = 0; i < instructions.length; i++) {
+    if (i <= firstFrom || keep[i]) kept.push(instructions[i] as RawInstruction);
+  }
+  return { kept, headEnd: head ? head.end : text.length };
 }
 
 /**
@@ -164,6 +191,60 @@ function onCommentLine(text: string, at: number): boolean {
   }
   if (i === 0 && text.charCodeAt(0) === 0xfeff) i = 1;
   return text.charCodeAt(skipBlanks(text, i)) === 35;
+}
+
+/**
+ * Whether a command hit (`pip`, `apk add`, `uv tool`) off comment lines may share an instruction
+ * with a `uv` word: the word is looked for around each hit, over the lines its instruction can
+ * span at most (back over lines that end with the escape, blank lines and comment lines; on while
+ * a line ends with the escape or is blank or a comment), so that a `uv sync` elsewhere in the file
+ * does not make every `pip install` line matter.
+ */
+function wordy(text: string, weak: readonly number[], m: InstructionMarkers): boolean {
+  if (weak.length === 0 || !m.word.test(text)) return false;
+  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
+  let checkedTo = -1;
+  for (const at of weak) {
+    if (at < checkedTo || onCommentLine(text, at)) continue;
+    let from = lineStartOf(text, at);
+    while (from > 0) {
+      const prevEnd =
+        from - (text.charCodeAt(from - 1) === 10 && text.charCodeAt(from - 2) === 13 ? 2 : 1);
+      const prevStart = lineStartOf(text, prevEnd);
+      if (!connects(text, prevStart, prevEnd)) break;
+      from = prevStart;
+    }
+    let to = lineEnd(text, at);
+    let lineFrom = lineStartOf(text, at);
+    while (to < text.length && connects(text, lineFrom, to)) {
+      lineFrom = nextLine(text, to);
+      to = lineEnd(text, lineFrom);
+    }
+    if (m.word.test(text.slice(from, to))) return true;
+    checkedTo = to;
+  }
+  return false;
+}
+
+/** Whether the line [start, end) may continue an instruction: it ends with `\` or `` ` ``, or is blank or a comment. */
+function connects(text: string, start: number, end: number): boolean {
+  let j = end - 1;
+  while (j >= start && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
+  if (j < start) return true;
+  const last = text.charCodeAt(j);
+  if (last === 92 || last === 96) return true;
+  return text.charCodeAt(skipBlanks(text, start)) === 35;
+}
+
+/** The start of the line holding `at`. */
+function lineStartOf(text: string, at: number): number {
+  let i = at;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
 }
 
 /** A line continuation right after text (with either escape character). */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { NO_SPANS, readFixture, type Shown, scanFixture, shown } from "../../test/file-pins.js";
 import { scanText } from "./extract.js";
+import { UNPINNED_LATEST } from "./latest-urls.js";
 import { decide } from "./policy.js";
+import { renderScanTable, scanJson } from "./render-scan.js";
 import { rewriteFile } from "./rewrite.js";
 
 function installer(file: string, line: number, fields: Partial<Shown>): Shown {
@@ -46,10 +48,12 @@ describe("URLs assembled from variables, Astral's mirror, unversioned URLs", () 
         installer(f, 11, {
           url: "https://releases.astral.sh/installers/uv/latest/uv-installer.sh",
           asset: "uv-installer.sh",
+          unpinned: UNPINNED_LATEST,
         }),
         installer(f, 12, {
           url: `https://github.com/astral-sh/uv/releases/latest/download/${X86}`,
           asset: X86,
+          unpinned: UNPINNED_LATEST,
         }),
         installer(f, 13, {
           url: `https://releases.astral.sh/github/uv/releases/download/0.9.14/${X86}`,
@@ -93,7 +97,7 @@ describe("URLs assembled from variables, Astral's mirror, unversioned URLs", () 
     ]);
   });
 
-  it("latest URLs are reported as moving and never edited; the others move together", () => {
+  it("latest URLs are reported as unpinned and never edited; the others move together", () => {
     const name = "forms/assembled.sh";
     const text = readFixture(name);
     const { pins } = scanText(name, text);
@@ -113,14 +117,14 @@ describe("URLs assembled from variables, Astral's mirror, unversioned URLs", () 
       pinDigests: false,
       now: new Date("2026-12-01T00:00:00Z"),
     });
-    expect(decisions.map((d) => [d.pin.line, d.action])).toEqual([
-      [5, "update"],
-      [7, "update"],
-      [8, "update"],
-      [10, "update"],
-      [11, "current"],
-      [12, "current"],
-      [13, "update"],
+    expect(decisions.map((d) => [d.pin.line, d.action, "note" in d ? d.note : null])).toEqual([
+      [5, "update", null],
+      [7, "update", null],
+      [8, "update", null],
+      [10, "update", null],
+      [11, "current", UNPINNED_LATEST],
+      [12, "current", UNPINNED_LATEST],
+      [13, "update", null],
     ]);
     const r = rewriteFile(
       name,
@@ -137,5 +141,24 @@ describe("URLs assembled from variables, Astral's mirror, unversioned URLs", () 
         .replace("uv/0.9.15/", "uv/0.10.0/")
         .replace("download/0.9.14/", "download/0.10.0/"),
     );
+  });
+
+  it("scan --json and the table say a latest URL is unpinned", () => {
+    const name = "forms/assembled.sh";
+    const result = scanText(name, readFixture(name));
+    expect(scanJson(result).pins.map((p) => [p.line, p.unpinned])).toEqual([
+      [5, null],
+      [7, null],
+      [8, null],
+      [10, null],
+      [11, UNPINNED_LATEST],
+      [12, UNPINNED_LATEST],
+      [13, null],
+    ]);
+    const rows = renderScanTable(result).split("\n");
+    expect(rows.filter((r) => r.includes("/latest/"))).toEqual([
+      "forms/assembled.sh:11  installer  -        url   -                    https://releases.astral.sh/installers/uv/latest/uv-installer.sh (unpinned: this URL always serves the newest uv release; nothing to move)",
+      "forms/assembled.sh:12  installer  -        url   -                    https://github.com/astral-sh/uv/releases/latest/download/uv-x86_64-unknown-linux-gnu.tar.gz (unpinned: this URL always serves the newest uv release; nothing to move)",
+    ]);
   });
 });

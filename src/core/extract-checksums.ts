@@ -28,8 +28,10 @@ export function tieChecksums(
   region: Region,
   located: LocatedPin[],
 ): LocatedPin[] {
-  const kept = joinSidecars(located);
-  tieTo(ctx, region, kept);
+  const sidecars: LocatedPin[] = [];
+  const kept = joinSidecars(located, sidecars);
+  if (ctx.ledger) for (const s of region.hidden) ctx.ledger.hidden.push(s);
+  tieTo(ctx, region, kept, sidecars);
   return kept;
 }
 
@@ -39,7 +41,7 @@ const SIDECAR = /(?:\.sha256|^sha256\.sum)$/;
  * A checksum file downloaded next to an archive (`….tar.gz.sha256`, `sha256.sum`) from a URL whose
  * version is the archive's own version text is part of the archive's pin, not a pin of its own.
  */
-function joinSidecars(located: LocatedPin[]): LocatedPin[] {
+function joinSidecars(located: LocatedPin[], joined: LocatedPin[]): LocatedPin[] {
   const sidecar = (p: Pin) => p.asset !== null && SIDECAR.test(p.asset);
   // The first archive pin by its version's place, and by its version's place and asset.
   const byVersion = new Map<string, LocatedPin>();
@@ -62,6 +64,7 @@ function joinSidecars(located: LocatedPin[]): LocatedPin[] {
         : byAsset.get(`${at}:${(s.pin.asset as string).slice(0, -".sha256".length)}`);
     if (!owner || !s.pin.url) return true;
     owner.pin.sidecars = [...(owner.pin.sidecars ?? []), s.pin.url];
+    joined.push(s);
     return false;
   });
 }
@@ -70,10 +73,13 @@ function tieTo(
   ctx: Parameters<typeof traceChecksums>[0],
   region: Region,
   located: LocatedPin[],
+  sidecars: LocatedPin[],
 ): void {
   const text = ctx.text;
   const slice = text.slice(region.start, region.end);
-  if (located.length === 0 || !CHECK_WORDS.test(slice)) return;
+  // Without a uv download here, the checks are still read: the file-wide rule wants to know
+  // which checks are about other files.
+  if ((located.length === 0 && !ctx.ledger) || !CHECK_WORDS.test(slice)) return;
   const blank = [...region.hidden, ...(region.drop ?? [])].filter(
     (s) => s.end > region.start && s.start < region.end,
   );
@@ -83,5 +89,5 @@ function tieTo(
     for (const { pin } of located) if (pin.version !== null && !pin.hold) pin.hold = why;
     return;
   }
-  traceChecksums(ctx, region, flow, located);
+  traceChecksums(ctx, region, flow, located, sidecars);
 }

@@ -1,18 +1,20 @@
-/** uv pins in a Dockerfile, parsed with dockerfile-ast; spans are offsets into the file's text. */
-import {
-  DockerfileParser,
-  type Env,
-  type Flag,
-  type From,
-  type Instruction,
-  ModifiableInstruction,
-  Onbuild,
-  Run,
-} from "dockerfile-ast";
+/**
+ * uv pins in a Dockerfile; spans are offsets into the file's text. The instructions come from the
+ * lexer of the instructions that can matter (dockerfile-lex.ts) when the mask is sure of the file,
+ * else from dockerfile-ast (loaded on first use).
+ */
+import { baseName } from "./checksum-tools.js";
 import { commandPins } from "./commands.js";
 import { hashComments } from "./comments.js";
-import { maskIrrelevant } from "./dockerfile-mask.js";
+import { lexInstructions } from "./dockerfile-lex.js";
+import { maskIrrelevant, maskPlan } from "./dockerfile-mask.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
+import {
+  type DockerFlag,
+  type DockerfileView,
+  type DockerInstruction,
+  parseWithDockerfileAst,
+} from "./dockerfile-view.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
@@ -20,31 +22,47 @@ import { spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
 
-interface Range {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
+export interface ExtractDockerfileOptions {
+  /** false: parse the whole file with dockerfile-ast (the reference the differential tests use). */
+  mask?: boolean;
+  /** false: parse the masked text with dockerfile-ast instead of lexing the kept instructions. */
+  lex?: boolean;
 }
 
-export function extractDockerfile(base: FileContext, options: { mask?: boolean } = {}): Pin[] {
+/** The parsed view of a file, or null when nothing in it can pin uv. */
+export function viewOf(
+  base: FileContext,
+  options: ExtractDockerfileOptions = {},
+): DockerfileView | null {
   const { text, lines } = base;
+  if (options.mask === false) return parseWithDockerfileAst(text, lines);
   // Instructions that cannot hold a pin are left out of the parse (lines and columns unchanged).
-  const parsed = options.mask === false ? text : maskIrrelevant(text, base.images);
-  if (parsed === null) return [];
-  const df = DockerfileParser.parse(parsed);
-  const escapeChar = df.getEscapeCharacter();
-  const span = (r: Range): Span => ({
-    start: lines.offsetAt(r.start.line, r.start.character),
-    end: lines.offsetAt(r.end.line, r.end.character),
-  });
-  const instructions = df.getInstructions();
-  const insSpans: Span[] = [];
-  for (let i = 0; i < instructions.length; i++) {
-    insSpans.push(span((instructions[i] as Instruction).getRange()));
+  if (options.lex === false) {
+    const masked = maskIrrelevant(text, base.images);
+    return masked === null ? null : parseWithDockerfileAst(masked, lines);
   }
+  const plan = maskPlan(text, base.images);
+  if (plan === null) return null;
+  if (plan === "full") return parseWithDockerfileAst(text, lines);
+  return (
+    lexInstructions(text, plan.kept) ??
+    parseWithDockerfileAst(maskIrrelevant(text, base.images) ?? text, lines)
+  );
+}
+
+export function extractDockerfile(
+  base: FileContext,
+  options: ExtractDockerfileOptions = {},
+): Pin[] {
+  const { text, lines } = base;
+  const df = viewOf(base, options);
+  if (df === null) return [];
+  const { escapeChar, instructions } = df;
+  const insSpans: Span[] = instructions.map((i) => i.span);
   // Only the parsed instructions' breaks: nothing reads the rest of the file.
   const drops = continuationBreaks(text, escapeChar, insSpans);
   const ctx: FileContext = { ...base, drop: drops };
-  const commentSpans = df.getComments().map((c) => span(c.getRange()));
+  const commentSpans = df.comments;
   const scope = new DockerfileScope();
   const { lookup } = scope;
 
@@ -65,31 +83,28 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
   };
 
   for (let index = 0; index < instructions.length; index++) {
-    const outer = instructions[index] as Instruction;
-    const insSpan = insSpans[index] as Span;
-    if (outer.getKeyword() === "FROM") {
-      const from = outer as From;
-      const image = argumentsOf(from)[0];
-      scope.enterStage(insSpan, image?.getValue() ?? null);
-      if (image) refPin(span(image.getRange()));
-      scope.nameStage(from.getBuildStage());
+    const outer = instructions[index] as DockerInstruction;
+    const insSpan = outer.span;
+    if (outer.keyword === "FROM") {
+      const image = outer.args()[0];
+      scope.enterStage(insSpan, image?.value ?? null);
+      if (image) refPin(image);
+      scope.nameStage(outer.buildStage());
       continue;
     }
     // `ONBUILD <instruction>`: the trigger is read like the instruction it holds.
-    const ins = outer instanceof Onbuild ? outer.getTriggerInstruction() : outer;
+    const ins = outer.keyword === "ONBUILD" ? outer.trigger() : outer;
     if (!ins) continue;
-    const keyword = ins.getKeyword();
+    const keyword = ins.keyword;
     if (keyword === "ENV" && ins === outer) {
-      for (const p of (ins as Env).getProperties()) {
-        const valueRange = p.getValueRange();
-        const def = valueRange ? definitionAt(text, span(valueRange), lines) : null;
-        scope.declare("env", p.getName(), def, insSpan.end);
+      for (const p of ins.properties()) {
+        const def = p.value ? definitionAt(text, p.value, lines) : null;
+        scope.declare("env", p.name, def, insSpan.end);
       }
     }
     if (keyword === "ARG" && ins === outer) {
       // `ARG A B=1` declares A (no value) and B=1; each argument is `NAME` or `NAME=value`.
-      for (const arg of argumentsOf(ins)) {
-        const r = span(arg.getRange());
+      for (const r of ins.args()) {
         const raw = text.slice(r.start, r.end);
         const eq = raw.indexOf("=");
         const name = eq < 0 ? raw : raw.slice(0, eq);
@@ -99,19 +114,16 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
         scope.declare("arg", name, def, insSpan.end);
       }
     }
-    if (keyword === "COPY") {
-      const value = flag(ins, "from")?.getValueRange();
-      refPin(value ? span(value) : null);
-    }
+    if (keyword === "COPY") refPin(flag(ins, "from")?.value ?? null);
     if (keyword === "RUN") {
-      for (const mount of flags(ins, "mount")) refPin(mountFrom(text, mount, span, drops));
+      for (const mount of flags(ins, "mount")) refPin(mountFrom(text, mount, drops));
       for (const def of shellDefinitions(text, lines, insSpan.start, insSpan.end)) {
         scope.declareShell(def, insSpan.end);
       }
     }
     const hidden = spansWithin(commentSpans, insSpan);
     if (keyword === "RUN") {
-      for (const s of runComments(text, ins, insSpan, span, escapeChar)) hidden.push(s);
+      for (const s of runComments(text, ins, insSpan, escapeChar)) hidden.push(s);
       for (const s of printedSpans(text, insSpan.start, insSpan.end)) hidden.push(s);
     }
     const found = commandPins(ctx, {
@@ -123,8 +135,7 @@ export function extractDockerfile(base: FileContext, options: { mask?: boolean }
       drop: drops,
       checksums: keyword !== "ADD",
     });
-    if (keyword === "ADD")
-      attachAddChecksum(ctx, ins, [...found, ...pins], span, lookup, escapeChar);
+    if (keyword === "ADD") attachAddChecksum(ctx, ins, [...found, ...pins], lookup, escapeChar);
     for (const p of found) pins.push(explainGlobal(p, scope, insSpan.start));
   }
   return pins;
@@ -147,29 +158,12 @@ function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
   return pin;
 }
 
-/** Each instruction's flags and arguments, computed once (dockerfile-ast recomputes per call). */
-const FLAGS = new WeakMap<Instruction, Flag[]>();
-const ARGUMENTS = new WeakMap<Instruction, ReturnType<Instruction["getArguments"]>>();
-
-function argumentsOf(ins: Instruction): ReturnType<Instruction["getArguments"]> {
-  let args = ARGUMENTS.get(ins);
-  if (!args) {
-    args = ins.getArguments();
-    ARGUMENTS.set(ins, args);
-  }
-  return args;
+/** An instruction's flags of one name (case-insensitive). */
+function flags(ins: DockerInstruction, name: string): DockerFlag[] {
+  return ins.flags().filter((f) => f.name.toLowerCase() === name);
 }
 
-function flags(ins: Instruction, name: string): Flag[] {
-  let all = FLAGS.get(ins);
-  if (!all) {
-    all = ins instanceof ModifiableInstruction ? ins.getFlags() : [];
-    FLAGS.set(ins, all);
-  }
-  return all.filter((f) => f.getName().toLowerCase() === name);
-}
-
-function flag(ins: Instruction, name: string): Flag | undefined {
+function flag(ins: DockerInstruction, name: string): DockerFlag | undefined {
   return flags(ins, name)[0];
 }
 
@@ -179,15 +173,9 @@ function flag(ins: Instruction, name: string): Flag | undefined {
  * escaped line break may fall anywhere in the flag, so the flag's value is walked here with the
  * breaks skipped rather than trusting per-option positions.
  */
-function mountFrom(
-  text: string,
-  mount: Flag,
-  span: (r: Range) => Span,
-  drops: readonly Span[],
-): Span | null {
-  const range = mount.getValueRange();
-  if (!range) return null;
-  const { start, end } = span(range);
+function mountFrom(text: string, mount: DockerFlag, drops: readonly Span[]): Span | null {
+  if (!mount.value) return null;
+  const { start, end } = mount.value;
   // Raw offsets of the value's characters with line breaks removed.
   const offsets: number[] = [];
   for (let i = start; i < end; ) {
@@ -236,33 +224,19 @@ function mountFrom(
  */
 function runComments(
   text: string,
-  ins: Instruction,
+  ins: DockerInstruction,
   insSpan: Span,
-  span: (r: Range) => Span,
   escapeChar: string,
 ): Span[] {
   // Comments start at `#` (here-document bodies are read below, wherever they are).
   const slice = text.slice(insSpan.start, insSpan.end);
   if (!slice.includes("#") && !slice.includes("<<")) return [];
-  const bodies = heredocs(text, ins, insSpan)
-    .map((h) => h.getContentRange())
-    .filter((r) => r !== null)
-    .map(span);
+  const bodies = ins.keyword === "RUN" && slice.includes("<<") ? ins.heredocBodies() : [];
   const commandEnd = bodies[0]?.start ?? insSpan.end;
   return [
     ...hashComments(text, insSpan.start, commandEnd, { escapeChar }),
     ...bodies.flatMap((b) => hashComments(text, b.start, b.end)),
   ];
-}
-
-/** A RUN's here-documents; dockerfile-ast can throw on odd input, which then has none. */
-function heredocs(text: string, ins: Instruction, insSpan: Span) {
-  if (!(ins instanceof Run) || !text.slice(insSpan.start, insSpan.end).includes("<<")) return [];
-  try {
-    return ins.getHeredocs();
-  } catch {
-    return [];
-  }
 }
 
 /** A definition whose value range is `value`, with surrounding quotes excluded. */
@@ -279,15 +253,13 @@ function definitionAt(text: string, value: Span, lines: FileContext["lines"]): D
 /** `ADD --checksum=sha256:… <url> <dest>`: the checksum belongs to the single URL source. */
 function attachAddChecksum(
   ctx: FileContext,
-  ins: Instruction,
+  ins: DockerInstruction,
   found: Pin[],
-  span: (r: Range) => Span,
   lookup: Lookup,
   escapeChar: string,
 ): void {
-  const checksum = flag(ins, "checksum")?.getValueRange();
-  if (!checksum) return;
-  const insSpan = span(ins.getRange());
+  const checksum = flag(ins, "checksum")?.value;
+  const insSpan = ins.span;
   const here = found.filter(
     (p) =>
       p.kind === "installer" &&
@@ -295,20 +267,51 @@ function attachAddChecksum(
       p.line <= ctx.lines.lineOf(insSpan.end),
   );
   // `ADD --checksum=… $UV_URL`: the URL sits in an ARG or ENV, whose line holds its pin.
-  const sources = argumentsOf(ins).slice(0, -1);
+  const sources = ins.args().slice(0, -1);
   const viaVariable = sources.flatMap((a) => {
-    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(a.getValue());
-    const def = m ? lookup(m[1] as string, span(a.getRange()).start) : null;
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(a.value);
+    const def = m ? lookup(m[1] as string, a.start) : null;
     return def
       ? found.filter((p) => p.kind === "installer" && p.line === def.line && !here.includes(p))
       : [];
   });
   const installers = [...here, ...viaVariable];
+  noteAdd(ctx, ins, installers, lookup);
   const [only] = installers;
-  if (sources.length !== 1 || installers.length !== 1 || !only) return;
-  const s = span(checksum);
-  const exp = expand(ctx.text, s.start, s.end, { lookup, escapeChar, drop: ctx.drop });
+  if (!checksum || sources.length !== 1 || installers.length !== 1 || !only) return;
+  const exp = expand(ctx.text, checksum.start, checksum.end, {
+    lookup,
+    escapeChar,
+    drop: ctx.drop,
+  });
   attachChecksum(ctx, only, exp, 0, exp.value.length);
+}
+
+/**
+ * What the file-wide checksum rule needs to know of an ADD (`checksum-ledger.ts`): the file a uv
+ * download writes; a `--checksum` that checks another URL (written plainly, no variable in it).
+ */
+function noteAdd(
+  ctx: FileContext,
+  ins: DockerInstruction,
+  installers: readonly Pin[],
+  lookup: Lookup,
+): void {
+  const ledger = ctx.ledger;
+  const args = ins.args();
+  const dest = args.at(-1)?.value;
+  const sources = args.slice(0, -1);
+  if (!ledger || !dest || sources.length === 0) return;
+  for (const p of installers) {
+    ledger.uvOuts.add(baseName(dest.endsWith("/") ? (p.asset ?? "") : dest));
+    if (p.asset) ledger.uvOuts.add(p.asset);
+  }
+  const checksum = flag(ins, "checksum")?.value;
+  if (installers.length > 0 || !checksum || sources.some((a) => a.value.includes("$"))) return;
+  const value = ctx.text.slice(checksum.start, checksum.end);
+  const v = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value);
+  const def = v ? lookup(v[1] as string, checksum.start) : null;
+  ledger.other.push(def ?? checksum);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NO_SPANS, scan, scanFixture } from "../../test/file-pins.js";
+import { UNPINNED_LATEST } from "./latest-urls.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
 
 const HEX = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -172,13 +173,16 @@ describe("shell scripts", () => {
           "0.9.14",
           63,
         ),
-        installer(
-          6,
-          "https://github.com/astral-sh/uv/releases/latest/download/uv-installer.sh",
-          "uv-installer.sh",
-          null,
-          0,
-        ),
+        {
+          ...installer(
+            6,
+            "https://github.com/astral-sh/uv/releases/latest/download/uv-installer.sh",
+            "uv-installer.sh",
+            null,
+            0,
+          ),
+          unpinned: UNPINNED_LATEST,
+        },
       ],
       skipped: [],
     });

@@ -1,10 +1,12 @@
 /** The scanner's entry: a file's path and text in, its uv pins and skip reasons out. Never throws. */
+import { ChecksumLedger, holdUntied } from "./checksum-ledger.js";
 import { extractDockerfile } from "./extract-dockerfile.js";
 import { extractRequirements, pyprojectRequirements } from "./extract-requirements.js";
 import { extractText } from "./extract-text.js";
 import { extractToml } from "./extract-toml.js";
 import { extractYaml } from "./extract-yaml.js";
 import { baseName, type FileKind, fileKind } from "./file-kind.js";
+import { markLatest } from "./latest-urls.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
 import { markMirrored } from "./mirrors.js";
@@ -26,12 +28,15 @@ export function scanAs(
 ): ScanResult {
   const images = options.images ?? DEFAULT_IMAGES;
   if (!mayPinUv(text, images, kind)) return { pins: [], skipped: [] };
-  const ctx: FileContext = { file: path, text, lines: new Lines(text), images };
+  const ledger = new ChecksumLedger();
+  const ctx: FileContext = { file: path, text, lines: new Lines(text), images, ledger };
   try {
     const { pins: found, skipped } = extractByKind(kind, ctx);
+    holdUntied(ctx, ledger, found);
     found.sort((a, b) => a.line - b.line);
     const pins = onceEach(found);
     if (options.mirrors) markMirrored(pins, options.mirrors);
+    markLatest(pins);
     for (const pin of pins) {
       if (pin.skipReason) skipped.push({ file: path, line: pin.line, reason: pin.skipReason });
     }

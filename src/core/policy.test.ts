@@ -1,6 +1,7 @@
 /** The update policy, rule by rule, on pins read by the real scanner from tiny files. */
 import { describe, expect, it } from "vitest";
 import { scanText } from "./extract.js";
+import { UNPINNED_LATEST } from "./latest-urls.js";
 import {
   closestTag,
   DEFAULT_POLICY,
@@ -759,7 +760,7 @@ describe("installers", () => {
     ]);
   });
 
-  it("unversioned URLs always install the newest release; a checksum for one cannot be kept", () => {
+  it("unversioned URLs always install the newest release; a latest URL is unpinned; a checksum for one cannot be kept", () => {
     const floating = pin("RUN curl -LsSf https://astral.sh/uv/install.sh | sh");
     const latest = pin(
       "ADD https://github.com/astral-sh/uv/releases/latest/download/uv-installer.sh /i.sh",
@@ -767,7 +768,7 @@ describe("installers", () => {
     const checked = pin(`ADD --checksum=${D1} https://astral.sh/uv/install.sh /i.sh`);
     expect(decide([floating, latest, checked], RELEASES, TAGS, options()).decisions).toEqual([
       current(floating, "this URL always installs the newest release"),
-      current(latest, "this URL always installs the newest release"),
+      current(latest, UNPINNED_LATEST),
       skip(checked, "a checksum cannot be kept for a URL that always serves the newest release"),
     ]);
   });

@@ -4,6 +4,7 @@
  * target in each of them. (The other rewrite properties check that nothing else changes; those
  * alone would also pass for a rewriter that changed nothing.)
  */
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -50,8 +51,12 @@ const spansOf = (pin: Pin): Span[] =>
   ].filter((s): s is Span => s !== null);
 const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
 
-/** Pins that an update can change: no skip reason, and a version written in the file. */
-const editable = (pin: Pin) => pin.skipReason === null && pin.spans.version !== null;
+/**
+ * Pins that an update can change: no skip reason, not held (a checksum in the file that cannot be
+ * tied to it), and a version written in the file.
+ */
+const editable = (pin: Pin) =>
+  pin.skipReason === null && pin.hold === undefined && pin.spans.version !== null;
 
 /** Counterexamples the property found (run first, every time). */
 const FOUND: [GeneratedFile][] = [
@@ -69,6 +74,19 @@ const FOUND: [GeneratedFile][] = [
     "FROM ghcr.io/astral-sh/uv:0.0.0@${D}",
   ],
 ].map((lines) => [{ path: "Dockerfile", text: `${lines.join("\n")}\n`, expected: [] }]);
+
+/** Files whose pins hold several tied checksums (one per architecture): every one must move. */
+const PER_ARCH: [GeneratedFile][] = [
+  ["dockerfiles/checksum-per-arch.Dockerfile", "Dockerfile"],
+  ["files/checksums/arch-array.sh", "install.sh"],
+  ["files/checksums/arch-if.sh", "install.sh"],
+].map(([fixture, path]) => [
+  {
+    path: path as string,
+    text: readFileSync(new URL(`../../fixtures/${fixture}`, import.meta.url), "utf8"),
+    expected: [],
+  },
+]);
 
 describe("rewriteFile applies updates", () => {
   it(
@@ -119,13 +137,29 @@ describe("rewriteFile applies updates", () => {
             if (was.kind === "image" && was.spans.digest) expect(now.digest).toBe(DIGEST);
             if (was.form === "url+checksum" && (was.spans.checksum || was.checksums?.length))
               expect(now.digest).toBe(CHECKSUM);
+            // Every tied checksum, not only the first: its text and the scan both read the target.
+            expect(now.checksums?.length).toBe(was.checksums?.length);
+            (was.checksums ?? []).forEach((c, j) => {
+              const moved = (now.checksums ?? [])[j];
+              expect(moved?.asset).toBe(c.asset);
+              expect(moved?.digest).toBe(CHECKSUM);
+              const s = moved?.span;
+              expect(s && result.text.slice(s.start, s.end).toLowerCase()).toBe(
+                c.prefixed ? CHECKSUM : CHECKSUM.slice(7),
+              );
+            });
           });
           rewritten++;
         }),
-        { ...runs(150), examples: FOUND },
+        { ...runs(150), examples: [...PER_ARCH, ...FOUND] },
       );
       // The property was about files with pins to update, not vacuously true.
       expect(rewritten).toBeGreaterThan(75);
+      // The per-architecture examples are rewritten with more than one checksum each.
+      for (const [{ path, text }] of PER_ARCH) {
+        const sums = scanText(path, text).pins.flatMap((p) => p.checksums ?? []);
+        expect(sums.length).toBeGreaterThan(1);
+      }
     },
     PROPERTY_TIMEOUT,
   );

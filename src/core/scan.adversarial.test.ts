@@ -80,6 +80,11 @@ const TRACER_SCALED = [
   "many array entry assignments",
   "array entries that never close",
   ".DownloadFile( with a long argument",
+  "many checks of committed checksum files",
+  "check commands repeated on one line",
+  "hex values repeated on one line",
+  "many checks of other files",
+  "many openssl and hashlib checks",
 ];
 /**
  * A Dockerfile holds these shapes in one RUN heredoc, where the Dockerfile parser's own cost is

@@ -79,7 +79,13 @@ export interface RunSeen {
 
 export type RunOutcome =
   | { status: "archived" | "empty" | "missing"; message: string }
-  | { status: "up-to-date"; message: string; plan: PrPlan }
+  | {
+      status: "up-to-date";
+      message: string;
+      plan: PrPlan;
+      /** Pins whose targets could not be looked up (an upstream down, say), with the reason. */
+      unchecked?: Skipped[];
+    }
   | { status: "checked"; message: string; plan: PrPlan }
   | { status: "declined"; message: string; plan: PrPlan }
   | {
@@ -205,7 +211,12 @@ export async function runRepository(
           message: blocked.map((u) => `${u.pin.file}:${u.pin.line}: ${u.blocked}`).join("\n"),
           plan,
         }
-      : { status: "up-to-date", message: "already up to date", plan };
+      : {
+          status: "up-to-date",
+          message: "already up to date",
+          plan,
+          unchecked: resolved.skipped.filter((s) => !seen.has(`${s.file}:${s.line}`)),
+        };
   }
 
   // The open pull request is looked up BEFORE the closed ones: a pull request closed while this

@@ -116,6 +116,7 @@ export interface Override {
   path: string | RegExp;
   /** How many requests it answers (default 1). */
   times?: number;
+  /** The answer; one that throws fails the request on the network (e.g. `ECONNREFUSED`). */
   reply: (request: RecordedRequest) => Reply;
 }
 
@@ -146,9 +147,15 @@ export class FakeGitHub {
     const self = this;
     const scope = nock(API).persist();
     for (const method of ["GET", "POST", "PATCH", "PUT", "DELETE"]) {
-      scope.intercept(/.*/, method).reply(function (uri, body) {
+      // The callback form: an answer that throws fails the request as a socket error would.
+      scope.intercept(/.*/, method).reply(function (uri, body, callback) {
         const headers = this.req.headers as Record<string, string | string[] | undefined>;
-        return self.handle(method, uri, body, headers);
+        Promise.resolve()
+          .then(() => self.handle(method, uri, body, headers))
+          .then(
+            (reply) => callback(null, reply as nock.ReplyFnResult),
+            (error: Error) => callback(error, [0, ""]),
+          );
       });
     }
     this.scope = scope;

@@ -183,7 +183,8 @@ export async function startApp(options: HarnessOptions = {}): Promise<AppHarness
     upstreams: options.realUpstreams ? undefined : upstreams.asUpstreams(),
     // With `app.loadTrustRoot`, the app loads its root itself (at start-up, in the background).
     trustMaterial: options.app?.loadTrustRoot ? undefined : upstreams.trustMaterial,
-    schedule: false,
+    // No scheduler unless the test asks for one (`app.schedule`: a cron).
+    schedule: options.app?.schedule ?? false,
   });
 
   if (appFn.coordinator.mode !== mode)

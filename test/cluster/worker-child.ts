@@ -3,9 +3,14 @@
  * the app with `UV_PIN_BOT_ROLE=worker` on the test's Redis, GitHub at `GITHUB_URL` (the test's
  * fake GitHub over loopback HTTP), uv's upstreams as the in-memory fakes with the releases named
  * in `UV_RELEASES` (`version:daysAgo,…`), the clock at `NOW`. Prints `ready` once it takes jobs.
+ * SIGTERM and SIGINT stop it as `npm start` does (src/app/shutdown.ts, UV_PIN_BOT_SHUTDOWN_TIMEOUT);
+ * on exit it prints `exit <code> redis <status of each of its Redis connections>`.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { writeSync } from "node:fs";
+import type { Redis } from "ioredis";
 import { Probot, ProbotOctokit, Server } from "probot";
+import { handleSignals, ShutdownRegistry, shutdownTimeoutMs } from "../../src/app/shutdown.js";
 import { createApp } from "../../src/app.js";
 import { FakeUpstreams } from "../app/fake-upstreams.js";
 
@@ -27,8 +32,10 @@ const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   retry: { enabled: false },
   throttle: { ...(options.throttle as object), enabled: false },
 }));
+const shutdown = new ShutdownRegistry();
 const appFn = createApp({
   env,
+  shutdown,
   now,
   upstreams: upstreams.asUpstreams(),
   trustMaterial: upstreams.trustMaterial,
@@ -48,4 +55,23 @@ const server = new Server({
 });
 await server.load(appFn);
 await server.start();
+shutdown.register("http server", () => server.stop(), "drain");
+handleSignals(shutdown, {
+  timeoutMs: shutdownTimeoutMs(env),
+  log: {
+    info: (m) => process.stdout.write(`${m}\n`),
+    warn: (m) => process.stdout.write(`${m}\n`),
+    error: (m) => process.stdout.write(`${m}\n`),
+  },
+});
+process.on("exit", (code) => {
+  let line: string;
+  try {
+    const c = appFn.coordinator as unknown as { redis: Redis; connections: Redis[] };
+    line = `exit ${code} redis ${[c.redis, ...c.connections].map((r) => r.status).join(",")}`;
+  } catch (error) {
+    line = `exit ${code} (${String(error)})`;
+  }
+  writeSync(1, `${line}\n`);
+});
 process.stdout.write("ready\n");

@@ -47,6 +47,19 @@ const POLL_MS = 25;
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * A sweep's repository job finished for good: counted once (KEYS[2], the set of counted jobs), so
+ * a job that ran again after its worker died, or that both its run and the failure handler
+ * report, never pushes `done` past the total. Returns {done, total}; done is -1 when counted.
+ */
+const SWEEP_DONE = `
+if redis.call("sadd", KEYS[2], ARGV[1]) == 0 then return {-1, 0} end
+redis.call("pexpire", KEYS[2], ARGV[5])
+redis.call("hincrby", KEYS[1], ARGV[2], 1)
+redis.call("hincrby", KEYS[1], "requests", ARGV[3])
+redis.call("hincrby", KEYS[1], "githubRequests", ARGV[4])
+local done = redis.call("hincrby", KEYS[1], "done", 1)
+return {done, tonumber(redis.call("hget", KEYS[1], "total") or "0")}`;
 
 type JobData = { task: RepoTask; replies?: string; sweepId?: string } | { sweep: true };
 
@@ -116,6 +129,8 @@ export class RedisCoordinator implements Coordinator {
   readonly mode = "redis" as const;
   readonly deliveries: RedisDeliveries;
   private closed = false;
+  /** The worker stopped with jobs still running (left to other workers). */
+  private handedBack = false;
   readonly cache: RedisCache;
   readonly blobs: RedisBlobCache;
   readonly sweepState: RedisKeyValues;
@@ -203,7 +218,10 @@ export class RedisCoordinator implements Coordinator {
     );
     this.worker.on("failed", (job, error) => {
       if (!job || error instanceof DelayedError || error.name === "DelayedError") return;
-      const last = job.attemptsMade >= (job.opts.attempts ?? 1);
+      // `finishedOn` is set when BullMQ does not retry: the last attempt, or a job it failed
+      // without running it (stalled more often than maxStalledCount).
+      const last = Boolean(job.finishedOn);
+      if (last) this.failedForGood(job, error).catch(() => undefined);
       executor.log.error(
         { err: error, job: job.id, kind: job.name, attempts: job.attemptsMade },
         last
@@ -307,18 +325,13 @@ export class RedisCoordinator implements Coordinator {
       const replies = list
         ? (await this.redis.lrange(list, 0, -1)).map((r) => JSON.parse(r) as ReplyTarget)
         : [];
-      let outcome: SweepOutcome | undefined;
-      try {
-        outcome = await this.metricsRegistry.timeJob(task.kind, () =>
-          this.exec.execute(task, replies, final),
-        );
-      } catch (error) {
-        if (final && data.sweepId) await this.sweepDone(data.sweepId, "failed");
-        throw error;
-      }
+      // A final failure is counted towards its sweep by the worker's `failed` handler.
+      const outcome = await this.metricsRegistry.timeJob(task.kind, () =>
+        this.exec.execute(task, replies, final),
+      );
       // The answered commands leave the list (commands that came during the run stay for the next).
       if (list && replies.length) await this.redis.ltrim(list, replies.length, -1);
-      if (data.sweepId) await this.sweepDone(data.sweepId, outcome ?? "skipped");
+      if (data.sweepId) await this.sweepDone(data.sweepId, String(job.id), outcome ?? "skipped");
       return outcome ?? null;
     } finally {
       clearInterval(renew);
@@ -366,13 +379,19 @@ export class RedisCoordinator implements Coordinator {
       const current = await this.redis.get(`${KEYS}:sweep:current`);
       const fresh = job.id ? await this.queue.getJob(job.id) : undefined;
       const returned = fresh?.returnvalue as { sweepId?: string } | null | undefined;
-      sweepId = returned?.sweepId ?? (fresh?.finishedOn ? current : null);
+      // A sweep job that failed for good: its own sweep, which `failedForGood` closed.
+      const failed = fresh?.finishedOn && fresh.failedReason ? sweepIdOf(fresh.id) : null;
+      sweepId = returned?.sweepId ?? failed ?? (fresh?.finishedOn ? current : null);
       if (!sweepId) await sleep(POLL_MS);
     }
     this.awaiting = sweepId;
     for (;;) {
-      const done = await this.redis.get(`${KEYS}:sweep:${sweepId}:summary`);
+      const [done, error] = await this.redis.mget(
+        `${KEYS}:sweep:${sweepId}:summary`,
+        `${KEYS}:sweep:${sweepId}:error`,
+      );
       if (done) return JSON.parse(done) as SweepSummary;
+      if (error) throw new Error(`uv-pin-bot sweep failed: ${error}`);
       if (Date.now() > deadline) throw new Error(`sweep ${sweepId} did not finish`);
       await sleep(POLL_MS);
     }
@@ -380,7 +399,7 @@ export class RedisCoordinator implements Coordinator {
 
   /** The sweep job: one sweep at a time for the cluster; one job per repository. */
   private async fanOut(job: Job): Promise<{ sweepId: string }> {
-    const sweepId = String(job.id).replace(/[^A-Za-z0-9_.-]/g, "-");
+    const sweepId = sweepIdOf(job.id);
     const current = `${KEYS}:sweep:current`;
     const mine = await this.redis.set(current, sweepId, "PX", SWEEP_MAX_MS, "NX");
     let holder = mine === "OK" ? sweepId : await this.redis.get(current);
@@ -442,8 +461,32 @@ export class RedisCoordinator implements Coordinator {
     return { sweepId };
   }
 
-  /** A repository of a sweep finished (for good): count it; the last one closes the sweep. */
-  private async sweepDone(sweepId: string, outcome: SweepOutcome): Promise<void> {
+  /**
+   * A job BullMQ will not retry. A sweep's repository counts as failed (the run may not have
+   * said so: BullMQ fails a job that stalled too often without running it); a sweep job that
+   * failed closes its sweep with the error and releases the cluster's claim, so the next sweep
+   * is a new one instead of joining a dead one for 12 hours.
+   */
+  private async failedForGood(job: Job, error: Error): Promise<void> {
+    const data = job.data as JobData;
+    if ("task" in data) {
+      if (data.sweepId) await this.sweepDone(data.sweepId, String(job.id), "failed");
+      return;
+    }
+    const sweepId = sweepIdOf(job.id);
+    // A job that joined another sweep, then failed, holds no claim: RELEASE leaves it alone.
+    await this.redis.set(`${KEYS}:sweep:${sweepId}:error`, error.message, "PX", SWEEP_MAX_MS);
+    await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`);
+    await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+    if (this.awaiting === sweepId) this.sweeping = null;
+    this.exec.log.error(
+      { err: error, sweep: sweepId },
+      "uv-pin-bot sweep failed; its claim is released",
+    );
+  }
+
+  /** A repository of a sweep finished (for good): count it once; the last one closes the sweep. */
+  private async sweepDone(sweepId: string, jobId: string, outcome: SweepOutcome): Promise<void> {
     const hash = `${KEYS}:sweep:${sweepId}`;
     const exec = this.exec;
     // This process's requests since it last reported (taken before any await: jobs run at once).
@@ -454,16 +497,18 @@ export class RedisCoordinator implements Coordinator {
       github: github - this.flushed.github,
     };
     this.flushed = { upstream, github };
-    const result = await this.redis
-      .multi()
-      .hincrby(hash, outcome, 1)
-      .hincrby(hash, "requests", delta.upstream)
-      .hincrby(hash, "githubRequests", delta.github)
-      .hincrby(hash, "done", 1)
-      .hget(hash, "total")
-      .exec();
-    const done = Number(result?.[3]?.[1] ?? 0);
-    const total = Number(result?.[4]?.[1] ?? 0);
+    const [done, total] = (await this.redis.eval(
+      SWEEP_DONE,
+      2,
+      hash,
+      `${hash}:counted`,
+      jobId,
+      outcome,
+      String(delta.upstream),
+      String(delta.github),
+      String(SWEEP_MAX_MS),
+    )) as [number, number];
+    if (done < 0) return;
     this.metricsRegistry.sweepProgress(total, done);
     if (done === total) await this.finishSweep(sweepId);
   }
@@ -482,7 +527,7 @@ export class RedisCoordinator implements Coordinator {
       "PX",
       SWEEP_MAX_MS,
     );
-    await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`);
+    await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`, `${KEYS}:sweep:${sweepId}:counted`);
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
   }
 
@@ -497,6 +542,12 @@ export class RedisCoordinator implements Coordinator {
         "prioritized",
         "waiting-children",
       );
+      // The scheduler's next firing always waits, delayed: it is not work in progress.
+      if ((c.delayed ?? 0) > 0) {
+        const delayed = await this.queue.getDelayed(0, (c.delayed ?? 0) - 1);
+        // Subtracted (a job that left the delayed set meanwhile was counted where it went).
+        c.delayed = (c.delayed ?? 0) - delayed.filter((j) => j.repeatJobKey).length;
+      }
       const busy = Object.values(c).some((n) => n > 0);
       if (!busy && !(await this.redis.exists(`${KEYS}:sweep:current`))) return;
       await sleep(POLL_MS);
@@ -521,30 +572,57 @@ export class RedisCoordinator implements Coordinator {
     await this.worker?.pause(true).catch(() => undefined);
   }
 
-  /** Shutdown 2: deliveries in flight are queued, running jobs finish. */
+  /**
+   * Shutdown 2: deliveries in flight are queued; running jobs get `drainMs` to finish, then are
+   * handed back (the worker stops renewing their locks once its connections close, so another
+   * worker takes them over after `lockMs`: a run is idempotent).
+   */
   async drain(): Promise<void> {
     await this.deliveries.idle();
-    await this.worker?.close();
+    await this.closeWorker(this.o.drainMs);
   }
 
-  /**
-   * Stops taking jobs; running ones get `lockMs` to finish, then are handed back (their locks
-   * lapse and another worker takes them over); closes the connections.
-   */
+  /** Stops the worker; false when its running jobs did not finish within `bound` ms. */
+  private async closeWorker(bound: number): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker) return true;
+    if (this.handedBack) return false;
+    // BullMQ's close() waits for running jobs; a later close(true) only returns that same wait,
+    // so the bound is kept here: past it, the jobs are left to their lapsing locks.
+    const finished = worker.close().then(
+      () => true,
+      () => true,
+    );
+    const inTime = await Promise.race([finished, sleep(bound).then(() => false)]);
+    this.handedBack = !inTime;
+    if (!inTime)
+      this.executor?.log.warn(
+        { runningMs: bound },
+        "uv-pin-bot worker: running jobs did not finish in time; handed back to other workers",
+      );
+    return inTime;
+  }
+
+  /** Shutdown 3: stops taking jobs (running ones: as in `drain`), closes the connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const worker = this.worker;
-    if (worker) {
-      const finished = worker.close().then(() => true);
-      const inTime = await Promise.race([finished, sleep(this.o.lockMs).then(() => false)]);
-      if (!inTime) await worker.close(true);
-    }
-    await this.queue.close();
-    for (const redis of [this.redis, ...this.connections])
-      await redis.quit().catch(() => redis.disconnect());
+    await this.closeWorker(Math.min(this.o.drainMs, this.o.lockMs));
+    await this.queue.close().catch(() => undefined);
+    await Promise.all([this.redis, ...this.connections].map(closeConnection));
   }
 }
+
+/** QUIT, then the socket's end (at most a second): closed before the process exits. */
+async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === "end") return;
+  const ended = new Promise<void>((resolve) => redis.once("end", () => resolve()));
+  await redis.quit().catch(() => redis.disconnect());
+  await Promise.race([ended, sleep(1_000)]);
+}
+
+/** A sweep's id: its sweep job's id, as a Redis key part. */
+const sweepIdOf = (jobId: string | undefined) => String(jobId).replace(/[^A-Za-z0-9_.-]/g, "-");
 
 /** The id that collapses a burst: one waiting run per installation, repository and mode. */
 function dedupId(task: RepoTask): string | null {

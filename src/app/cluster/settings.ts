@@ -5,9 +5,11 @@
  * failed set, default 3), `UV_PIN_BOT_LOCK_MS` (how long a dead worker's job and repository
  * lock stay claimed before another worker takes over, default 30000),
  * `UV_PIN_BOT_RATE_LIMIT_FLOOR` (rate-limit-budget.ts). A bad value is a one-line
- * error at start-up.
+ * error at start-up. On SIGTERM a worker's running jobs get half of `UV_PIN_BOT_SHUTDOWN_TIMEOUT`
+ * (src/app/shutdown.ts) to finish; the rest are handed back and the connections closed.
  */
 import { UsageError } from "../../errors.js";
+import { shutdownTimeoutMs } from "../shutdown.js";
 import { DEFAULT_RATE_LIMIT_FLOOR } from "./rate-budget.js";
 
 export type Role = "web" | "worker" | "all";
@@ -19,6 +21,8 @@ export interface ClusterSettings {
   attempts: number;
   lockMs: number;
   rateLimitFloor: number;
+  /** How long a stopping worker's running jobs may take before they are handed back. */
+  drainMs: number;
 }
 
 /** `UV_PIN_BOT_RATE_LIMIT_FLOOR`: remaining GitHub requests at which an installation waits. */
@@ -41,6 +45,7 @@ export function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | null 
     attempts: integer(env, "UV_PIN_BOT_JOB_ATTEMPTS", 3, 1, 100),
     lockMs: integer(env, "UV_PIN_BOT_LOCK_MS", 30_000, 500, 3_600_000),
     rateLimitFloor: rateLimitFloor(env),
+    drainMs: Math.floor(shutdownTimeoutMs(env) / 2),
   };
 }
 

@@ -1,0 +1,153 @@
+/**
+ * The file-wide rule of issue 8: a proposed edit never leaves a checksum that no longer matches.
+ * The checksum tracer ties what the file's data flow proves (see `extract-checksums.ts`); every
+ * region it reads records here what it saw: the checks (the file each reads, the checksums its
+ * expected value reaches, the commands it is made of), the files uv downloads write, the checksum
+ * files downloaded next to them. Once the whole file is read, `holdUntied` looks at the file as a
+ * whole: when it holds a uv download and also a 64-hex value, or a command that computes or checks
+ * a sha256, that no tied check accounts for (and that no check proves to be about another file),
+ * every uv download in the file is held with a reason that names the file and the line. Whatever
+ * words the file uses: a comment saying "checksum" is not needed to block.
+ *
+ * Cost: one pass of two linear patterns over the text, each hit looked up in sorted spans.
+ */
+import { baseName } from "./checksum-tools.js";
+import type { FileContext } from "./pins.js";
+import type { Pin, Span } from "./types.js";
+
+/** A check the tracer read: the file it reads, what its expected value reaches, its commands. */
+export interface LedgerCheck {
+  /** Key of the file checked. */
+  file: string;
+  /** The checksums its expected value can hold (null: the value could not be read). */
+  sums: Span[] | null;
+  /** The commands the check is made of (the write of a checksum file, the read, the comparison). */
+  commands: Span[];
+}
+
+export class ChecksumLedger {
+  /** Text that is no command (comments, printed text), as the regions read it. */
+  readonly hidden: Span[] = [];
+  readonly checks: LedgerCheck[] = [];
+  /** Base names of the files uv downloads write. */
+  readonly uvOuts = new Set<string>();
+  /** Base names of the checksum files downloaded next to uv downloads (`….sha256`, `sha256.sum`). */
+  readonly sidecarOuts = new Set<string>();
+  /** `sha256sum -c FILE` with FILE written by no command the tracer read: FILE and the command. */
+  readonly lists: { file: string; command: Span }[] = [];
+  /** Checksums the file proves to be about something else (`ADD --checksum` of another URL). */
+  readonly other: Span[] = [];
+}
+
+/** A 64-hex value standing alone (optionally `sha256:`-prefixed). */
+const HEX64 = /(?<![A-Za-z0-9])(?:sha256:)?[a-f0-9]{64}(?![A-Za-z0-9])/gi;
+
+/** Commands that compute or check a sha256 (or anything the tracer cannot follow). */
+const CHECK_COMMAND =
+  /(?<![A-Za-z0-9_-])(?:g?sha256sum|shasum|openssl[ \t]+(?:dgst|sha256)|hashlib|get-filehash|certutil(?:\.exe)?[ \t]+-hashfile)(?![A-Za-z0-9_-])/gi;
+
+/** A file name that names uv (`uv`, `uv.tar.gz`, `uv-x86_64-….tar.gz`, `uv-installer.sh`). */
+const UV_NAME = /(?:^|[^A-Za-z0-9])uvx?(?:[^A-Za-z0-9]|$)/i;
+
+/** Holds every uv download in the file when a checksum or a check in it is not accounted for. */
+export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: readonly Pin[]): void {
+  const downloads = pins.filter(
+    (p) => p.kind === "installer" && p.url !== null && p.version !== null && !p.hold,
+  );
+  if (downloads.length === 0) return;
+  const used = new Set<number>();
+  for (const p of pins) {
+    if (p.spans.checksum) used.add(p.spans.checksum.start);
+    for (const c of p.checksums ?? []) used.add(c.span.start);
+  }
+  const tied = new Set(used);
+  for (const s of ledger.other) used.add(s.start);
+  const accounted: Span[] = [];
+  let untied: { at: number; what: "checksum" | "check" } | null = null;
+  const note = (at: number, what: "checksum" | "check") => {
+    if (!untied || at < untied.at) untied = { at, what };
+  };
+  const uvFile = (file: string) => {
+    const base = baseName(file);
+    return ledger.uvOuts.has(base) || UV_NAME.test(base);
+  };
+  for (const check of ledger.checks) {
+    const isTied =
+      check.sums !== null && check.sums.length > 0 && check.sums.every((s) => tied.has(s.start));
+    if (isTied || !uvFile(check.file)) {
+      for (const s of check.sums ?? []) used.add(s.start);
+      for (const c of check.commands) accounted.push(c);
+    } else {
+      const first = check.sums?.find((s) => !tied.has(s.start));
+      note(first ? first.start : (check.commands[0] as Span).start, first ? "checksum" : "check");
+    }
+  }
+  for (const l of ledger.lists) {
+    if (ledger.sidecarOuts.has(baseName(l.file))) accounted.push(l.command);
+  }
+  const { text } = ctx;
+  const hidden = sortedSpans(ledger.hidden);
+  const comment = commentLines(ctx);
+  let inHidden = cursor(hidden);
+  for (const m of text.matchAll(HEX64)) {
+    const at = m.index ?? 0;
+    if (used.has(at) || inHidden(at) || comment(at)) continue;
+    const before = text[at - 1];
+    // An image digest (`@sha256:…`), a value after a colon that is part of a word (`x:…`).
+    if (before === "@" || before === ":") continue;
+    note(at, "checksum");
+    break;
+  }
+  const inAccounted = cursor(sortedSpans(accounted));
+  inHidden = cursor(hidden);
+  for (const m of text.matchAll(CHECK_COMMAND)) {
+    const at = m.index ?? 0;
+    if (inHidden(at) || inAccounted(at) || comment(at)) continue;
+    note(at, "check");
+    break;
+  }
+  if (!untied) return;
+  const { at, what } = untied as { at: number; what: "checksum" | "check" };
+  const where = `${ctx.file}:${ctx.lines.lineOf(at)}`;
+  const why =
+    what === "checksum"
+      ? `a sha256 checksum next to this download cannot be tied to one uv asset (${where}); update it by hand`
+      : `a sha256 check next to this download cannot be tied to one uv asset (${where}); update it by hand`;
+  for (const p of downloads) p.hold = why;
+}
+
+function sortedSpans(spans: readonly Span[]): Span[] {
+  return [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/**
+ * Whether offsets, asked in increasing order, fall inside spans sorted by start (they may
+ * overlap): one pass over both.
+ */
+function cursor(spans: readonly Span[]): (at: number) => boolean {
+  let k = 0;
+  let reach = -1;
+  return (at) => {
+    while (k < spans.length && (spans[k] as Span).start <= at) {
+      reach = Math.max(reach, (spans[k] as Span).end);
+      k++;
+    }
+    return at < reach;
+  };
+}
+
+/** Whether an offset is on a line whose first non-blank character is `#` (memoised per line). */
+function commentLines(ctx: FileContext): (at: number) => boolean {
+  const memo = new Map<number, boolean>();
+  return (at) => {
+    const line = ctx.lines.lineOf(at);
+    let known = memo.get(line);
+    if (known === undefined) {
+      let i = ctx.lines.starts[line - 1] ?? 0;
+      while (ctx.text[i] === " " || ctx.text[i] === "\t") i++;
+      known = ctx.text[i] === "#";
+      memo.set(line, known);
+    }
+    return known;
+  };
+}

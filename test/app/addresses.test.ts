@@ -1,0 +1,81 @@
+/**
+ * Texts the app shows users (replies, pull request bodies) never carry an internal address: a
+ * network failure of GitHub or of an upstream whose origin is rewritten to an internal host
+ * (`UV_PIN_BOT_ORIGINS`) is told in words and by the upstream's public URL.
+ */
+import { createServer } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { type AppHarness, startApp } from "./harness.js";
+import { botComments, dockerfile } from "./support.js";
+
+let h: AppHarness | undefined;
+afterEach(async () => {
+  try {
+    h?.github.assertDone();
+  } finally {
+    await h?.stop();
+    h = undefined;
+  }
+});
+
+/** A loopback port nobody listens on: connecting to it is refused at once. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe("no internal address in what users read", () => {
+  it("GitHub unreachable mid-command: the reply says so in words, without the address", async () => {
+    h = await startApp();
+    h.upstreams.publish("0.9.17", { daysAgo: 30 });
+    h.upstreams.publish("0.9.18", { daysAgo: 2 });
+    const repo = h.github.addRepo("acme/net-down", {
+      files: { Dockerfile: dockerfile("0.9.17") },
+      permissions: { alice: "write" },
+    });
+    // The socket's own text names the address it could not reach (a GitHub Enterprise host, say).
+    h.github.intercept({
+      method: "GET",
+      path: "/repos/acme/net-down/contents/.github/uv-pin-bot.yml",
+      reply: () => {
+        throw Object.assign(new Error("connect ECONNREFUSED 10.0.3.7:443"), {
+          code: "ECONNREFUSED",
+        });
+      },
+    });
+    const issue = repo.openIssue();
+    expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
+    expect(botComments(repo, issue.number)).toEqual([
+      "uv-pin-bot could not finish: GitHub could not be reached: connection refused",
+    ]);
+    expect(repo.pulls).toEqual([]);
+  });
+
+  it("uv's upstreams rewritten to an internal host that refuses: the reply names them by their public URL", async () => {
+    const port = await closedPort();
+    const internal = `http://127.0.0.1:${port}`;
+    h = await startApp({
+      realUpstreams: true,
+      app: {
+        env: {
+          UV_PIN_BOT_ORIGINS: `https://ghcr.io=${internal},https://api.github.com=${internal}`,
+        },
+      },
+    });
+    const repo = h.github.addRepo("acme/mirror-down", {
+      files: { Dockerfile: dockerfile("0.9.17") },
+      permissions: { alice: "write" },
+    });
+    const issue = repo.openIssue();
+    expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
+    // Not "up to date": the pin could not be checked, and the reply says why, by public URL.
+    expect(botComments(repo, issue.number)).toEqual([
+      "Nothing to update, but a pin could not be checked:\n\n> Dockerfile:2: the registry's tags for ghcr.io/astral-sh/uv are not known (https://ghcr.io/v2/astral-sh/uv/tags/list?n=1000: connection refused)",
+    ]);
+    expect(JSON.stringify(h.github.requests.map((r) => r.body))).not.toContain(String(port));
+    expect(repo.pulls).toEqual([]);
+  });
+});
