@@ -133,7 +133,7 @@ describeWithRedis("a worker stopped with SIGTERM while it runs a job", () => {
   it("a job that finishes in time: finished, exit 0, Redis connections closed", async () => {
     const { web, repo, issue, hold, child } = await scenario(
       { UV_PIN_BOT_LOCK_MS: "2000", UV_PIN_BOT_SHUTDOWN_TIMEOUT: "20" },
-      ["POST", "/repos/acme/app/pulls"],
+      ["POST", "/graphql"],
     );
     child.process.kill("SIGTERM");
     await expect
@@ -162,7 +162,7 @@ describeWithRedis("a worker stopped with SIGTERM while it runs a job", () => {
   it("a job that does not finish in time: handed back, exit 0, another worker completes it", async () => {
     const { web, repo, issue, hold, child } = await scenario(
       { UV_PIN_BOT_LOCK_MS: "1000", UV_PIN_BOT_SHUTDOWN_TIMEOUT: "2" },
-      ["POST", "/repos/acme/app/pulls"],
+      ["POST", "/graphql"],
     );
     child.process.kill("SIGTERM");
     expect(await child.exited).toBe(0);
