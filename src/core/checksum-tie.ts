@@ -90,6 +90,7 @@ function record(
     });
   });
   for (const l of reader.lists) ledger.lists.push({ file: l.file, command: command(l.at) });
+  for (const c of reader.computes) ledger.computes.push({ file: c.file, command: command(c.at) });
 }
 
 class Tier {
