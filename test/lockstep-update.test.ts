@@ -130,4 +130,71 @@ describe("update: a Dockerfile ARG, its checksums and the overrides that set it 
     expect(read("compose.yaml")).toBe(COMPOSE("0.9.17"));
     expect(read("build.sh")).toBe(BUILD_SH("0.9.17"));
   });
+
+  it("checksum ARG overrides (compose map and list forms, a Makefile --build-arg) move with the version, each to its architecture's checksum, in one write", async () => {
+    const dockerfile = readDockerfile("checksum-per-arch.Dockerfile");
+    const old = (i: number) => (dockerfile.split("\n")[2 + i] as string).split("=")[1] as string;
+    const compose = (v: string, amd64: string, arm64: string) =>
+      [
+        "services:",
+        "  app:",
+        "    build:",
+        "      context: .",
+        "      args:",
+        `        UV_VERSION: "${v}"`,
+        `        UV_SHA256_AMD64: "${amd64}"`,
+        "  arm:",
+        "    build:",
+        "      context: .",
+        "      args:",
+        `        - UV_VERSION=${v}`,
+        `        - UV_SHA256_ARM64=${arm64}`,
+        "",
+      ].join("\n");
+    const makefile = (v: string, arm64: string) =>
+      `img:\n\tdocker build --build-arg UV_VERSION=${v} --build-arg UV_SHA256_ARM64=${arm64} -t app .\n`;
+    write("Dockerfile", dockerfile);
+    write("compose.yaml", compose("0.9.17", old(0), old(1)));
+    write("Makefile", makefile("0.9.17", old(1)));
+    const { api, downloads } = mockUpstreams(true);
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe("");
+    expect(result.out).toBe("Updated 7 pins in 3 files: Dockerfile, Makefile, compose.yaml\n");
+    expect(result.code).toBe(0);
+    const amd64 = hex(bytes("0.9.18", ARCHIVES[0] as string));
+    const arm64 = hex(bytes("0.9.18", ARCHIVES[1] as string));
+    const lines = dockerfile.split("\n");
+    lines[1] = "ARG UV_VERSION=0.9.18";
+    lines[2] = `ARG UV_SHA256_AMD64=${amd64}`;
+    lines[3] = `ARG UV_SHA256_ARM64=${arm64}`;
+    expect(read("Dockerfile")).toBe(lines.join("\n"));
+    expect(read("compose.yaml")).toBe(compose("0.9.18", amd64, arm64));
+    expect(read("Makefile")).toBe(makefile("0.9.18", arm64));
+    // Each archive is downloaded once, each new checksum's attestation read once.
+    expect(api.isDone()).toBe(true);
+    expect(downloads?.isDone()).toBe(true);
+  });
+
+  it("a checksum override that cannot move holds the version ARG, the other checksums and every override; nothing is written", async () => {
+    const dockerfile = readDockerfile("checksum-per-arch.Dockerfile");
+    write("Dockerfile", dockerfile);
+    const compose = `services:\n  app:\n    build:\n      args:\n        UV_VERSION: "0.9.17"\n        UV_SHA256_AMD64: "\${AMD64_SUM}"\n`;
+    write("compose.yaml", compose);
+    const { downloads } = mockUpstreams(true);
+    // The scanner reports the override's own reason (scan and check show it); update, what it holds.
+    const reason = "checksum: `AMD64_SUM` has no default value";
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe(
+      [
+        "uv-pin-bot: Dockerfile:12: not updated: it moves together with compose.yaml:6 (both set the build's `UV_SHA256_AMD64`), which cannot move: " +
+          `${reason}\n`,
+        "uv-pin-bot: compose.yaml:5: not updated: it moves together with Dockerfile:12 (both set the build's `UV_VERSION`), which cannot move: it moves together with compose.yaml:6 (both set the build's `UV_SHA256_AMD64`), which cannot move: " +
+          `${reason}\n`,
+      ].join(""),
+    );
+    expect(result.out).toBe("Nothing to change.\n");
+    expect(read("Dockerfile")).toBe(dockerfile);
+    expect(read("compose.yaml")).toBe(compose);
+    expect(downloads?.isDone()).toBe(true);
+  });
 });

@@ -368,6 +368,19 @@ describe("node dist/start.js (the image's command)", () => {
     },
   );
 
+  it.each([
+    [{ UV_PIN_BOT_ROLE: "boss" }, "UV_PIN_BOT_ROLE: expected web, worker or all, not `boss`"],
+    [
+      { UV_PIN_BOT_CONCURRENCY: "0" },
+      "UV_PIN_BOT_CONCURRENCY: expected a whole number from 1 to 256, not `0`",
+    ],
+  ])("clustered, a bad %o is one line and exit 1, before any connection", async (env, message) => {
+    // Nothing listens on port 9: the setting is refused before the app would connect.
+    const app = await startApp(api, { REDIS_URL: "redis://127.0.0.1:9", ...env });
+    expect(await app.exited).toEqual({ code: 1, signal: null });
+    expect(app.lines).toEqual([`uv-pin-bot: cannot start: ${message}`]);
+  });
+
   it("an invalid shutdown bound is one line and exit 1", async () => {
     const app = await startApp(api, { UV_PIN_BOT_SHUTDOWN_TIMEOUT: "soon" });
     expect(await app.exited).toEqual({ code: 1, signal: null });

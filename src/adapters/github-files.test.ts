@@ -2,7 +2,7 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamError } from "../errors.js";
-import { comparePaths, decodeBlob, readRepository } from "./github-files.js";
+import { comparePaths, decodeBlob, MAX_TREE_LISTINGS, readRepository } from "./github-files.js";
 
 const API = "https://api.github.com";
 const REPO = "/repos/acme/app";
@@ -185,6 +185,47 @@ describe("readRepository", () => {
       },
     ]);
     expect(read.requests).toBe(1 + 8 + 4);
+  });
+
+  it("lists at most MAX_TREE_LISTINGS directories of a repository too big for one listing, and says what it left out", async () => {
+    const dirs = Array.from({ length: 150 }, (_, i) =>
+      dir(`d${String(i).padStart(3, "0")}`, `t${i}`),
+    );
+    const listed: string[] = [];
+    const scope = github();
+    repoReply(scope)
+      .get(`${REPO}/git/trees/main`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "root", truncated: true, tree: [] })
+      .get(`${REPO}/git/trees/root`)
+      .query((q) => Object.keys(q).length === 0)
+      .reply(200, { sha: "root", truncated: false, tree: [blob("Dockerfile", "b-df"), ...dirs] });
+    nock(API)
+      .get(/\/repos\/acme\/app\/git\/trees\/t\d+/)
+      .query({ recursive: "1" })
+      .times(MAX_TREE_LISTINGS - 1)
+      .reply((uri) => {
+        const sha = /trees\/(t\d+)/.exec(uri)?.[1] ?? "";
+        listed.push(sha);
+        return [200, { sha, truncated: false, tree: [blob("README.md", `r-${sha}`)] }];
+      });
+    blobReply(scope, "b-df", DOCKERFILE);
+    const read = await readRepository(octokit(), NAME);
+    if (read.status !== "ok") throw new Error(read.status);
+    expect(MAX_TREE_LISTINGS).toBe(100);
+    // The root's own listing is one of the hundred: 99 directories listed, 51 left out.
+    expect(listed).toEqual(Array.from({ length: 99 }, (_, i) => `t${i}`));
+    expect(read.files.map((f) => f.path)).toEqual(["Dockerfile"]);
+    expect(read.skipped).toEqual([
+      {
+        file: "d099",
+        line: null,
+        reason:
+          "left out: this and 50 more directories were not listed (a run lists at most 100 directories of a repository too big for one listing)",
+      },
+    ]);
+    // The repository, the truncated recursive listing, 100 listings, one blob.
+    expect(read.requests).toBe(1 + 1 + 100 + 1);
   });
 
   it("skips files over 1 MiB without reading them, and binary or non-UTF-8 blobs", async () => {

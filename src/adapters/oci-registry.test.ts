@@ -635,6 +635,43 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
       );
     });
 
+    it("never sends the registry's token to another origin: a tags Link elsewhere is not followed", async () => {
+      // Another origin the client may reach (a CDN, say), served here by a server that records.
+      const seen: (string | undefined)[] = [];
+      const other = createServer((req, res) => {
+        seen.push(req.headers.authorization);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ name: NAME, tags: ["9.9.9"] }));
+      });
+      await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+      try {
+        const port = (other.address() as AddressInfo).port;
+        const { oci } = await warm({
+          origins: [
+            { from: GHCR, to: registry.origin },
+            { from: "https://pages.example", to: `http://127.0.0.1:${port}` },
+          ],
+        });
+        registry.failNext(
+          { method: "GET", path: TAGS_PATH },
+          {
+            status: 200,
+            headers: { link: `<https://pages.example${TAGS_PATH}?last=a&n=1000>; rel="next"` },
+            body: { name: NAME, tags: ["0.9.17"] },
+          },
+        );
+        const error = await failure(oci.tags(IMAGE));
+        expect(error.code).toBe("bad-response");
+        expect(error.message).toBe(
+          `${GHCR}${TAGS_PATH}?n=1000: the next page of tags is on another origin; not followed`,
+        );
+        expect(seen).toEqual([]);
+        expect(registry.count()).toBe(1);
+      } finally {
+        await new Promise((resolve) => other.close(resolve));
+      }
+    });
+
     it("stops at a tags Link that points back to a page already read", async () => {
       const { oci } = await warm();
       registry.failNext(

@@ -149,6 +149,16 @@ export class OciRegistry {
         // upstream again, so that it passes the allow-list and is rewritten like the first page.
         const next = nextLink(res.headers.get("link"), res.url);
         url = next === null ? null : this.http.logical(next);
+        // The registry's token goes to its own origin only: a page elsewhere is not asked for
+        // (and not named: the host may be internal).
+        if (url !== null && new URL(url).origin !== repo.origin) {
+          throw new UpstreamError(
+            "bad-response",
+            `${first}: the next page of tags is on another origin; not followed`,
+            first,
+            res.status,
+          );
+        }
       }
       return [...seen];
     });

@@ -255,6 +255,20 @@ describe("checkPolicy", () => {
     ],
     ["repository matches", {}, {}, { repository: "astral-sh/uv" }, null],
     [
+      "owner and repository compared as GitHub compares names: without case",
+      {},
+      {},
+      { owner: "Astral-SH", repository: "Astral-SH/UV" },
+      null,
+    ],
+    [
+      "another repository still differs, whatever the case",
+      { sourceRepository: "https://github.com/astral-sh/ruff" },
+      {},
+      { repository: "Astral-SH/UV" },
+      "source repository: https://github.com/astral-sh/ruff is not https://github.com/Astral-SH/UV (built from another repository)",
+    ],
+    [
       "repository differs",
       {
         sourceRepository: "https://github.com/astral-sh/ruff",

@@ -164,10 +164,20 @@ function equals(name: string, expected: string, actual: string | null): PolicyCh
   return { name, expected, actual, ok: actual === expected };
 }
 
-function matches(name: string, pattern: string, actual: string | null): PolicyCheck {
+/** GitHub's owner and repository names are case-insensitive: `Astral-SH/UV` is astral-sh/uv. */
+function sameName(name: string, expected: string, actual: string | null): PolicyCheck {
+  return { name, expected, actual, ok: actual?.toLowerCase() === expected.toLowerCase() };
+}
+
+function matches(
+  name: string,
+  pattern: string,
+  actual: string | null,
+  ignoreCase = false,
+): PolicyCheck {
   let ok = false;
   try {
-    ok = actual !== null && new RegExp(pattern, "u").test(actual);
+    ok = actual !== null && new RegExp(pattern, ignoreCase ? "iu" : "u").test(actual);
   } catch {
     ok = false;
   }
@@ -212,14 +222,21 @@ export function checkPolicy(
   const subject = digestCheck(statement, expectedDigests);
   const checks = [
     equals("certificate issuer", policy.issuer, facts.issuer),
-    equals("source repository owner", ownerUri(policy.owner), facts.sourceRepositoryOwner),
-    matches("certificate identity", identityPattern(policy), facts.san),
+    sameName("source repository owner", ownerUri(policy.owner), facts.sourceRepositoryOwner),
+    // The default identity is `https://github.com/OWNER[/REPO]/`: names, compared as GitHub does.
+    // A signer workflow's pattern also holds a path and a ref, which git compares exactly.
+    matches(
+      "certificate identity",
+      identityPattern(policy),
+      facts.san,
+      policy.signerWorkflow === null,
+    ),
     equals("predicate type", policy.predicateType, statement.predicateType),
     subject.check,
   ];
   if (policy.repository !== null) {
     checks.push(
-      equals("source repository", `${GITHUB}/${policy.repository}`, facts.sourceRepository),
+      sameName("source repository", `${GITHUB}/${policy.repository}`, facts.sourceRepository),
     );
   }
   if (policy.releaseCommit !== null) {

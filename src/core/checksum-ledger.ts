@@ -58,7 +58,13 @@ const UV_NAME =
 /** Holds every uv download in the file when a checksum or a check in it is not accounted for. */
 export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: readonly Pin[]): void {
   const downloads = pins.filter(
-    (p) => p.kind === "installer" && p.url !== null && p.version !== null && !p.hold,
+    (p) =>
+      p.kind === "installer" &&
+      p.url !== null &&
+      p.version !== null &&
+      !p.hold &&
+      // An override of a Dockerfile checksum ARG downloads nothing here.
+      p.overridesChecksums === undefined,
   );
   if (downloads.length === 0) return;
   const used = new Set<number>();

@@ -6,8 +6,9 @@
  * Dockerfile's update change nothing that runs; an ARG left behind breaks its checksums).
  */
 import type { Document, Scalar } from "yaml";
+import type { BuildArgUse } from "./build-args.js";
 import { inside } from "./comments.js";
-import { expand, type Lookup } from "./expand.js";
+import { type Expansion, expand, type Lookup } from "./expand.js";
 import { isVersion, readToken } from "./matchers.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Span } from "./types.js";
@@ -45,7 +46,7 @@ export function buildArgPins(ctx: FileContext, region: Region): Pin[] {
     if (quote) at++;
     NAME.lastIndex = at;
     const name = NAME.exec(text)?.[0];
-    if (!name || !isUvVersionArg(name)) continue;
+    if (!name || !isOverride(ctx, name)) continue;
     const afterName = at + name.length;
     const line = ctx.lines.lineOf(flagAt);
     if (text[afterName] !== "=") {
@@ -65,7 +66,7 @@ export function buildArgPins(ctx: FileContext, region: Region): Pin[] {
       escapeChar: region.escapeChar,
       drop: region.drop,
     });
-    pins.push(overridePin(ctx, versionPin(ctx, exp, line), name));
+    pins.push(overrideFrom(ctx, exp, line, name));
   }
   return pins;
 }
@@ -81,15 +82,42 @@ function fromEnvironment(
   const def = lookup(name, at);
   if (def) {
     const exp = expand(ctx.text, def.start, def.end, { lookup });
-    const pin = overridePin(ctx, versionPin(ctx, exp, line), name);
+    const pin = overrideFrom(ctx, exp, line, name);
     pin.variable = name;
     return pin;
   }
   const exp = expand(ctx.text, at, at, { lookup });
   const pin = overridePin(ctx, versionPin(ctx, exp, line), name);
   pin.variable = name;
-  pin.skipReason = `version: the build takes \`${name}\` from its environment, which this file does not set`;
+  pin.skipReason = `${checksumUses(ctx, name) ? "checksum" : "version"}: the build takes \`${name}\` from its environment, which this file does not set`;
   return pin;
+}
+
+/** Whether a build argument of this name is a uv pin: a uv version ARG, or one a Dockerfile pin reads. */
+function isOverride(ctx: FileContext, name: string): boolean {
+  return isUvVersionArg(name) || ctx.buildArgs?.has(name) === true;
+}
+
+/** The Dockerfile checksum ARGs of this name, when every Dockerfile ARG of the name is one. */
+function checksumUses(
+  ctx: FileContext,
+  name: string,
+): Extract<BuildArgUse, { role: "checksum" }>[] | null {
+  const uses = ctx.buildArgs?.get(name) ?? [];
+  const sums = uses.filter((u) => u.role === "checksum");
+  return sums.length > 0 ? sums : null;
+}
+
+/** An override's pin: of a checksum ARG, or of a version ARG. */
+function overrideFrom(ctx: FileContext, exp: Expansion, line: number, name: string): Pin {
+  const sums = checksumUses(ctx, name);
+  if (!sums) return overridePin(ctx, versionPin(ctx, exp, line), name);
+  return checksumOverride(
+    versionPin(ctx, exp, line),
+    name,
+    sums,
+    (ctx.buildArgs?.get(name) ?? []).length,
+  );
 }
 
 /** Marks a version pin as an override of `name`, and refuses a value that is not a uv version. */
@@ -101,6 +129,81 @@ function overridePin(_ctx: FileContext, pin: Pin, name: string): Pin {
     pin.version = null;
     pin.spans.version = null;
     pin.versionLine = null;
+  }
+  return pin;
+}
+
+const HEX64 = /^(sha256:)?([0-9a-fA-F]{64})$/;
+
+/**
+ * Turns an override's pin (read as a version) into the checksum it sets: an installer pin for the
+ * asset that checksum guards, with no version text of its own (the build's version moves it).
+ * Held when the ARG name guards different assets (or versions) in different places, or also
+ * feeds a version: which one the override sets cannot be told with certainty.
+ */
+function checksumOverride(
+  read: Pin,
+  name: string,
+  sums: Extract<BuildArgUse, { role: "checksum" }>[],
+  uses: number,
+): Pin {
+  const first = sums[0] as (typeof sums)[number];
+  const pin: Pin = {
+    ...read,
+    kind: "installer",
+    url: first.installer.url,
+    resolvedUrl: first.checksum.url,
+    asset: first.checksum.asset,
+    version: first.installer.version,
+    versionLine: null,
+    form: "url+checksum",
+    digest: null,
+    overrides: name,
+    variable: name,
+    spans: { version: null, digest: null, checksum: null, checksumPrefixed: false },
+    overridesChecksums: sums.map((u) => ({
+      file: u.dockerfile,
+      line: u.line,
+      pinLine: u.installer.line,
+    })),
+  };
+  if (read.skipReason) {
+    pin.skipReason = read.skipReason.replace(/^version: /, "checksum: ");
+    return pin;
+  }
+  const value = read.skipReason === null ? (read.version ?? "") : "";
+  const span = read.spans.version;
+  const m = HEX64.exec(value);
+  if (!m || !span) {
+    pin.skipReason = `checksum: \`${value}\` is not a sha256 checksum`;
+    return pin;
+  }
+  const digest = `sha256:${(m[2] as string).toLowerCase()}`;
+  pin.digest = digest;
+  pin.spans.checksum = span;
+  pin.spans.checksumPrefixed = m[1] !== undefined;
+  pin.checksums = [
+    {
+      digest,
+      line: read.versionLine ?? read.line,
+      span,
+      prefixed: m[1] !== undefined,
+      asset: first.checksum.asset,
+      url: first.checksum.url,
+      arch: first.checksum.arch,
+    },
+  ];
+  const where = (u: BuildArgUse) => `${u.dockerfile}:${u.line}`;
+  const other = sums.find(
+    (u) =>
+      u.checksum.asset !== first.checksum.asset || u.installer.version !== first.installer.version,
+  );
+  if (other) {
+    pin.hold = `\`${name}\` is the checksum of ${first.checksum.asset} (uv ${first.installer.version ?? "?"}) at ${where(first)} and of ${other.checksum.asset} (uv ${other.installer.version ?? "?"}) at ${where(other)}: which one this override sets cannot be told`;
+  } else if (uses > sums.length) {
+    pin.hold = `\`${name}\` is a checksum at ${where(first)} and also supplies a uv version in another Dockerfile: which one this override sets cannot be told`;
+  } else if (first.installer.skipReason || first.installer.version === null) {
+    pin.skipReason = `checksum: it sets the checksum at ${where(first)}, whose download cannot be read${first.installer.skipReason ? ` (${first.installer.skipReason})` : ""}`;
   }
   return pin;
 }
@@ -129,7 +232,7 @@ export function yamlOverridePins(
       if (isMap(args)) {
         for (const pair of args.items) {
           const key = isScalar(pair.key) ? pair.key.value : null;
-          if (typeof key !== "string" || !isUvVersionArg(key) || !isScalar(pair.value)) continue;
+          if (typeof key !== "string" || !isOverride(ctx, key) || !isScalar(pair.value)) continue;
           const range = valueRange(pair.value);
           if (range) pins.push(valuePin(ctx, range, key, lookup));
         }
@@ -153,7 +256,7 @@ export function yamlOverridePins(
 
 function valuePin(ctx: FileContext, range: Span, name: string, lookup: Lookup): Pin {
   const exp = expand(ctx.text, range.start, range.end, { lookup });
-  return overridePin(ctx, versionPin(ctx, exp, ctx.lines.lineOf(range.start)), name);
+  return overrideFrom(ctx, exp, ctx.lines.lineOf(range.start), name);
 }
 
 /** `NAME=VALUE` lines of a scalar (a list item, or a block of lines), and `NAME` alone. */
@@ -163,12 +266,12 @@ function linePins(ctx: FileContext, node: Scalar, lookup: Lookup, hidden: readon
   const pins: Pin[] = [];
   const slice = ctx.text.slice(range.start, range.end);
   const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(slice.trim())?.[0];
-  if (bare && isUvVersionArg(bare)) {
+  if (bare && isOverride(ctx, bare)) {
     return [fromEnvironment(ctx, bare, lookup, range.start, ctx.lines.lineOf(range.start))];
   }
   for (const m of slice.matchAll(ARG_LINE)) {
     const name = m[1] as string;
-    if (!isUvVersionArg(name)) continue;
+    if (!isOverride(ctx, name)) continue;
     const lineAt = range.start + (m.index ?? 0);
     if (inside(hidden, lineAt)) continue;
     const valueAt = lineAt + m[0].length - (m[2] as string).length;

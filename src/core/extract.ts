@@ -1,4 +1,5 @@
 /** The scanner's entry: a file's path and text in, its uv pins and skip reasons out. Never throws. */
+import { mentionsBuildArg } from "./build-args.js";
 import { ChecksumLedger, holdUntied } from "./checksum-ledger.js";
 import { extractDockerfile } from "./extract-dockerfile.js";
 import { extractRequirements, pyprojectRequirements } from "./extract-requirements.js";
@@ -27,9 +28,15 @@ export function scanAs(
   options: ScanOptions = {},
 ): ScanResult {
   const images = options.images ?? DEFAULT_IMAGES;
-  if (!mayPinUv(text, images, kind)) return { pins: [], skipped: [] };
+  const { buildArgs } = options;
+  if (
+    !mayPinUv(text, images, kind) &&
+    !(kind !== "dockerfile" && mentionsBuildArg(text, buildArgs))
+  )
+    return { pins: [], skipped: [] };
   const ledger = new ChecksumLedger();
   const ctx: FileContext = { file: path, text, lines: new Lines(text), images, ledger };
+  if (buildArgs && kind !== "dockerfile") ctx.buildArgs = buildArgs;
   try {
     const { pins: found, skipped } = extractByKind(kind, ctx);
     holdUntied(ctx, ledger, found);

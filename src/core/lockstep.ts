@@ -27,8 +27,14 @@ export function lockstepGroups(pins: readonly Pin[]): Map<string, Pin[]> {
   const names = new Set(pins.map((p) => p.overrides).filter((n) => n !== undefined));
   for (const name of names) {
     const overrides = pins.filter((p) => p.overrides === name);
+    const checks = overrides.flatMap((p) => p.overridesChecksums ?? []);
     const dockerfile = pins.filter(
-      (p) => p.overrides === undefined && p.variable === name && fileKind(p.file) === "dockerfile",
+      (p) =>
+        p.overrides === undefined &&
+        fileKind(p.file) === "dockerfile" &&
+        (p.variable === name ||
+          (p.kind === "installer" &&
+            checks.some((c) => c.file === p.file && c.pinLine === p.line))),
     );
     if (dockerfile.length > 0) groups.set(name, [...overrides, ...dockerfile]);
   }
@@ -38,17 +44,35 @@ export function lockstepGroups(pins: readonly Pin[]): Map<string, Pin[]> {
 /** Blocks every update of a group in which some pin is held or blocked. */
 export function holdTogether(updates: readonly Movable[], held: readonly Held[]): void {
   const pins = [...updates.map((u) => u.pin), ...held.map((h) => h.pin)];
-  for (const [name, members] of lockstepGroups(pins)) {
-    const inGroup = new Set(members);
-    const stuck =
-      held.find((h) => inGroup.has(h.pin)) ??
-      updates
-        .filter((u) => inGroup.has(u.pin) && u.blocked !== null)
-        .map((u) => ({ pin: u.pin, reason: u.blocked as string }))[0];
-    if (!stuck) continue;
-    for (const u of updates) {
-      if (!inGroup.has(u.pin) || u.blocked !== null) continue;
-      u.blocked = `it moves together with ${stuck.pin.file}:${stuck.pin.line} (both set the build's \`${name}\`), which cannot move: ${stuck.reason}`;
-    }
+  const groups = lockstepGroups(pins);
+  // A pin can be in several groups (an installer whose version ARG and checksum ARGs are each
+  // overridden): repeat until no group blocks more (each pass only blocks, so this ends).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, members] of groups)
+      if (holdGroup(updates, held, name, members)) changed = true;
   }
+}
+
+/** Blocks a group's updates when one of its pins cannot move; whether it blocked any. */
+function holdGroup(
+  updates: readonly Movable[],
+  held: readonly Held[],
+  name: string,
+  members: readonly Pin[],
+): boolean {
+  let blocked = false;
+  const inGroup = new Set(members);
+  const stuck =
+    held.find((h) => inGroup.has(h.pin)) ??
+    updates
+      .filter((u) => inGroup.has(u.pin) && u.blocked !== null)
+      .map((u) => ({ pin: u.pin, reason: u.blocked as string }))[0];
+  if (!stuck) return false;
+  for (const u of updates) {
+    if (!inGroup.has(u.pin) || u.blocked !== null) continue;
+    u.blocked = `it moves together with ${stuck.pin.file}:${stuck.pin.line} (both set the build's \`${name}\`), which cannot move: ${stuck.reason}`;
+    blocked = true;
+  }
+  return blocked;
 }

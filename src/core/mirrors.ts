@@ -53,13 +53,18 @@ export function upstreamOf(mirrorOf: string): string | null {
 export const noUpstream = (name: string) =>
   `\`${name}\` is configured in \`images\` without \`mirrorOf\`: uv-pin-bot never contacts a mirror's registry, so it cannot tell what this image should become (write \`{name: ${name}, mirrorOf: ghcr.io/astral-sh/uv}\` to look it up on the upstream it mirrors)`;
 
-const SCAN_OPTIONS = new WeakMap<readonly (string | ImageMirror)[], Required<ScanOptions>>();
+const SCAN_OPTIONS = new WeakMap<
+  readonly (string | ImageMirror)[],
+  Required<Omit<ScanOptions, "buildArgs">>
+>();
 
 /**
  * What the scanner needs from `images:`: every name that counts as uv, and the mirrors. One
  * object per configuration list (the scanner caches its marker pattern by the `images` array).
  */
-export function scanOptionsFor(entries: readonly (string | ImageMirror)[]): Required<ScanOptions> {
+export function scanOptionsFor(
+  entries: readonly (string | ImageMirror)[],
+): Required<Omit<ScanOptions, "buildArgs">> {
   let options = SCAN_OPTIONS.get(entries);
   if (!options) {
     const mirrors = entries.map((e) =>

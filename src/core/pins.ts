@@ -1,4 +1,5 @@
 /** Turns an expanded reference, URL or version text into a Pin with exact spans. */
+import type { BuildArgUses } from "./build-args.js";
 import type { ChecksumLedger } from "./checksum-ledger.js";
 import { type Expansion, MAX_EXPANSION, mapRange, PLACEHOLDER, unresolvedIn } from "./expand.js";
 import type { Lines } from "./lines.js";
@@ -20,6 +21,8 @@ export interface FileContext {
   images: readonly string[];
   /** Text that the file's reader removes before reading a value (Dockerfile line continuations). */
   drop?: readonly Span[];
+  /** The Dockerfile ARGs that feed uv pins in the repository (`ScanOptions.buildArgs`). */
+  buildArgs?: BuildArgUses;
   /** What the checksum tracer saw in the file's regions, for the file-wide rule (`holdUntied`). */
   ledger?: ChecksumLedger;
 }

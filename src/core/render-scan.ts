@@ -37,6 +37,11 @@ export interface PinJson {
  */
 export function overrideTargets(p: Pin, all: readonly Pin[]): OverrideJson | null {
   if (p.overrides === undefined) return null;
+  if (p.overridesChecksums)
+    return {
+      arg: p.overrides,
+      sets: p.overridesChecksums.map((c) => ({ file: c.file, line: c.line })),
+    };
   const sets: { file: string; line: number }[] = [];
   for (const q of all) {
     if (q.overrides !== undefined || q.variable !== p.overrides) continue;
@@ -99,15 +104,19 @@ function remarks(p: Pin, all: readonly Pin[]): string {
   return out.length ? ` (${out.join("; ")})` : "";
 }
 
+/** Where a pin's variable is written: its version's line, or a checksum override's value line. */
+function variableLine(p: Pin): string {
+  const line = p.overridesChecksums ? (p.checksums?.[0]?.line ?? null) : p.versionLine;
+  return line !== null ? `line ${line}` : "no default";
+}
+
 export function renderScanTable(result: ScanResult): string {
   const rows = result.pins.map((p) => [
     `${p.file}:${p.line}`,
     p.kind,
     p.version ?? "-",
     p.form ?? "-",
-    p.variable
-      ? `${p.variable} (${p.versionLine !== null ? `line ${p.versionLine}` : "no default"})`
-      : "-",
+    p.variable ? `${p.variable} (${variableLine(p)})` : "-",
     `${describePin(p)}${remarks(p, result.pins)}`,
   ]);
   const header = ["LOCATION", "KIND", "VERSION", "FORM", "VARIABLE", "PIN"];

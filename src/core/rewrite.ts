@@ -43,12 +43,13 @@ export function editsFor(text: string, update: Update): Edit[] | { error: string
   const edits: Edit[] = [];
   let versionChanges = false;
   if (target.version != null && pin.version !== null) {
-    if (!pin.spans.version) return { error: "the version cannot be located" };
+    if (!pin.spans.version && !versionElsewhere(pin))
+      return { error: "the version cannot be located" };
     const rendered = renderVersion(pin.version, target.version);
     if (typeof rendered !== "string") return rendered;
     if (rendered !== pin.version) {
       versionChanges = true;
-      edits.push({ span: pin.spans.version, text: rendered });
+      if (pin.spans.version) edits.push({ span: pin.spans.version, text: rendered });
       // Checksum files downloaded next to the asset that write their own version move with it.
       for (const s of pin.spans.sidecarVersions ?? []) edits.push({ span: s, text: rendered });
     }
@@ -88,6 +89,13 @@ export function editsFor(text: string, update: Update): Edit[] | { error: string
   }
   return edits;
 }
+
+/**
+ * An override of a Dockerfile checksum ARG: its version is the build's (written in the Dockerfile
+ * or another override, which move in lockstep with it); only its checksum is written here.
+ */
+const versionElsewhere = (pin: Pin) =>
+  pin.overridesChecksums !== undefined && pin.spans.version === null;
 
 /** The new checksum for each listed checksum, by its asset; one text per place. */
 function checksumEdits(
@@ -251,7 +259,7 @@ function confirm(
     if (sums.length) digest = sums[0] ?? null;
     if (plan) {
       const { target } = plan.update;
-      if (target.version != null && was.version !== null) {
+      if (target.version != null && was.version !== null && !versionElsewhere(was)) {
         version = renderVersion(was.version, target.version) as string;
       }
       if (was.kind === "image" && (was.spans.digest || target.addDigest) && target.digest != null) {

@@ -1,3 +1,5 @@
+import type { BuildArgUses } from "./build-args.js";
+
 /** A half-open range of UTF-16 code-unit offsets into a file's text. */
 export interface Span {
   start: number;
@@ -78,6 +80,12 @@ export interface Pin {
   /** A build-time override (`--build-arg`, compose `args:`): the Dockerfile ARG it sets. */
   overrides?: string;
   /**
+   * An override of a Dockerfile checksum ARG (`UV_SHA256_AMD64`): where each ARG it may set is
+   * declared (`line`) and the line of the installer pin whose download that checksum guards. Such
+   * a pin is an `installer` pin with no version text of its own: its version is the build's.
+   */
+  overridesChecksums?: { file: string; line: number; pinLine: number }[];
+  /**
    * Image pins on a configured mirror (`images: [{name, mirrorOf}]`): the upstream image it mirrors,
    * where its tags, digests and attestations are looked up (the mirror's host never is).
    */
@@ -115,6 +123,11 @@ export interface ScanResult {
 }
 
 export interface ScanOptions {
+  /**
+   * The Dockerfile ARGs that feed uv pins in the repository (see build-args.ts): an override of
+   * one of them in another file is a pin of that file.
+   */
+  buildArgs?: BuildArgUses;
   /** Image repositories that count as uv, e.g. `ghcr.io/astral-sh/uv`. */
   images?: readonly string[];
   /** Configured mirrors among `images`: pins on them are marked with the upstream they mirror. */

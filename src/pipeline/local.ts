@@ -10,7 +10,7 @@ import { type Config, pathFilter, policyFrom } from "../core/config.js";
 import type { Held } from "../core/lockstep.js";
 import { scanOptionsFor } from "../core/mirrors.js";
 import { rewriteFile } from "../core/rewrite.js";
-import type { Skipped, Update } from "../core/types.js";
+import type { ScanOptions, Skipped, Update } from "../core/types.js";
 import type { AttestDeps } from "./attest.js";
 import { loadConfig } from "./load-config.js";
 import { resolveVerified, rewriteInLockstep } from "./lockstep.js";
@@ -22,6 +22,8 @@ export { CONFIG_PATH, loadConfig } from "./load-config.js";
 export interface LocalPlan extends Plan {
   locations: Map<string, string>;
   config: Config;
+  /** What the files were scanned with; the rewriter reads them with the same. */
+  scanOptions?: ScanOptions;
 }
 
 /** Scans and resolves one repository (a directory, or files) with its configuration. */
@@ -52,7 +54,13 @@ export async function planLocal(
     ...scan.skipped,
     ...plan.skipped.filter((s) => !seen.has(`${s.file}:${s.line}`)),
   ];
-  return { ...plan, skipped, locations: scan.locations, config };
+  return {
+    ...plan,
+    skipped,
+    locations: scan.locations,
+    config,
+    ...(scan.options ? { scanOptions: scan.options } : {}),
+  };
 }
 
 export interface FileChange {
@@ -95,7 +103,7 @@ async function rewriteOnce(plan: LocalPlan): Promise<{ result: ApplyResult; held
       file,
       before,
       updates.map((u): Update => ({ pin: u.pin, target: u.target })),
-      scanOptionsFor(plan.config.images),
+      plan.scanOptions ?? scanOptionsFor(plan.config.images),
     );
     for (const r of rewrite.refused) {
       result.refused.push({ file, line: r.update.pin.line, reason: r.reason });

@@ -33,6 +33,7 @@ import {
   prBody,
   prTitle,
 } from "../core/render-pr.js";
+import { withBuildArgs } from "../core/rescan.js";
 import { rewriteFile } from "../core/rewrite.js";
 import type { Pin, Release, ScanOptions, ScanResult, Skipped } from "../core/types.js";
 import type { AttestDeps } from "./attest.js";
@@ -114,7 +115,7 @@ export async function runRepository(
   attempt = 0,
 ): Promise<RunOutcome> {
   const accept = pathFilter(config);
-  const scanOptions = scanOptionsFor(config.images);
+  let scanOptions: ScanOptions = scanOptionsFor(config.images);
   // Each file is scanned as soon as its blob arrives, while the others are still being read; the
   // first pin starts the lookup of uv's releases (which resolving asks for in every run that gets
   // that far), so it overlaps the rest of the reading. A run without pins asks nothing early.
@@ -135,6 +136,10 @@ export async function runRepository(
   if (read.status !== "ok")
     return { status: read.status, message: `the repository is ${read.status}` };
 
+  for (const file of read.files)
+    if (!scans.has(file.path)) scans.set(file.path, scanText(file.path, file.text, scanOptions));
+  // Overrides of the Dockerfile ARGs that feed pins are pins too: their files are read again.
+  scanOptions = withBuildArgs(read.files, scans, scanOptions);
   const pins: Pin[] = [];
   const skipped: Skipped[] = [...read.skipped];
   const texts = new Map(read.files.map((f) => [f.path, f]));

@@ -8,6 +8,8 @@ import { UsageError } from "../errors.js";
 export interface LocalScan extends ScanResult {
   /** Where each scanned file is on disk, by the name its pins carry. */
   locations: Map<string, string>;
+  /** The options the files were scanned with (rewrite with these: they read the same pins). */
+  options?: ScanOptions;
 }
 
 export interface LocalScanOptions extends ScanOptions {
@@ -48,13 +50,23 @@ export async function scanPaths(
   if (files.length === 0) return result;
   // The extractors (and their parsers) load only when there is something to scan.
   const { scanText } = await import("../core/extract.js");
+  const { withBuildArgs } = await import("../core/rescan.js");
   for (const f of files) result.locations.set(f.name, f.path);
+  const texts: { path: string; text: string }[] = [];
+  const scans = new Map<string, ScanResult>();
   const scanned = files.map(({ path, name }) => {
     const loaded = readText(path);
     if (!loaded.ok)
       return { pins: [], skipped: [{ file: name, line: null, reason: loaded.reason }] };
-    return scanText(name, loaded.text, options);
+    texts.push({ path: name, text: loaded.text });
+    const found = scanText(name, loaded.text, options);
+    scans.set(name, found);
+    return found;
   });
+  // Overrides of the Dockerfile ARGs that feed pins are pins too: their files are read again.
+  result.options = withBuildArgs(texts, scans, options);
+  for (const [i, f] of files.entries())
+    scanned[i] = scans.get(f.name) ?? (scanned[i] as ScanResult);
   for (const found of scanned) {
     result.pins.push(...found.pins);
     result.skipped.push(...found.skipped);

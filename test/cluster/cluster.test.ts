@@ -148,32 +148,49 @@ describeWithRedis("a cluster on a real Redis", () => {
   });
 
   it("a job that keeps failing is retried with backoff, then kept in the failed set with its error", async () => {
-    const [h] = await cluster(1, { env: { UV_PIN_BOT_JOB_ATTEMPTS: "2" } });
+    const [h] = await cluster(1, { env: { UV_PIN_BOT_JOB_ATTEMPTS: "3" } });
     if (!h) throw new Error("one replica");
     const repo = pinned(h, "acme/broken", { alice: "write" });
     const issue = repo.openIssue("uv").number;
+    const failedAt: number[] = [];
     h.github.intercept({
       method: "GET",
       path: "/repos/acme/broken/git/trees/main",
-      times: 2,
-      reply: () => [500, { message: "Server Error" }],
+      times: 3,
+      reply: () => {
+        failedAt.push(Date.now());
+        return [500, { message: "Server Error" }];
+      },
+    });
+    // Each retry's delay as BullMQ scheduled it (exponential from 1 s; the harness's locks are 2 s).
+    const coordinatorOf = h.appFn.coordinator as unknown as {
+      worker: { on(e: "failed", f: (job: { delay: number; finishedOn?: number }) => void): void };
+    };
+    const delays: number[] = [];
+    coordinatorOf.worker.on("failed", (job) => {
+      if (!job.finishedOn) delays.push(job.delay);
     });
     await h.comment(repo, issue, "/uv-update", { user: "alice" });
-    expect(trees(h, repo)).toHaveLength(2);
+    expect(trees(h, repo)).toHaveLength(3);
+    expect(delays).toEqual([1_000, 2_000]);
+    // BullMQ kept them: no attempt started before its delay had passed (a lower bound only).
+    const [t0 = 0, t1 = 0, t2 = 0] = failedAt;
+    expect(t1 - t0).toBeGreaterThanOrEqual(1_000);
+    expect(t2 - t1).toBeGreaterThanOrEqual(2_000);
     expect(await jobCounts(h)).toMatchObject({ completed: 1 });
     // The command's job answers once, after its last attempt, with the error.
     expect(botComments(repo, issue)).toEqual([
       expect.stringMatching(/^uv-pin-bot could not finish: /),
     ]);
     const retried = h.logs.filter((l) => l.msg === "uv-pin-bot job failed, retried later");
-    expect(retried).toHaveLength(1);
+    expect(retried).toHaveLength(2);
     h.logs.length = 0;
 
     // A job whose failure is not answered (a closed PR's clean-up): the failed set keeps it.
     h.github.intercept({
       method: "GET",
       path: "/repos/acme/broken/issues/99/comments",
-      times: 2,
+      times: 3,
       reply: () => [502, { message: "Bad Gateway" }],
     });
     await h.appFn.coordinator.submit({
@@ -189,12 +206,12 @@ describeWithRedis("a cluster on a real Redis", () => {
       queue: { getFailed(): Promise<{ failedReason: string; attemptsMade: number }[]> };
     };
     const [failed] = await coordinator.queue.getFailed();
-    expect(failed?.attemptsMade).toBe(2);
+    expect(failed?.attemptsMade).toBe(3);
     expect(failed?.failedReason).toMatch(/Bad Gateway/);
     expect(h.logs.map((l) => l.msg)).toContain("uv-pin-bot job failed (kept in the failed set)");
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(/uv_pin_bot_queue_jobs\{state="failed"\} 1/);
-    expect(metrics).toMatch(/uv_pin_bot_jobs_total\{kind="closed",outcome="error"\} 2/);
+    expect(metrics).toMatch(/uv_pin_bot_jobs_total\{kind="closed",outcome="error"\} 3/);
     h.logs.length = 0;
   });
 
@@ -234,7 +251,15 @@ describeWithRedis("a cluster on a real Redis", () => {
         { "x-ratelimit-remaining": "5", "x-ratelimit-reset": String(reset) },
       ],
     });
-    const summary = await h.sweep();
+    const sweeping = h.sweep();
+    // a2 waits for acme's reset as a delayed job (not failed, not an attempt used).
+    await expect
+      .poll(async () => (await (await fetch(`${h.url}/metrics`)).text()) as string, {
+        timeout: 10_000,
+        interval: 25,
+      })
+      .toMatch(/uv_pin_bot_queue_jobs\{state="delayed"\} 1\n/);
+    const summary = await sweeping;
     expect(summary).toMatchObject({ repositories: 4, opened: 4, failed: 0 });
     const order = h.github.requests;
     const first = (repo: FakeRepo) => order.findIndex((r) => r.repo === repo.fullName);
@@ -273,20 +298,82 @@ describeWithRedis("a cluster on a real Redis", () => {
   });
 
   it("metrics: jobs by outcome, run durations, queue depth, PRs, GitHub requests, rate limits, sweep", async () => {
-    const [h] = await cluster(1);
+    const [h] = await cluster(1, { env: { UV_PIN_BOT_CONCURRENCY: "1" } });
     if (!h) throw new Error("one replica");
-    pinned(h, "acme/one");
+    const one = pinned(h, "acme/one");
     pinned(h, "acme/two");
-    await h.sweep();
+    // acme's budget as GitHub reports it on one answer (well above the floor: nothing waits).
+    h.github.intercept({
+      method: "GET",
+      path: "/repos/acme/one/contents/.github/uv-pin-bot.yml",
+      reply: () => [
+        404,
+        { message: "Not Found" },
+        { "x-ratelimit-remaining": "4321", "x-ratelimit-reset": String(2_000_000_000) },
+      ],
+    });
+    const metrics = async () => (await (await fetch(`${h.url}/metrics`)).text()) as string;
+    // While acme/one runs (held at its tree), acme/two waits: one active, one waiting.
+    const hold = h.github.hold("GET", "/repos/acme/one/git/trees/main");
+    const sweep = h.sweep();
+    await hold.reached;
+    await expect
+      .poll(metrics, { timeout: 10_000, interval: 25 })
+      .toMatch(/uv_pin_bot_queue_jobs\{state="waiting"\} 1\n/);
+    const during = await metrics();
+    expect(during).toMatch(/uv_pin_bot_queue_jobs\{state="active"\} 1\n/);
+    expect(during).toMatch(/uv_pin_bot_queue_jobs\{state="delayed"\} 0\n/);
+    expect(during).toMatch(/uv_pin_bot_sweep_repositories\{state="total"\} 2\n/);
+    expect(during).toMatch(/uv_pin_bot_sweep_repositories\{state="done"\} 0\n/);
+    hold.release();
+    await sweep;
     const res = await fetch(`${h.url}/metrics`);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toMatch(/uv_pin_bot_jobs_total\{kind="sweep-repo",outcome="opened"\} 2/);
     expect(text).toMatch(/uv_pin_bot_run_duration_seconds_count\{kind="sweep-repo"\} 2/);
     expect(text).toMatch(/uv_pin_bot_queue_jobs\{state="waiting"\} 0/);
+    expect(text).toMatch(/uv_pin_bot_queue_jobs\{state="active"\} 0/);
     expect(text).toMatch(/uv_pin_bot_pull_requests_total\{action="opened"\} 2/);
     expect(text).toMatch(/uv_pin_bot_github_requests_total\{status="200"\} \d+/);
+    expect(text).toMatch(/uv_pin_bot_github_requests_total\{status="404"\} \d+/);
+    expect(text).toMatch(/uv_pin_bot_rate_limit_remaining\{installation="4242"\} 4321\n/);
     expect(text).toMatch(/uv_pin_bot_sweep_repositories\{state="done"\} 2/);
+
+    // A newer release: the next sweep updates both pull requests in place.
+    h.upstreams.publish("0.9.19", { daysAgo: 3 });
+    expect(await h.sweep()).toMatchObject({ repositories: 2, opened: 0, updated: 2 });
+    const after = await metrics();
+    expect(after).toMatch(/uv_pin_bot_pull_requests_total\{action="updated"\} 2\n/);
+    expect(after).toMatch(/uv_pin_bot_pull_requests_total\{action="opened"\} 2\n/);
+    expect(after).toMatch(/uv_pin_bot_jobs_total\{kind="sweep-repo",outcome="updated"\} 2/);
+    expect(one.openPulls()).toHaveLength(1);
     expect(QUEUE).toBe("uv-pin-bot");
+  });
+
+  it("UV_PIN_BOT_CONCURRENCY bounds the jobs a worker runs at once", async () => {
+    const [h] = await cluster(1, { env: { UV_PIN_BOT_CONCURRENCY: "2" } });
+    if (!h) throw new Error("one replica");
+    const names = ["acme/c1", "acme/c2", "acme/c3", "acme/c4"];
+    for (const name of names) pinned(h, name);
+    const holds = names.map((n) => h.github.hold("GET", `/repos/${n}/git/trees/main`));
+    const reached = new Set<number>();
+    holds.forEach((hold, i) => {
+      void hold.reached.then(() => reached.add(i));
+    });
+    const sweep = h.sweep();
+    await expect.poll(() => reached.size, { timeout: 10_000, interval: 25 }).toBe(2);
+    await expect
+      .poll(async () => jobCounts(h), { timeout: 10_000, interval: 25 })
+      .toMatchObject({ active: 2, waiting: 2 });
+    expect(reached.size).toBe(2);
+    // One finishes: exactly one more starts.
+    const [first] = [...reached];
+    holds[first ?? 0]?.release();
+    await expect.poll(() => reached.size, { timeout: 10_000, interval: 25 }).toBe(3);
+    expect(await jobCounts(h)).toMatchObject({ active: 2, waiting: 1 });
+    for (const hold of holds) hold.release();
+    expect(await sweep).toMatchObject({ repositories: 4, opened: 4, failed: 0 });
+    h.github.assertDone();
   });
 });
