@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dockerfileArb, mutatedFileArb, PROPERTY_TIMEOUT, runs } from "../../test/arbitraries.js";
-import { maskIrrelevant, splitInstructions } from "./dockerfile-mask.js";
+import { checksumText, hasHex64, maskIrrelevant, splitInstructions } from "./dockerfile-mask.js";
 import { extractDockerfile } from "./extract-dockerfile.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
@@ -137,6 +137,23 @@ describe("maskIrrelevant", () => {
     const masked = maskIrrelevant(text, PATTERN);
     expect(masked).toContain("RUN curl -LsSf $INSTALLER | sh");
     expect(masked).not.toContain("echo hi");
+    expect(both(text).masked).toEqual(both(text).full);
+    expect(both(text).masked.pins?.map((p) => p.version)).toEqual(["0.9.17"]);
+  });
+
+  it("keeps only the instructions that use a variable a kept declaration may name, and what those declare", () => {
+    const text = [
+      "FROM python:3.12",
+      "ENV INSTALLER=https://astral.sh/uv/0.9.17/install.sh",
+      "ENV AGAIN=$INSTALLER",
+      "RUN echo $HOME",
+      "RUN curl -LsSf $AGAIN | sh",
+      "",
+    ].join("\n");
+    const masked = maskIrrelevant(text, PATTERN);
+    expect(masked).toContain("ENV AGAIN=$INSTALLER");
+    expect(masked).toContain("RUN curl -LsSf $AGAIN | sh");
+    expect(masked).not.toContain("$HOME");
     expect(both(text).masked).toEqual(both(text).full);
     expect(both(text).masked.pins?.map((p) => p.version)).toEqual(["0.9.17"]);
   });
@@ -318,5 +335,32 @@ describe("names written with escape characters", () => {
       'ARG REG=0.0.0\r\nFROM docker.io/astral/uv:python3.12-bookworm-slim As uv\nENV UV_\\VERSION="0.0.0"\nRun --mount=source=/uv,target=/bin/uv,from=docker.io/astral/uv:${NOT_DEFINED:-1.0.7},type=bind pip install uv==$UV_VERSION\n# pip install uv==0.4.0\nWorkdir /app\r\nEnv V=astral/uv:latest\r\nCoPy --link --from=ghcr.io/astral-sh/uv@sha256:d330c7c8ca20d8f057f5e4bab4ba4b62a1870a024dedd4942bc006ebc76acc8d \\\r\n  /uv /uvx /bin/\r\n\r\n';
     const { masked, full } = both(text);
     expect(masked).toEqual(full);
+  });
+});
+
+describe("checksum text (kept for the file-wide checksum rule)", () => {
+  const REGEX =
+    /sha256sum|shasum|checksum|openssl|hashlib|get-filehash|certutil|(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i;
+  const hexRun = fc
+    .tuple(fc.integer({ min: 62, max: 66 }), fc.constantFrom("a", "F", "0", "9"))
+    .map(([n, c]) => c.repeat(n));
+  const piece = fc.oneof(
+    hexRun,
+    fc.constantFrom(" ", "\n", ":", "-", "_", "g", "Z", "7", "e", "sha256:", "SHASUM", "x"),
+    fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEFgz -:\n"), maxLength: 80 }),
+  );
+  it("is the regex it replaces, on text around 64-hex runs, over any range", () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.nat(), fc.nat(), (parts, a, b) => {
+        const text = parts.join("");
+        const start = text.length ? a % (text.length + 1) : 0;
+        const end = start + (text.length - start ? b % (text.length - start + 1) : 0);
+        expect(checksumText(text, start, end)).toBe(REGEX.test(text.slice(start, end)));
+        expect(hasHex64(text, 0, text.length)).toBe(
+          /(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i.test(text),
+        );
+      }),
+      runs(2000),
+    );
   });
 });

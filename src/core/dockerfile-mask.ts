@@ -13,9 +13,52 @@
 
 import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
 
-/** What a checksum check or a checksum holds (see `checksum-ledger.ts`). Not global. */
-const CHECKSUM_TEXT =
-  /sha256sum|shasum|checksum|openssl|hashlib|get-filehash|certutil|(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i;
+/**
+ * What a checksum check or a checksum holds (see `checksum-ledger.ts`): one of these words, or a
+ * 64-hex value standing alone (`hasHex64`). As one regex (with the hex value as
+ * `(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])`) it was tried at nearly every character and cost
+ * more than the rest of the mask; the hex value is found by a loop that mostly skips 64 ahead.
+ */
+const CHECK_WORD = /sha256sum|shasum|checksum|openssl|hashlib|get-filehash|certutil/i;
+
+/** Whether text[start, end) holds a checksum word or a 64-hex value (see CHECK_WORD). */
+export function checksumText(text: string, start: number, end: number): boolean {
+  return CHECK_WORD.test(text.slice(start, end)) || hasHex64(text, start, end);
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+const isAlnum = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/**
+ * `/(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i` on text[start, end): a run of exactly 64 hex
+ * digits with no letter or digit next to it. Probes the 64th character of each possible run first:
+ * where it is no hex digit, no run covers it, and the search moves on past it.
+ */
+export function hasHex64(text: string, start: number, end: number): boolean {
+  let i = start;
+  for (;;) {
+    const probe = i + 63;
+    if (probe >= end) return false;
+    if (!isHex(text.charCodeAt(probe))) {
+      i = probe + 1;
+      continue;
+    }
+    // The run holding the probe: text[i - 1] is no hex digit (or i is the start).
+    let s = probe;
+    while (s > i && isHex(text.charCodeAt(s - 1))) s--;
+    let e = probe + 1;
+    while (e < end && isHex(text.charCodeAt(e))) e++;
+    if (
+      e - s === 64 &&
+      (s === start || !isAlnum(text.charCodeAt(s - 1))) &&
+      (e === end || !isAlnum(text.charCodeAt(e)))
+    ) {
+      return true;
+    }
+    i = e + 1;
+  }
+}
 
 /** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
 export interface RawInstruction {
@@ -132,7 +175,7 @@ export function maskPlan(
   if (!instructions) return "full";
   const keep = mentioning(text, instructions, m, hits);
   let any = false;
-  // A variable set by ARG or ENV to uv text makes every instruction that uses a variable matter.
+  // A variable set by ARG or ENV to uv text makes the instructions that use it matter.
   let carried = false;
   let firstFrom = -1;
   for (let i = 0; i < instructions.length; i++) {
@@ -147,13 +190,14 @@ export function maskPlan(
     if (ins.keyword === "FROM") {
       keep[i] = true;
       if (firstFrom < 0) firstFrom = i;
-    } else if (carried && !keep[i] && text.slice(ins.start, ins.end).includes("$")) keep[i] = true;
+    }
   }
+  if (carried) keepUsers(text, instructions, keep);
   keepDeclarations(text, instructions, keep);
   // Checks and checksums: the file-wide checksum rule needs to know what each one checks.
   for (let i = 0; i < instructions.length; i++) {
     const ins = instructions[i] as RawInstruction;
-    if (!keep[i] && CHECKSUM_TEXT.test(text.slice(ins.start, ins.end))) keep[i] = true;
+    if (!keep[i] && checksumText(text, ins.start, ins.end)) keep[i] = true;
   }
   if (firstFrom < 0) firstFrom = instructions.length;
   const head = instructions[firstFrom];
@@ -296,6 +340,49 @@ function hitsOf(global: RegExp, text: string, images: boolean): number[] {
 const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
 
 const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Above this many instructions, every instruction that uses a variable is kept (no fixpoint). */
+const MANY_INSTRUCTIONS = 400;
+
+/**
+ * Keeps the instructions that use a variable a kept ARG or ENV may declare (names matched as in
+ * `keepDeclarations`: a name anywhere in the declaration's plain text), until nothing more is
+ * added (a kept ENV or ARG that uses one declares more). An instruction using only variables
+ * that no kept declaration names cannot expand to uv text.
+ */
+function keepUsers(text: string, instructions: readonly RawInstruction[], keep: boolean[]): void {
+  const coarse = instructions.length > MANY_INSTRUCTIONS;
+  let carriers = "";
+  for (let i = 0; i < instructions.length; i++) {
+    const ins = instructions[i] as RawInstruction;
+    if (keep[i] && (ins.keyword === "ARG" || ins.keyword === "ENV")) {
+      carriers += `${plain(text.slice(ins.start, ins.end))}\n`;
+    }
+  }
+  const refs: (string[] | undefined)[] = [];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < instructions.length; i++) {
+      if (keep[i]) continue;
+      const ins = instructions[i] as RawInstruction;
+      const slice = text.slice(ins.start, ins.end);
+      if (!slice.includes("$")) continue;
+      if (!coarse) {
+        let names = refs[i];
+        if (names === undefined) {
+          names = Array.from(plain(slice).matchAll(REFERENCE), (m) => m[1] as string);
+          refs[i] = names;
+        }
+        if (!names.some((name) => carriers.includes(name))) continue;
+      }
+      keep[i] = true;
+      if (ins.keyword === "ARG" || ins.keyword === "ENV") {
+        carriers += `${plain(slice)}\n`;
+        changed = !coarse;
+      }
+    }
+  }
+}
 
 /**
  * Keeps every ARG and ENV that may declare a variable a kept instruction uses (by name, until

@@ -3,6 +3,7 @@
  * network failure of GitHub or of an upstream whose origin is rewritten to an internal host
  * (`UV_PIN_BOT_ORIGINS`) is told in words and by the upstream's public URL.
  */
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AppHarness, startApp } from "./harness.js";
@@ -77,5 +78,42 @@ describe("no internal address in what users read", () => {
     ]);
     expect(JSON.stringify(h.github.requests.map((r) => r.body))).not.toContain(String(port));
     expect(repo.pulls).toEqual([]);
+  });
+
+  it("a registry whose token realm is an unlisted internal host: refused, unnamed in the reply, named in the log", async () => {
+    // ghcr.io (rewritten here) challenges with a realm on an internal address.
+    const registry = createHttpServer((req, res) => {
+      if (req.url?.startsWith("/v2/")) {
+        res.writeHead(401, {
+          "www-authenticate": 'Bearer realm="http://10.0.3.7:5001/token",service="ghcr.io"',
+        });
+        res.end();
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+    const port = (registry.address() as { port: number }).port;
+    try {
+      h = await startApp({
+        realUpstreams: true,
+        app: { env: { UV_PIN_BOT_ORIGINS: `https://ghcr.io=http://127.0.0.1:${port}` } },
+      });
+      const repo = h.github.addRepo("acme/realm-elsewhere", {
+        files: { Dockerfile: dockerfile("0.9.17") },
+        permissions: { alice: "write" },
+      });
+      const issue = repo.openIssue();
+      expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
+      expect(botComments(repo, issue.number)).toEqual([
+        "Nothing to update, but a pin could not be checked:\n\n> Dockerfile:2: the registry's tags for ghcr.io/astral-sh/uv are not known (refusing to contact a host outside the configured upstreams)",
+      ]);
+      const refused = h.logs.filter(
+        (l) => l.msg === "uv-pin-bot refused to contact a host outside the configured upstreams",
+      );
+      expect(refused.map((l) => [l.level, l.origin])).toContainEqual([40, "http://10.0.3.7:5001"]);
+    } finally {
+      await new Promise((resolve) => registry.close(resolve));
+    }
   });
 });
