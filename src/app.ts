@@ -225,6 +225,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       );
       if (result.status === "created" || result.status === "updated")
         metrics.pullRequest(result.status);
+      if (result.status === "blocked" && result.refusedBy === "rule")
+        app.log.warn({ repository: `${owner}/${repo}` }, `uv-pin-bot: ${result.message}`);
       return result;
     };
 

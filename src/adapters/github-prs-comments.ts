@@ -109,14 +109,15 @@ export async function createCheckRun(
     conclusion: input.conclusion,
     output: {
       title: input.title,
-      summary: clip(input.summary),
-      ...(input.text === undefined ? {} : { text: clip(input.text) }),
+      summary: clipOutput(input.summary),
+      ...(input.text === undefined ? {} : { text: clipOutput(input.text) }),
     },
   });
   return { id: data.id, url: data.html_url ?? "" };
 }
 
-function clip(text: string): string {
+/** Check run output cut to what GitHub accepts, with a note saying so. */
+export function clipOutput(text: string): string {
   if (text.length <= OUTPUT_LIMIT) return text;
   const note = "\n\n… (cut: longer than GitHub allows)";
   return text.slice(0, OUTPUT_LIMIT - note.length) + note;

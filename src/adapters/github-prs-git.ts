@@ -1,5 +1,5 @@
 /**
- * The git data side of the app's pull request: blobs, one tree, one commit, and the branch ref.
+ * The git data side of the app's pull request: one tree (files inline), one commit, and the branch ref.
  * Every function takes the Octokit it should use (Probot's `context.octokit`).
  */
 
@@ -46,10 +46,24 @@ export interface CommitInput {
   seal?: (commit: { tree: string; parents: string[]; message: string }) => Promise<string>;
 }
 
+/** A commit the app made, as GitHub answered it. */
+export interface MadeCommit {
+  sha: string;
+  /**
+   * `verification.verified` of GitHub's answer: whether GitHub signed the commit (Verified), or
+   * null when the answer did not say. Read, never assumed (see the README).
+   */
+  verified: boolean | null;
+  /** `verification.reason` (`valid`, `unsigned`, …), or null. */
+  reason: string | null;
+}
+
 /**
- * Writes `files` on top of `baseSha` and returns the new commit's sha. Requests: one
- * `POST /git/blobs` per file (base64, so the bytes are exact: CRLF, BOM, final newline or none),
- * one `POST /git/trees` on the base tree, one `POST /git/commits`; plus one read when
+ * Writes `files` on top of `baseSha` and returns the new commit. Requests: one `POST /git/trees`
+ * on the base tree whose entries carry each file's text inline (`content`; GitHub writes the
+ * blob; the entry's mode is the base tree's), one `POST /git/commits`: 2 content-creating
+ * requests, however many files. A file whose bytes are not UTF-8 text (inline content is a JSON
+ * string) gets its own `POST /git/blobs` (base64, byte-exact) first. Plus one read when
  * `baseTreeSha` is not given. No author or committer is sent: GitHub records the app's bot as the
  * author and, where it signs the commit, itself as the committer. The app knows its commits by
  * the ids it pushed (see `ensurePullRequest`), never by these names.
@@ -58,16 +72,21 @@ export async function commitFiles(
   octokit: GitHub,
   repo: RepoRef,
   input: CommitInput,
-): Promise<string> {
+): Promise<MadeCommit> {
   if (input.files.length === 0) throw new Error("commitFiles: no files to commit");
   const paths = new Set(input.files.map((file) => file.path));
   if (paths.size !== input.files.length) throw new Error("commitFiles: a path is listed twice");
   const baseTree =
     input.baseTreeSha ??
     (await octokit.rest.git.getCommit({ ...repo, commit_sha: input.baseSha })).data.tree.sha;
-  const tree: { path: string; mode: FileChange["mode"]; type: "blob"; sha: string }[] = [];
+  const tree: TreeEntry[] = [];
   // One at a time: GitHub asks for content-creating requests to be made serially.
   for (const file of input.files) {
+    const text = inlineText(file.content);
+    if (text !== null) {
+      tree.push({ path: file.path, mode: file.mode, type: "blob", content: text });
+      continue;
+    }
     const { data } = await octokit.rest.git.createBlob({
       ...repo,
       content: toBase64(file.content),
@@ -84,7 +103,32 @@ export async function commitFiles(
     tree: created.data.sha,
     parents,
   });
-  return commit.data.sha;
+  const verification = (commit.data as { verification?: { verified?: unknown; reason?: unknown } })
+    .verification;
+  return {
+    sha: commit.data.sha,
+    verified: typeof verification?.verified === "boolean" ? verification.verified : null,
+    reason: typeof verification?.reason === "string" ? verification.reason : null,
+  };
+}
+
+type TreeEntry = { path: string; mode: FileChange["mode"]; type: "blob" } & (
+  | { content: string }
+  | { sha: string }
+);
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The file as the text GitHub would store byte for byte, or null when it is not UTF-8. */
+function inlineText(content: string | Uint8Array): string | null {
+  // A lone surrogate has no UTF-8 form: such a string goes as a blob (as its bytes were read).
+  if (typeof content === "string")
+    return Buffer.from(content, "utf8").toString("utf8") === content ? content : null;
+  try {
+    return utf8.decode(content);
+  } catch {
+    return null;
+  }
 }
 
 function toBase64(content: string | Uint8Array): string {
@@ -121,16 +165,63 @@ export class WorkflowPermissionError extends Error {
   }
 }
 
+/**
+ * GitHub refused the app's commit because of a repository rule or branch protection, e.g. "require
+ * signed commits" when GitHub did not sign it. The run ends with this reason (not retried: the
+ * same commit would be refused again).
+ */
+export class RuleViolationError extends Error {
+  readonly code = "rule-violation";
+}
+
+/** A repository rule's refusal (`Repository rule violations found … Commits must have verified signatures`). */
+export function ruleRefusal(error: unknown): RuleViolationError | null {
+  const message = messageOf(error);
+  if (
+    !/repository rule violations?|must have (valid |verified )?signatures|signed commits/i.test(
+      message,
+    )
+  )
+    return null;
+  const text = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
+  return new RuleViolationError(`GitHub refused the commit: ${text.slice(0, 300)}`);
+}
+
+/** One mutation's error inside a GraphQL answer (`{type, message, path}`). */
+export class MutationError extends Error {
+  override readonly name = "GraphqlResponseError";
+  constructor(
+    message: string,
+    readonly type: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 const UPDATE_REFS = `mutation ($repositoryId: ID!, $refUpdates: [RefUpdate!]!) {
-  updateRefs(input: {repositoryId: $repositoryId, refUpdates: $refUpdates}) { clientMutationId }
+  swap: updateRefs(input: {repositoryId: $repositoryId, refUpdates: $refUpdates}) { clientMutationId }
 }`;
+
+/** `updateRefs`' one ref update: `refs/heads/uv-pin-bot/uv` from `before` (null: absent) to `after`. */
+export function refUpdate(before: string | null, after: string) {
+  return {
+    name: `refs/heads/${BRANCH}`,
+    beforeOid: before ?? NO_COMMIT,
+    afterOid: after,
+    force: true,
+  };
+}
 
 /**
  * Points `refs/heads/uv-pin-bot/uv` at `after` only if it still points at `before` (null: only if
  * it does not exist): GraphQL `updateRefs` with `beforeOid`, one request, compare-and-swap on
  * GitHub's side, so a push that lands between our check and this write is never lost. A refusal
- * is told apart by reading the branch (one more request, only then): `BranchMovedError` when it
- * is not at `before`, `WorkflowPermissionError` when GitHub refused a workflow file.
+ * is told apart as `swapRefused` says. (The pull request paths send the same update inside one
+ * document with the pull request's own mutations: github-prs-graphql.ts.)
  */
 export async function swapBranch(
   octokit: GitHub,
@@ -140,25 +231,31 @@ export async function swapBranch(
   after: string,
 ): Promise<void> {
   try {
-    await octokit.graphql(UPDATE_REFS, {
-      repositoryId,
-      refUpdates: [
-        {
-          name: `refs/heads/${BRANCH}`,
-          beforeOid: before ?? NO_COMMIT,
-          afterOid: after,
-          force: true,
-        },
-      ],
-    });
+    await octokit.graphql(UPDATE_REFS, { repositoryId, refUpdates: [refUpdate(before, after)] });
   } catch (error) {
-    const workflow = workflowRefusal(error);
-    if (workflow) throw workflow;
-    if (statusOf(error) !== undefined && !isGraphqlError(error)) throw error;
-    const found = await branchHead(octokit, repo);
-    if (found !== before) throw new BranchMovedError(before, found);
-    throw error;
+    await swapRefused(octokit, repo, before, error);
   }
+}
+
+/**
+ * Why GitHub refused a compare-and-swap from `before`, thrown: `WorkflowPermissionError` when it
+ * refused a workflow file, `RuleViolationError` for a repository rule, `BranchMovedError` when the
+ * branch is not at `before` (read: one request, only for a GraphQL refusal), else the error.
+ */
+export async function swapRefused(
+  octokit: GitHub,
+  repo: RepoRef,
+  before: string | null,
+  error: unknown,
+): Promise<never> {
+  const workflow = workflowRefusal(error);
+  if (workflow) throw workflow;
+  const rule = ruleRefusal(error);
+  if (rule) throw rule;
+  if (statusOf(error) !== undefined && !isGraphqlError(error)) throw error;
+  const found = await branchHead(octokit, repo);
+  if (found !== before) throw new BranchMovedError(before, found);
+  throw error;
 }
 
 /** The branch's head commit, or null when there is no such branch: one request. */

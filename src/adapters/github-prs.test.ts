@@ -86,6 +86,7 @@ const gh = () => nock(API, { reqheaders: { authorization: "token t" } });
 
 const openPull = (body: string, extra: Json = {}) => ({
   number: 7,
+  node_id: "PR_7",
   html_url: PR_URL,
   title: "chore(deps): update uv to 0.9.17",
   body,
@@ -108,7 +109,7 @@ const input = (extra: Partial<EnsureInput> = {}): EnsureInput => ({
   ],
   commitMessage: "chore(deps): update uv to 0.9.18",
   title: "chore(deps): update uv to 0.9.18",
-  body: (head) => `Updates uv.\n<!-- fp: plan-0.9.18 head: ${head} -->`,
+  body: (head) => `Updates uv.\n<!-- fp: plan-0.9.18 head: ${head.sha} -->`,
   repositoryId: "R_42",
   fingerprint: "plan-0.9.18",
   currentFingerprint: fingerprintOf,
@@ -130,77 +131,39 @@ const findOpen = (pulls: unknown[]) =>
 const FIND = `GET ${R}/pulls?head=acme%3Auv-pin-bot%2Fuv&state=open&per_page=100`;
 const NEW_BODY = `Updates uv.\n<!-- fp: plan-0.9.18 head: ${NEW_COMMIT} -->`;
 
-/** Interceptors for the two blobs, the tree on `BASE_TREE` and the commit on `parent`. */
-function expectCommit(parent: string, message = "chore(deps): update uv to 0.9.18") {
+/** Interceptors for the tree on `BASE_TREE` (both files inline) and the commit on `parent`. */
+function expectCommit(
+  parent: string,
+  message = "chore(deps): update uv to 0.9.18",
+  verification: Json | null = { verified: true, reason: "valid" },
+) {
   gh()
-    .post(`${R}/git/blobs`)
-    .reply(
-      answer(201, { sha: "1".repeat(40) }, (body) => {
-        expect(body.encoding).toBe("base64");
-        expect(Buffer.from(String(body.content), "base64")).toEqual(Buffer.from(DOCKERFILE));
-      }),
-    )
-    .post(`${R}/git/blobs`)
-    .reply(
-      answer(201, { sha: "2".repeat(40) }, (body) => {
-        expect(body.encoding).toBe("base64");
-        expect(Buffer.from(String(body.content), "base64").toString("latin1")).toBe(
-          Buffer.from(SCRIPT, "utf8").toString("latin1"),
-        );
-      }),
-    )
     .post(`${R}/git/trees`)
     .reply(
       answer(201, { sha: NEW_TREE }, (body) =>
         expect(body).toEqual({
           base_tree: BASE_TREE,
           tree: [
-            { path: "Dockerfile", mode: "100644", type: "blob", sha: "1".repeat(40) },
-            { path: "scripts/install-uv.sh", mode: "100755", type: "blob", sha: "2".repeat(40) },
+            // The text inline, byte for byte (BOM, CRLF, no final newline), the mode kept.
+            { path: "Dockerfile", mode: "100644", type: "blob", content: DOCKERFILE_TEXT },
+            { path: "scripts/install-uv.sh", mode: "100755", type: "blob", content: SCRIPT },
           ],
         }),
       ),
     )
     .post(`${R}/git/commits`)
     .reply(
-      answer(201, { sha: NEW_COMMIT }, (body) =>
+      answer(201, { sha: NEW_COMMIT, ...(verification ? { verification } : {}) }, (body) =>
         expect(body).toEqual({ message, tree: NEW_TREE, parents: [parent] }),
       ),
     );
 }
-const COMMIT_REQUESTS = [
-  `POST ${R}/git/blobs`,
-  `POST ${R}/git/blobs`,
-  `POST ${R}/git/trees`,
-  `POST ${R}/git/commits`,
-];
+const DOCKERFILE_TEXT = Buffer.from(DOCKERFILE).toString("utf8");
+const COMMIT_REQUESTS = [`POST ${R}/git/trees`, `POST ${R}/git/commits`];
+const MADE = { sha: NEW_COMMIT, verified: true, reason: "valid" };
 
 const NONE = "0".repeat(40);
-/** GraphQL `updateRefs` moving the branch from `before` (NONE: absent) to the new commit. */
-const expectSwap = (before: string, errors?: { message: string }[]) =>
-  gh()
-    .post("/graphql")
-    .reply(
-      answer(
-        200,
-        errors ? { data: null, errors } : { data: { updateRefs: { clientMutationId: null } } },
-        (body) => {
-          expect(String(body.query)).toMatch(/updateRefs\(input: \{repositoryId: \$repositoryId/);
-          expect(body.variables).toEqual({
-            repositoryId: "R_42",
-            refUpdates: [
-              {
-                name: `refs/heads/${BRANCH}`,
-                beforeOid: before,
-                afterOid: NEW_COMMIT,
-                force: true,
-              },
-            ],
-          });
-        },
-      ),
-    );
-const SWAP = "POST /graphql";
+const DOC = "POST /graphql";
 const READ_BRANCH = `GET ${R}/git/ref/heads/${BRANCH}`;
 const branchAt = (sha: string | null) =>
   sha === null
@@ -209,34 +172,119 @@ const branchAt = (sha: string | null) =>
         .get(`/repos/acme/app/git/ref/heads/${BRANCH}`)
         .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha, type: "commit" } });
 
+type Mutation = { name: string; input: Json };
+/** The mutations of a GraphQL document: alias, field and input, in order. */
+function mutationsOf(body: Json): (Mutation & { alias: string })[] {
+  const vars = (body.variables ?? {}) as Json;
+  return [
+    ...String(body.query).matchAll(
+      /(\w+): (updateRefs|createPullRequest|updatePullRequest|createCheckRun)\(input: (\$\w+|\{[^}]*\})/g,
+    ),
+  ].map((m) => ({
+    alias: m[1] as string,
+    name: m[2] as string,
+    input: (String(m[3]).startsWith("$") ? vars[String(m[3]).slice(1)] : vars) as Json,
+  }));
+}
+
+/**
+ * One GraphQL document: its mutations (names and inputs, checked in the interceptor) and the
+ * answer: `data` per alias, `errors` per alias.
+ */
+function expectDoc(
+  expected: { name: string; input: unknown }[],
+  answer_: { data?: Json; errors?: { alias: string; message: string }[] } = {},
+) {
+  gh()
+    .post("/graphql")
+    .reply(
+      answer(
+        200,
+        {
+          data: answer_.data ?? null,
+          ...(answer_.errors
+            ? {
+                errors: answer_.errors.map((e) => ({
+                  type: "UNPROCESSABLE",
+                  message: e.message,
+                  path: [e.alias],
+                })),
+              }
+            : {}),
+        },
+        (body) =>
+          expect(mutationsOf(body).map(({ name, input }) => ({ name, input }))).toEqual(expected),
+      ),
+    );
+}
+
+const swapInput = (before: string) => ({
+  name: "updateRefs",
+  input: expect.objectContaining({
+    repositoryId: "R_42",
+    refUpdates: [
+      { name: `refs/heads/${BRANCH}`, beforeOid: before, afterOid: NEW_COMMIT, force: true },
+    ],
+  }),
+});
+const openInput = (extra: Json = {}) => ({
+  name: "createPullRequest",
+  input: {
+    repositoryId: "R_42",
+    baseRefName: "main",
+    headRefName: BRANCH,
+    title: "chore(deps): update uv to 0.9.18",
+    body: NEW_BODY,
+    draft: false,
+    ...extra,
+  },
+});
+const editInput = (extra: Json = {}) => ({
+  name: "updatePullRequest",
+  input: {
+    pullRequestId: "PR_7",
+    title: "chore(deps): update uv to 0.9.18",
+    body: NEW_BODY,
+    ...extra,
+  },
+});
+const CHECK = { conclusion: "success" as const, title: "Attested", summary: "All verified" };
+const checkInput = {
+  name: "createCheckRun",
+  input: {
+    repositoryId: "R_42",
+    headSha: NEW_COMMIT,
+    name: "uv-pin-bot / provenance",
+    status: "COMPLETED",
+    conclusion: "SUCCESS",
+    completedAt: expect.any(String),
+    output: { title: "Attested", summary: "All verified" },
+  },
+};
+const swapped = { clientMutationId: null };
+const opened = (number = 7) => ({ pullRequest: { id: `PR_${number}`, number, url: PR_URL } });
+
 describe("ensurePullRequest", () => {
-  it("opens the first pull request: commit, branch, draft PR, labels, reviewers, assignees", async () => {
+  it("opens the first pull request: tree, commit, ONE document (branch, PR, check run), labels and assignees, reviewers: 5 writes", async () => {
     findOpen([]);
+    branchAt(null);
     expectCommit(BASE);
-    expectSwap(NONE);
+    expectDoc([swapInput(NONE), openInput({ draft: true }), checkInput], {
+      data: { swap: swapped, open: opened(), check: { checkRun: { id: "CR_1" } } },
+    });
     gh()
-      .post(`${R}/pulls`)
+      .patch(`${R}/issues/7`)
       .reply(
-        answer(201, { number: 7, html_url: PR_URL }, (body) =>
-          expect(body).toEqual({
-            head: BRANCH,
-            base: "main",
-            title: "chore(deps): update uv to 0.9.18",
-            body: NEW_BODY,
-            draft: true,
-          }),
+        answer(200, {}, (body) =>
+          expect(body).toEqual({ labels: ["dependencies", "uv"], assignees: ["hubot"] }),
         ),
       )
-      .post(`${R}/issues/7/labels`)
-      .reply(answer(200, [], (body) => expect(body).toEqual({ labels: ["dependencies", "uv"] })))
       .post(`${R}/pulls/7/requested_reviewers`)
       .reply(
         answer(201, {}, (body) =>
           expect(body).toEqual({ reviewers: ["octocat"], team_reviewers: ["platform"] }),
         ),
-      )
-      .post(`${R}/issues/7/assignees`)
-      .reply(answer(201, {}, (body) => expect(body).toEqual({ assignees: ["hubot"] })));
+      );
     const result = await ensurePullRequest(
       octokit,
       REPO,
@@ -245,6 +293,7 @@ describe("ensurePullRequest", () => {
         labels: ["dependencies", "uv"],
         reviewers: ["octocat", "acme/platform"],
         assignees: ["hubot"],
+        checkRun: () => CHECK,
       }),
     );
     expect(result).toEqual({
@@ -252,34 +301,38 @@ describe("ensurePullRequest", () => {
       number: 7,
       url: PR_URL,
       headSha: NEW_COMMIT,
+      verified: true,
       warnings: [],
     });
-    // 1 + N blobs + tree + commit + ref + pull + labels + reviewers + assignees (N = 2).
+    // Reads: find, branch. Writes: tree, commit, document, labels+assignees, reviewers = 5
+    // (there were 10 with N = 2: 2 blobs, tree, commit, ref, pull, labels, reviewers, assignees,
+    // and the check run made by the caller).
     expect(sent).toEqual([
       FIND,
+      READ_BRANCH,
       ...COMMIT_REQUESTS,
-      SWAP,
-      `POST ${R}/pulls`,
-      `POST ${R}/issues/7/labels`,
+      DOC,
+      `PATCH ${R}/issues/7`,
       `POST ${R}/pulls/7/requested_reviewers`,
-      `POST ${R}/issues/7/assignees`,
     ]);
+    expect(sent.filter((line) => !line.startsWith("GET"))).toHaveLength(5);
   });
 
-  it("moves a branch left over from a closed PR when its head is the app's commit (compare-and-swap)", async () => {
+  it("no labels, assignees or reviewers: 3 writes", async () => {
     findOpen([]);
+    branchAt(null);
     expectCommit(BASE);
-    expectSwap(NONE, [{ message: "refs/heads/uv-pin-bot/uv already exists" }]);
-    branchAt(OLD_HEAD);
+    expectDoc([swapInput(NONE), openInput()], { data: { swap: swapped, open: opened() } });
+    const result = await ensurePullRequest(octokit, REPO, input());
+    expect(result.action).toBe("created");
+    expect(sent).toEqual([FIND, READ_BRANCH, ...COMMIT_REQUESTS, DOC]);
+  });
+
+  it("moves a branch left over from a closed PR when its head is the app's commit (compare-and-swap from it)", async () => {
     findOpen([]);
-    expectSwap(OLD_HEAD);
-    gh()
-      .post(`${R}/pulls`)
-      .reply(
-        answer(201, { number: 8, html_url: `${PR_URL}8` }, (body) =>
-          expect(body.draft).toBe(false),
-        ),
-      );
+    branchAt(OLD_HEAD);
+    expectCommit(BASE);
+    expectDoc([swapInput(OLD_HEAD), openInput()], { data: { swap: swapped, open: opened(8) } });
     const pushed: string[] = [];
     const result = await ensurePullRequest(
       octokit,
@@ -288,26 +341,41 @@ describe("ensurePullRequest", () => {
     );
     expect(result).toMatchObject({ action: "created", number: 8, headSha: NEW_COMMIT });
     expect(pushed).toEqual([NEW_COMMIT]);
-    expect(sent).toEqual([
-      FIND,
-      ...COMMIT_REQUESTS,
-      SWAP,
-      READ_BRANCH,
-      FIND,
-      SWAP,
-      `POST ${R}/pulls`,
-    ]);
+    expect(sent).toEqual([FIND, READ_BRANCH, ...COMMIT_REQUESTS, DOC]);
   });
 
-  it("never moves a branch, PR or no PR, whose head the app did not make", async () => {
+  it("never moves a branch, PR or no PR, whose head the app did not make: nothing written", async () => {
     findOpen([]);
+    branchAt("a".repeat(40));
+    const result = await ensurePullRequest(octokit, REPO, input());
+    expect(result).toEqual({ action: "branch-taken", headSha: "a".repeat(40), warnings: [] });
+    expect(sent).toEqual([FIND, READ_BRANCH]);
+  });
+
+  it("a branch created between the look and the write: the swap fails; a PR GitHub opened anyway is closed", async () => {
+    findOpen([]);
+    branchAt(null);
     expectCommit(BASE);
-    expectSwap(NONE, [{ message: "refs/heads/uv-pin-bot/uv already exists" }]);
+    expectDoc([swapInput(NONE), openInput()], {
+      data: { swap: null, open: opened(9) },
+      errors: [{ alias: "swap", message: "refs/heads/uv-pin-bot/uv already exists" }],
+    });
+    gh()
+      .patch(`${R}/pulls/9`)
+      .reply(answer(200, {}, (body) => expect(body).toEqual({ state: "closed" })));
     branchAt("a".repeat(40));
     findOpen([]);
     const result = await ensurePullRequest(octokit, REPO, input());
     expect(result).toEqual({ action: "branch-taken", headSha: "a".repeat(40), warnings: [] });
-    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, READ_BRANCH, FIND]);
+    expect(sent).toEqual([
+      FIND,
+      READ_BRANCH,
+      ...COMMIT_REQUESTS,
+      DOC,
+      `PATCH ${R}/pulls/9`,
+      READ_BRANCH,
+      FIND,
+    ]);
   });
 
   it("leaves an open PR with the same fingerprint untouched: one read, zero writes", async () => {
@@ -318,31 +386,32 @@ describe("ensurePullRequest", () => {
       number: 7,
       url: PR_URL,
       headSha: OLD_HEAD,
+      verified: null,
       warnings: [],
     });
     expect(sent).toEqual([FIND]);
   });
 
-  it("rebuilds a newer plan as one commit on the new base, swaps the branch from the app's head, updates the PR", async () => {
+  it("rebuilds a newer plan as one commit on the new base: tree, commit, ONE document (swap from the app's head, PR update, check run): 3 writes", async () => {
     findOpen([openPull("Updates uv.\n<!-- fp: plan-0.9.17 -->")]);
     expectCommit(NEW_BASE);
-    expectSwap(OLD_HEAD);
-    gh()
-      .patch(`${R}/pulls/7`)
-      .reply(
-        answer(200, {}, (body) =>
-          expect(body).toEqual({ title: "chore(deps): update uv to 0.9.18", body: NEW_BODY }),
-        ),
-      );
-    const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
+    expectDoc([swapInput(OLD_HEAD), editInput(), checkInput], {
+      data: { swap: swapped, edit: { pullRequest: { id: "PR_7" } }, check: { checkRun: {} } },
+    });
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ baseSha: NEW_BASE, checkRun: () => CHECK }),
+    );
     expect(result).toEqual({
       action: "updated",
       number: 7,
       url: PR_URL,
       headSha: NEW_COMMIT,
+      verified: true,
       warnings: [],
     });
-    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, `PATCH ${R}/pulls/7`]);
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, DOC]);
   });
 
   it("leaves a branch whose head the app did not make alone: zero writes", async () => {
@@ -355,60 +424,102 @@ describe("ensurePullRequest", () => {
       number: 7,
       url: PR_URL,
       headSha: "1".repeat(40),
+      verified: null,
       warnings: [],
     });
     expect(sent).toEqual([FIND]);
   });
 
-  it("a push between the look and the write: the swap is refused, the push stays, left alone", async () => {
-    findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
+  it("a push between the look and the write: the swap is refused, the push stays, the PR's text is put back, left alone", async () => {
+    const old = "Updates uv.\n<!-- fp: plan-0.9.17 -->";
+    findOpen([openPull(old)]);
     expectCommit(NEW_BASE);
-    expectSwap(OLD_HEAD, [{ message: "refs/heads/uv-pin-bot/uv is at 1111 but expected eeee" }]);
+    expectDoc([swapInput(OLD_HEAD), editInput()], {
+      data: { swap: null, edit: { pullRequest: { id: "PR_7" } } },
+      errors: [{ alias: "swap", message: "refs/heads/uv-pin-bot/uv is at 1111 but expected eeee" }],
+    });
+    gh()
+      .patch(`${R}/pulls/7`)
+      .reply(
+        answer(200, {}, (body) =>
+          expect(body).toEqual({ title: "chore(deps): update uv to 0.9.17", body: old }),
+        ),
+      );
     branchAt("1".repeat(40));
     const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
     expect(result).toMatchObject({ action: "left-alone", number: 7, headSha: OLD_HEAD });
-    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, READ_BRANCH]);
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, DOC, `PATCH ${R}/pulls/7`, READ_BRANCH]);
+  });
+
+  it("…and when GitHub stopped at the failed swap, nothing to put back", async () => {
+    findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
+    expectCommit(NEW_BASE);
+    expectDoc([swapInput(OLD_HEAD), editInput()], {
+      data: { swap: null },
+      errors: [{ alias: "swap", message: "refs/heads/uv-pin-bot/uv is at 1111 but expected eeee" }],
+    });
+    branchAt("1".repeat(40));
+    const result = await ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE }));
+    expect(result).toMatchObject({ action: "left-alone", headSha: OLD_HEAD });
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, DOC, READ_BRANCH]);
   });
 
   it("a refusal over a workflow file is told apart (WorkflowPermissionError, with the file)", async () => {
     findOpen([openPull("<!-- fp: plan-0.9.17 -->")]);
     expectCommit(NEW_BASE);
-    expectSwap(OLD_HEAD, [
-      {
-        message:
-          "refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission",
-      },
-    ]);
+    expectDoc([swapInput(OLD_HEAD), editInput()], {
+      data: { swap: null },
+      errors: [
+        {
+          alias: "swap",
+          message:
+            "refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission",
+        },
+      ],
+    });
     await expect(
       ensurePullRequest(octokit, REPO, input({ baseSha: NEW_BASE })),
     ).rejects.toMatchObject({ code: "workflow-permission", files: [".github/workflows/ci.yml"] });
   });
 
+  it("a repository rule's refusal (signed commits required) is told apart (RuleViolationError): no retry", async () => {
+    findOpen([]);
+    branchAt(null);
+    expectCommit(BASE, undefined, { verified: false, reason: "unsigned" });
+    expectDoc([swapInput(NONE), openInput({ body: NEW_BODY })], {
+      data: { swap: null, open: null },
+      errors: [
+        {
+          alias: "swap",
+          message: "Repository rule violations found\n\nCommits must have verified signatures.\n\n",
+        },
+        {
+          alias: "open",
+          message: "Head sha can't be blank, No commits between main and uv-pin-bot/uv",
+        },
+      ],
+    });
+    await expect(ensurePullRequest(octokit, REPO, input())).rejects.toMatchObject({
+      code: "rule-violation",
+      message:
+        "GitHub refused the commit: Repository rule violations found Commits must have verified signatures.",
+    });
+    expect(sent).toEqual([FIND, READ_BRANCH, ...COMMIT_REQUESTS, DOC]);
+  });
+
   it("rebuilds over foreign commits when asked to rebase (still compare-and-swap)", async () => {
     findOpen([openPull("<!-- fp: plan-0.9.17 -->", { head: { sha: NEW_TREE, ref: BRANCH } })]);
     expectCommit(NEW_BASE);
-    gh()
-      .post("/graphql")
-      .reply(
-        answer(200, { data: {} }, (body) =>
-          expect((body.variables as Json).refUpdates).toEqual([
-            {
-              name: `refs/heads/${BRANCH}`,
-              beforeOid: NEW_TREE,
-              afterOid: NEW_COMMIT,
-              force: true,
-            },
-          ]),
-        ),
-      );
-    gh().patch(`${R}/pulls/7`).reply(200, {});
+    expectDoc([swapInput(NEW_TREE), editInput()], {
+      data: { swap: swapped, edit: { pullRequest: { id: "PR_7" } } },
+    });
     const result = await ensurePullRequest(
       octokit,
       REPO,
       input({ baseSha: NEW_BASE, rebase: true }),
     );
     expect(result).toMatchObject({ action: "updated", headSha: NEW_COMMIT });
-    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, `PATCH ${R}/pulls/7`]);
+    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, DOC]);
   });
 
   it("a repeated rebase with the same plan is a no-op once the branch is our commit on base", async () => {
@@ -431,107 +542,122 @@ describe("ensurePullRequest", () => {
       .get(`${R}/git/commits/${OLD_HEAD}`)
       .reply(200, { sha: OLD_HEAD, parents: [{ sha: BASE }] });
     expectCommit(NEW_BASE);
-    expectSwap(OLD_HEAD);
-    gh().patch(`${R}/pulls/7`).reply(200, {});
+    expectDoc([swapInput(OLD_HEAD), editInput()], {
+      data: { swap: swapped, edit: { pullRequest: { id: "PR_7" } } },
+    });
     const result = await ensurePullRequest(
       octokit,
       REPO,
       input({ baseSha: NEW_BASE, rebase: true }),
     );
     expect(result.action).toBe("updated");
-    expect(sent).toEqual([
-      FIND,
-      `GET ${R}/git/commits/${OLD_HEAD}`,
-      ...COMMIT_REQUESTS,
-      SWAP,
-      `PATCH ${R}/pulls/7`,
-    ]);
+    expect(sent).toEqual([FIND, `GET ${R}/git/commits/${OLD_HEAD}`, ...COMMIT_REQUESTS, DOC]);
   });
 
   it("retargets a PR whose base branch is no longer the default branch", async () => {
     const pr = { ...openPull("<!-- fp: plan-0.9.18 -->"), base: { ref: "master" } };
     findOpen([pr]);
     expectCommit(BASE);
-    expectSwap(OLD_HEAD);
-    gh()
-      .patch(`${R}/pulls/7`)
-      .reply(answer(200, {}, (body) => expect(body.base).toBe("main")));
+    expectDoc([swapInput(OLD_HEAD), editInput({ baseRefName: "main" })], {
+      data: { swap: swapped, edit: { pullRequest: { id: "PR_7" } } },
+    });
     expect((await ensurePullRequest(octokit, REPO, input())).action).toBe("updated");
   });
 
   it("uses a PR the caller already found, and reads the base tree when not given", async () => {
+    branchAt(null);
     gh()
       .get(`${R}/git/commits/${BASE}`)
       .reply(200, { sha: BASE, tree: { sha: BASE_TREE } });
     expectCommit(BASE);
-    expectSwap(NONE);
-    gh().post(`${R}/pulls`).reply(201, { number: 7, html_url: PR_URL });
+    expectDoc([swapInput(NONE), openInput()], { data: { swap: swapped, open: opened() } });
     const result = await ensurePullRequest(
       octokit,
       REPO,
       input({ pr: null, baseTreeSha: undefined }),
     );
     expect(result.action).toBe("created");
-    expect(sent).toEqual([
-      `GET ${R}/git/commits/${BASE}`,
-      ...COMMIT_REQUESTS,
-      SWAP,
-      `POST ${R}/pulls`,
-    ]);
+    expect(sent).toEqual([READ_BRANCH, `GET ${R}/git/commits/${BASE}`, ...COMMIT_REQUESTS, DOC]);
   });
 
-  it("opens a ready PR where drafts are not available, and says so", async () => {
+  it("opens a ready PR where drafts are not available, and says so (+1 document)", async () => {
     findOpen([]);
+    branchAt(null);
     expectCommit(BASE);
-    expectSwap(NONE);
-    gh()
-      .post(`${R}/pulls`)
-      .reply(answer(422, { message: "Draft pull requests are not supported in this repository." }))
-      .post(`${R}/pulls`)
-      .reply(
-        answer(201, { number: 7, html_url: PR_URL }, (body) => expect(body.draft).toBe(false)),
-      );
+    expectDoc([swapInput(NONE), openInput({ draft: true })], {
+      data: { swap: swapped, open: null },
+      errors: [
+        { alias: "open", message: "Draft pull requests are not supported in this repository." },
+      ],
+    });
+    expectDoc([openInput()], { data: { open: opened() } });
     const result = await ensurePullRequest(octokit, REPO, input({ draft: true }));
     expect(result.action).toBe("created");
     expect(result.warnings).toEqual([
       "draft pull requests are not available in this repository; opened a ready one",
     ]);
+    expect(sent).toEqual([FIND, READ_BRANCH, ...COMMIT_REQUESTS, DOC, DOC]);
   });
 
-  it("keeps the PR when a reviewer cannot be requested", async () => {
+  it("keeps the PR when a reviewer cannot be requested, or an assignee assigned", async () => {
     findOpen([]);
+    branchAt(null);
     expectCommit(BASE);
-    expectSwap(NONE);
+    expectDoc([swapInput(NONE), openInput()], { data: { swap: swapped, open: opened() } });
     gh()
-      .post(`${R}/pulls`)
-      .reply(201, { number: 7, html_url: PR_URL })
+      .patch(`${R}/issues/7`)
+      .reply(answer(422, { message: "Validation Failed" }))
+      .patch(`${R}/issues/7`)
+      .reply(answer(200, {}, (body) => expect(body).toEqual({ labels: ["uv"] })))
       .post(`${R}/pulls/7/requested_reviewers`)
       .reply(
         answer(422, { message: "Reviews may only be requested from collaborators." }, (body) =>
           expect(body).toEqual({ reviewers: ["stranger"] }),
         ),
       );
-    const result = await ensurePullRequest(octokit, REPO, input({ reviewers: ["stranger"] }));
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ labels: ["uv"], assignees: ["nobody"], reviewers: ["stranger"] }),
+    );
     expect(result.action).toBe("created");
-    expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatch(/^could not request reviews from stranger: /);
+    expect(result.warnings).toHaveLength(2);
+    expect(result.warnings[0]).toMatch(/^could not assign nobody: /);
+    expect(result.warnings[1]).toMatch(/^could not request reviews from stranger: /);
+  });
+
+  it("a check run GitHub refuses is a warning, not a failure: the PR stands", async () => {
+    findOpen([]);
+    branchAt(null);
+    expectCommit(BASE);
+    expectDoc([swapInput(NONE), openInput(), checkInput], {
+      data: { swap: swapped, open: opened(), check: null },
+      errors: [{ alias: "check", message: "Resource not accessible by integration" }],
+    });
+    const result = await ensurePullRequest(octokit, REPO, input({ checkRun: () => CHECK }));
+    expect(result).toMatchObject({
+      action: "created",
+      warnings: ["could not create the check run: Resource not accessible by integration"],
+    });
   });
 
   it("a racing delivery that opened the PR first: ours becomes unchanged", async () => {
     findOpen([]);
+    branchAt(null);
     expectCommit(BASE);
-    expectSwap(NONE);
-    gh()
-      .post(`${R}/pulls`)
-      .reply(422, { message: "A pull request already exists for acme:uv-pin-bot/uv." });
+    expectDoc([swapInput(NONE), openInput()], {
+      data: { swap: swapped, open: null },
+      errors: [{ alias: "open", message: "A pull request already exists for acme:uv-pin-bot/uv." }],
+    });
     findOpen([openPull("<!-- fp: plan-0.9.18 -->")]);
     const result = await ensurePullRequest(octokit, REPO, input());
     expect(result).toMatchObject({ action: "unchanged", number: 7, headSha: NEW_COMMIT });
-    expect(sent).toEqual([FIND, ...COMMIT_REQUESTS, SWAP, `POST ${R}/pulls`, FIND]);
+    expect(sent).toEqual([FIND, READ_BRANCH, ...COMMIT_REQUESTS, DOC, FIND]);
   });
 
   it("reports other failures as they are", async () => {
     findOpen([]);
+    branchAt(null);
     expectCommit(BASE);
     gh().post("/graphql").reply(502, { message: "Bad Gateway" });
     await expect(ensurePullRequest(octokit, REPO, input())).rejects.toMatchObject({
@@ -541,16 +667,62 @@ describe("ensurePullRequest", () => {
 });
 
 describe("commitFiles", () => {
-  it("writes blobs, one tree, one commit, and nothing else", async () => {
+  it("writes one tree (the files inline) and one commit, and nothing else; reads verification", async () => {
     expectCommit(BASE, "msg");
-    const sha = await commitFiles(octokit, REPO, {
+    const made = await commitFiles(octokit, REPO, {
       baseSha: BASE,
       baseTreeSha: BASE_TREE,
       files: input().files,
       message: "msg",
     });
-    expect(sha).toBe(NEW_COMMIT);
+    expect(made).toEqual(MADE);
     expect(sent).toEqual(COMMIT_REQUESTS);
+  });
+
+  it("an answer without verification: unknown (null)", async () => {
+    expectCommit(BASE, "msg", null);
+    const made = await commitFiles(octokit, REPO, {
+      baseSha: BASE,
+      baseTreeSha: BASE_TREE,
+      files: input().files,
+      message: "msg",
+    });
+    expect(made).toEqual({ sha: NEW_COMMIT, verified: null, reason: null });
+  });
+
+  it("a file that is not UTF-8 goes as a base64 blob (byte-exact); the rest stays inline", async () => {
+    const latin1 = Uint8Array.from([...Buffer.from("# caf"), 0xe9, 0x0a]);
+    gh()
+      .post(`${R}/git/blobs`)
+      .reply(
+        answer(201, { sha: "1".repeat(40) }, (body) =>
+          expect(body).toEqual({
+            content: Buffer.from(latin1).toString("base64"),
+            encoding: "base64",
+          }),
+        ),
+      )
+      .post(`${R}/git/trees`)
+      .reply(
+        answer(201, { sha: NEW_TREE }, (body) =>
+          expect(body.tree).toEqual([
+            { path: "a.txt", mode: "100644", type: "blob", sha: "1".repeat(40) },
+            { path: "b.sh", mode: "100755", type: "blob", content: SCRIPT },
+          ]),
+        ),
+      )
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: NEW_COMMIT });
+    await commitFiles(octokit, REPO, {
+      baseSha: BASE,
+      baseTreeSha: BASE_TREE,
+      files: [
+        { path: "a.txt", content: latin1, mode: "100644" },
+        { path: "b.sh", content: SCRIPT, mode: "100755" },
+      ],
+      message: "m",
+    });
+    expect(sent).toEqual([`POST ${R}/git/blobs`, ...COMMIT_REQUESTS]);
   });
 
   it("refuses an empty or ambiguous change before any request", async () => {
@@ -571,6 +743,7 @@ describe("reading the pull requests", () => {
     findOpen([openPull("hello")]);
     expect(await findPullRequest(octokit, REPO)).toEqual({
       number: 7,
+      nodeId: "PR_7",
       url: PR_URL,
       title: "chore(deps): update uv to 0.9.17",
       body: "hello",

@@ -9,37 +9,48 @@
  * `beforeOid`), from a head the app made (or from nothing), so a push that lands at any moment is
  * never overwritten; `rebase` (a maintainer asked) is the one exception to "a head the app made".
  *
- * Requests per `ensurePullRequest` outcome (N = files; +1 when `baseTreeSha` is not given and a
- * commit is made; `pr` passed in saves the first request):
- * - created: find 1 + N blobs + tree + commit + swap 1 + pull 1 + labels 0|1 + reviewers 0|1
- *   + assignees 0|1 → N + 5 … N + 8; over a branch left over (ours): + branch read + find + swap
+ * Requests per `ensurePullRequest` outcome (`pr` passed in saves the first request; +1 read when
+ * `baseTreeSha` is not given and a commit is made). Content-creating requests (what GitHub's
+ * secondary limits count: everything but GET) are marked W:
+ * - created: find 1 + branch read 1 + tree W + commit W + one GraphQL document W (the branch's
+ *   compare-and-swap, the pull request, the check run) + labels and assignees in one
+ *   `PATCH /issues/{n}` (W, when there are any) + reviewers W (when there are any) → at most 5 W
+ *   (3 with neither labels, assignees nor reviewers).
+ * - updated: find 1 + tree W + commit W + one GraphQL document W (swap, `updatePullRequest`,
+ *   check run) → 3 W.
  * - branch-taken (no pull request, the branch holds a commit the app did not make): find 1 +
- *   N blobs + tree + commit (never referenced) + refused swap + branch read + find, no ref moved
- * - unchanged (same fingerprint, same base branch): find 1, no writes
- * - left-alone (the head is not a commit the app made, no `rebase`): find 1, no writes
- * - updated: find 1 + N blobs + tree + commit + swap 1 + `PATCH /pulls/{n}` → N + 5
- * Rare extras: a repository without drafts (+1 pull), a racing delivery that opened the PR first
- * (+1 find, +1 `PATCH /pulls/{n}` if its plan differs), a refused swap (+1 branch read).
+ *   branch read 1, no writes.
+ * - unchanged (same fingerprint, same base branch): find 1, no writes.
+ * - left-alone (the head is not a commit the app made, no `rebase`): find 1, no writes.
+ * A file that is not UTF-8 text adds a blob (W). Rare extras: a repository without drafts (+1 W),
+ * a racing delivery that opened the PR first (+1 find, +1 `PATCH /pulls/{n}` if its plan
+ * differs), a refused swap (+1 branch read; +1 W to undo what the document's later mutations did).
  */
 
+import type { CheckRunInput } from "./github-prs-comments.js";
 import {
   BRANCH,
   BranchMovedError,
+  branchHead,
   type CommitInput,
   commitFiles,
   type FileChange,
   type GitHub,
+  type MadeCommit,
   messageOf,
   type RepoRef,
   statusOf,
-  swapBranch,
+  swapRefused,
 } from "./github-prs-git.js";
+import { type BatchOutcome, writeBatch } from "./github-prs-graphql.js";
 
 export * from "./github-prs-comments.js";
 export * from "./github-prs-git.js";
 
 export interface PullRequest {
   number: number;
+  /** GraphQL node id (`updatePullRequest`). */
+  nodeId: string;
   url: string;
   title: string;
   body: string;
@@ -108,8 +119,13 @@ export interface EnsureInput {
   files: readonly FileChange[];
   commitMessage: string;
   title: string;
-  /** The rendered body for a branch head (it records the head the app pushed in its metadata). */
-  body: (headSha: string) => string;
+  /**
+   * The rendered body for a branch head (it records the head the app pushed in its metadata, and
+   * says whether GitHub signed it).
+   */
+  body: (head: MadeCommit) => string;
+  /** The check run on the new head, made in the same request as the branch move (none: no run). */
+  checkRun?: () => CheckRunInput;
   fingerprint: string;
   /** Reads the fingerprint out of a pull request body (the renderer owns the format). */
   currentFingerprint: (body: string) => string | null;
@@ -136,6 +152,8 @@ export type EnsureResult =
       number: number;
       url: string;
       headSha: string;
+      /** Whether GitHub signed the commit the app made in this call (null: none made, or unknown). */
+      verified: boolean | null;
       /** What could not be done but did not stop the run (e.g. a reviewer who is no collaborator). */
       warnings: string[];
     }
@@ -154,13 +172,12 @@ export async function ensurePullRequest(
 ): Promise<EnsureResult> {
   const pr = input.pr !== undefined ? input.pr : await findPullRequest(octokit, repo);
   if (!pr) return create(octokit, repo, input);
-  const keep = (action: "updated" | "unchanged" | "left-alone", headSha = pr.headSha) => ({
-    action,
-    number: pr.number,
-    url: pr.url,
-    headSha,
-    warnings: [],
-  });
+  const keep = (
+    action: "updated" | "unchanged" | "left-alone",
+    headSha = pr.headSha,
+    verified: boolean | null = null,
+    warnings: string[] = [],
+  ) => ({ action, number: pr.number, url: pr.url, headSha, verified, warnings });
   const same =
     pr.baseRef === input.baseBranch && input.currentFingerprint(pr.body) === input.fingerprint;
   if (same && !input.rebase) return keep("unchanged");
@@ -174,23 +191,35 @@ export async function ensurePullRequest(
     (await parentOf(octokit, repo, pr.headSha)) === input.baseSha
   )
     return keep("unchanged");
-  const headSha = await commitFiles(octokit, repo, commitInput(input));
-  await input.pushed?.(headSha);
-  try {
-    await swapBranch(octokit, repo, input.repositoryId, pr.headSha, headSha);
-  } catch (error) {
-    // Someone pushed after we looked: their commits stay, and so does the pull request.
-    if (error instanceof BranchMovedError) return keep("left-alone");
-    throw error;
-  }
-  await octokit.rest.pulls.update({
-    ...repo,
-    pull_number: pr.number,
-    title: input.title,
-    body: input.body(headSha),
-    ...(pr.baseRef === input.baseBranch ? {} : { base: input.baseBranch }),
+  const made = await commitFiles(octokit, repo, commitInput(input));
+  await input.pushed?.(made.sha);
+  const retarget = pr.baseRef === input.baseBranch ? {} : { base: input.baseBranch };
+  const done = await writeBatch(octokit, {
+    repositoryId: input.repositoryId,
+    swap: { before: pr.headSha, after: made.sha },
+    edit: { pullRequestId: pr.nodeId, title: input.title, body: input.body(made), ...retarget },
+    ...(input.checkRun ? { check: input.checkRun() } : {}),
   });
-  return keep("updated", headSha);
+  if (done.swapError) {
+    // The branch did not move: the pull request must keep saying what the branch holds.
+    if (done.edited)
+      await octokit.rest.pulls.update({
+        ...repo,
+        pull_number: pr.number,
+        title: pr.title,
+        body: pr.body,
+        ...(pr.baseRef === input.baseBranch ? {} : { base: pr.baseRef }),
+      });
+    try {
+      await swapRefused(octokit, repo, pr.headSha, done.swapError);
+    } catch (error) {
+      // Someone pushed after we looked: their commits stay, and so does the pull request.
+      if (error instanceof BranchMovedError) return keep("left-alone");
+      throw error;
+    }
+  }
+  if (done.editError) throw done.editError;
+  return keep("updated", made.sha, made.verified, checkWarnings(done));
 }
 
 /** The first parent of a commit: one request. */
@@ -209,84 +238,122 @@ function commitInput(input: EnsureInput) {
   };
 }
 
-async function create(octokit: GitHub, repo: RepoRef, input: EnsureInput): Promise<EnsureResult> {
-  const headSha = await commitFiles(octokit, repo, commitInput(input));
-  await input.pushed?.(headSha);
-  try {
-    await swapBranch(octokit, repo, input.repositoryId, null, headSha);
-  } catch (error) {
-    if (!(error instanceof BranchMovedError)) throw error;
-    // No pull request, but the branch exists: left over from a closed pull request, or from a
-    // run that pushed and then failed to open one (a secondary rate limit), or another delivery
-    // racing this one, or someone's work. It moves only from a head the app made (or the base).
-    const other = await findPullRequest(octokit, repo);
-    if (other) return ensurePullRequest(octokit, repo, { ...input, pr: other });
-    const found = error.found;
-    if (found !== null && found !== input.baseSha && !(await input.isOurs(found)))
-      return { action: "branch-taken", headSha: found, warnings: [] };
-    try {
-      await swapBranch(octokit, repo, input.repositoryId, found, headSha);
-    } catch (again) {
-      if (!(again instanceof BranchMovedError)) throw again;
-      return { action: "branch-taken", headSha: again.found ?? "", warnings: [] };
-    }
-  }
-  const warnings: string[] = [];
-  let opened: Awaited<ReturnType<typeof octokit.rest.pulls.create>>["data"];
-  try {
-    opened = await openPull(octokit, repo, input, headSha, input.draft, warnings);
-  } catch (error) {
-    if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) throw error;
-    // Another delivery opened it meanwhile, and our commit now heads its branch: show our plan.
-    const other = await findPullRequest(octokit, repo);
-    if (!other) throw error;
-    const same = input.currentFingerprint(other.body) === input.fingerprint;
-    if (!same) {
-      await octokit.rest.pulls.update({
-        ...repo,
-        pull_number: other.number,
-        title: input.title,
-        body: input.body(headSha),
-      });
-    }
-    const action = same ? "unchanged" : "updated";
-    return { action, number: other.number, url: other.url, headSha, warnings };
-  }
-  const issue = { ...repo, issue_number: opened.number };
-  if (input.labels.length > 0) {
-    await octokit.rest.issues.addLabels({ ...issue, labels: [...input.labels] });
-  }
-  await requestReviewers(octokit, repo, opened.number, input.reviewers, warnings);
-  if (input.assignees.length > 0) {
-    await octokit.rest.issues.addAssignees({ ...issue, assignees: [...input.assignees] });
-  }
-  return { action: "created", number: opened.number, url: opened.html_url, headSha, warnings };
+function checkWarnings(done: BatchOutcome): string[] {
+  return done.checkError ? [`could not create the check run: ${done.checkError.message}`] : [];
 }
 
-/** `POST /pulls`; a repository without draft pull requests gets a ready one, and a warning. */
-async function openPull(
+async function create(octokit: GitHub, repo: RepoRef, input: EnsureInput): Promise<EnsureResult> {
+  // No pull request. A branch may still exist: left over from a closed pull request, or from a
+  // run that pushed and then failed to open one (a secondary rate limit), or someone's work. It
+  // is read first (so the swap below fails only in a race) and moves only from a head the app
+  // made (or the base); anyone else's is never touched, and nothing is written.
+  const found = await branchHead(octokit, repo);
+  if (found !== null && found !== input.baseSha && !(await input.isOurs(found)))
+    return { action: "branch-taken", headSha: found, warnings: [] };
+  const made = await commitFiles(octokit, repo, commitInput(input));
+  await input.pushed?.(made.sha);
+  const warnings: string[] = [];
+  const body = input.body(made);
+  const open = { base: input.baseBranch, title: input.title, body, draft: input.draft };
+  const done = await writeBatch(octokit, {
+    repositoryId: input.repositoryId,
+    swap: { before: found, after: made.sha },
+    open,
+    ...(input.checkRun ? { check: input.checkRun() } : {}),
+  });
+  if (done.swapError) {
+    // A pull request GitHub opened anyway shows a branch the app did not move: closed at once.
+    if (done.opened)
+      await octokit.rest.pulls.update({
+        ...repo,
+        pull_number: done.opened.number,
+        state: "closed",
+      });
+    try {
+      await swapRefused(octokit, repo, found, done.swapError);
+    } catch (error) {
+      if (!(error instanceof BranchMovedError)) throw error;
+      // Another delivery racing this one may have opened the pull request: update that one.
+      const other = await findPullRequest(octokit, repo);
+      if (other) return ensurePullRequest(octokit, repo, { ...input, pr: other });
+      return { action: "branch-taken", headSha: error.found ?? "", warnings: [] };
+    }
+  }
+  warnings.push(...checkWarnings(done));
+  let opened = done.opened;
+  if (!opened) {
+    const refused = done.openError as Error;
+    if (input.draft && /draft/i.test(messageOf(refused))) {
+      warnings.push("draft pull requests are not available in this repository; opened a ready one");
+      const again = await writeBatch(octokit, {
+        repositoryId: input.repositoryId,
+        open: { ...open, draft: false },
+      });
+      if (!again.opened) throw again.openError as Error;
+      opened = again.opened;
+    } else if (/already exists/i.test(messageOf(refused))) {
+      // Another delivery opened it meanwhile, and our commit now heads its branch: show our plan.
+      const other = await findPullRequest(octokit, repo);
+      if (!other) throw refused;
+      const same = input.currentFingerprint(other.body) === input.fingerprint;
+      if (!same)
+        await octokit.rest.pulls.update({
+          ...repo,
+          pull_number: other.number,
+          title: input.title,
+          body,
+        });
+      const action = same ? "unchanged" : "updated";
+      return {
+        action,
+        number: other.number,
+        url: other.url,
+        headSha: made.sha,
+        verified: made.verified,
+        warnings,
+      };
+    } else throw refused;
+  }
+  await decorate(octokit, repo, opened.number, input, warnings);
+  return {
+    action: "created",
+    number: opened.number,
+    url: opened.url,
+    headSha: made.sha,
+    verified: made.verified,
+    warnings,
+  };
+}
+
+/**
+ * Labels and assignees in one `PATCH /issues/{n}` (the new pull request has neither yet, so
+ * setting them is adding them), reviewers in one `POST /pulls/{n}/requested_reviewers`.
+ */
+async function decorate(
   octokit: GitHub,
   repo: RepoRef,
+  prNumber: number,
   input: EnsureInput,
-  headSha: string,
-  draft: boolean,
   warnings: string[],
-) {
-  try {
-    const { data } = await octokit.rest.pulls.create({
-      ...repo,
-      head: BRANCH,
-      base: input.baseBranch,
-      title: input.title,
-      body: input.body(headSha),
-      draft,
-    });
-    return data;
-  } catch (error) {
-    if (!draft || statusOf(error) !== 422 || !/draft/i.test(messageOf(error))) throw error;
-    warnings.push("draft pull requests are not available in this repository; opened a ready one");
-    return openPull(octokit, repo, input, headSha, false, warnings);
+): Promise<void> {
+  const labels = [...input.labels];
+  const assignees = [...input.assignees];
+  if (labels.length > 0 || assignees.length > 0) {
+    const issue = { ...repo, issue_number: prNumber };
+    try {
+      await octokit.rest.issues.update({
+        ...issue,
+        ...(labels.length > 0 ? { labels } : {}),
+        ...(assignees.length > 0 ? { assignees } : {}),
+      });
+    } catch (error) {
+      // 422: an assignee who cannot be assigned. The labels still go on.
+      if (statusOf(error) !== 422 || assignees.length === 0) throw error;
+      warnings.push(`could not assign ${assignees.join(", ")}: ${messageOf(error)}`);
+      if (labels.length > 0) await octokit.rest.issues.update({ ...issue, labels });
+    }
   }
+  await requestReviewers(octokit, repo, prNumber, input.reviewers, warnings);
 }
 
 async function requestReviewers(
@@ -320,6 +387,7 @@ type ListedPull = Awaited<ReturnType<GitHub["rest"]["pulls"]["list"]>>["data"][n
 function toPullRequest(pr: ListedPull): PullRequest {
   return {
     number: pr.number,
+    nodeId: pr.node_id,
     url: pr.html_url,
     title: pr.title,
     body: pr.body ?? "",

@@ -38,6 +38,8 @@ export interface PrPlan {
     baseSha: string;
     /** The commit the app pushed for this plan (recorded in the metadata), once it exists. */
     headSha?: string;
+    /** Whether GitHub signed that commit (`verification.verified`); null or absent: unknown. */
+    headVerified?: boolean | null;
   };
   /** The target release. */
   release: Release | null;

@@ -221,12 +221,21 @@ function footer(plan: PrPlan): string {
   );
 }
 
+/** Whether GitHub signed the app's commit, as its answer said (nothing when it did not say). */
+function signature(plan: PrPlan): string | null {
+  const verified = plan.repository.headVerified;
+  if (verified === true) return "The commit is **Verified**: GitHub signed it for uv-pin-bot.";
+  if (verified === false)
+    return "The commit is **not Verified**: GitHub did not sign it (a rule requiring signed commits would refuse it).";
+  return null;
+}
+
 const LEFT_OUT_NOTE = "*… the rest of this description is left out to fit GitHub's size limit.*";
 
 /** The pull request body, at most PR_BODY_LIMIT characters. */
 export function prBody(plan: PrPlan): string {
   const before = [summary(plan), changes(plan)];
-  const after = [attestations(plan), leftOut(plan), footer(plan)].filter(
+  const after = [attestations(plan), leftOut(plan), signature(plan), footer(plan)].filter(
     (p): p is string => p !== null,
   );
   const meta = metadataComment(prMetadata(plan));

@@ -80,6 +80,11 @@ export interface Pin {
    */
   overridesChecksums?: { file: string; line: number; pinLine: number }[];
   /**
+   * An override whose build names its Dockerfile (compose `build.context` / `build.dockerfile`):
+   * that Dockerfile's path, as the repository's files are named. Absent: any Dockerfile with the ARG.
+   */
+  overridesIn?: string;
+  /**
    * Image pins on a configured mirror (`images: [{name, mirrorOf}]`): the upstream image it mirrors,
    * where its tags, digests and attestations are looked up (the mirror's host never is).
    */

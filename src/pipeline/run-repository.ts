@@ -12,10 +12,10 @@ import {
   BRANCH,
   closedPullRequests,
   commentOnce,
-  createCheckRun,
   ensurePullRequest,
   findPullRequest,
   type GitHub,
+  RuleViolationError,
   WorkflowPermissionError,
 } from "../adapters/github-prs.js";
 import type { OwnCommits } from "../adapters/own-commits.js";
@@ -89,7 +89,13 @@ export type RunOutcome =
     }
   | { status: "checked"; message: string; plan: PrPlan }
   | { status: "declined"; message: string; plan: PrPlan }
-  | { status: "blocked"; message: string; plan: PrPlan }
+  | {
+      status: "blocked";
+      message: string;
+      plan: PrPlan;
+      /** `rule`: GitHub refused the commit (a repository rule, e.g. signed commits required). */
+      refusedBy?: "rule";
+    }
   | {
       status: "created" | "updated" | "unchanged" | "left-alone";
       message: string;
@@ -269,7 +275,13 @@ export async function runRepository(
       files,
       commitMessage: commitMessage(plan),
       title: prTitle(plan),
-      body: (headSha) => prBody({ ...plan, repository: { ...plan.repository, headSha } }),
+      body: (head) =>
+        prBody({
+          ...plan,
+          repository: { ...plan.repository, headSha: head.sha, headVerified: head.verified },
+        }),
+      // Made with the pull request, in one request (built then: the plan's blocks are final).
+      checkRun: () => checkRunOutput(plan, config.attestations),
       fingerprint: fingerprint(plan.updates),
       currentFingerprint: (body) => parseMetadata(body)?.fingerprint ?? null,
       labels: config.labels,
@@ -309,10 +321,16 @@ export async function runRepository(
   try {
     result = await ensure(writing);
   } catch (error) {
+    if (error instanceof RuleViolationError) return ruleBlocked(error, plan);
     if (!(error instanceof WorkflowPermissionError)) throw error;
     const { held, rest } = holdWorkflows();
     if (held.length === 0 || rest.length === 0) return workflowsBlocked(held);
-    result = await ensure(rest);
+    try {
+      result = await ensure(rest);
+    } catch (again) {
+      if (again instanceof RuleViolationError) return ruleBlocked(again, plan);
+      throw again;
+    }
   }
   if (result.action === "branch-taken")
     return {
@@ -336,10 +354,6 @@ export async function runRepository(
       pr: prRef,
     };
   }
-  if (result.action !== "unchanged") {
-    const output = checkRunOutput(plan, config.attestations);
-    await createCheckRun(deps.octokit, repo, result.headSha, output);
-  }
   const verb =
     result.action === "created"
       ? "opened"
@@ -347,6 +361,19 @@ export async function runRepository(
         ? "updated"
         : "already up to date:";
   return { status: result.action, message: `${verb} ${result.url}`, plan, pr: prRef };
+}
+
+/**
+ * A repository rule refused the app's commit (e.g. "require signed commits" and GitHub did not
+ * sign it): the run ends with GitHub's reason, nothing else retried; the branch did not move.
+ */
+function ruleBlocked(error: RuleViolationError, plan: PrPlan): RunOutcome {
+  return {
+    status: "blocked",
+    message: `${error.message} (uv-pin-bot's branch ${BRANCH} was not moved; a rule that requires signed commits needs GitHub to sign the app's commits, or an exemption for the app)`,
+    plan,
+    refusedBy: "rule",
+  };
 }
 
 /**

@@ -344,8 +344,8 @@ describe("one app: commands, configuration, attestations, repositories, installa
       expect(repo.file("Dockerfile", "uv-pin-bot/uv")).toBe(
         `FROM python:3.12-alpine\nCOPY --from=ghcr.io/astral-sh/uv:0.9.18-alpine@${ALPINE18} /uv /bin/\n`,
       );
-      // The PR's requests: N = 1 file written, 7 writes (blob, tree, commit, ref, pull, labels,
-      // check run) besides the reply and the reactions.
+      // The PR's requests: N = 1 file written, 4 writes (tree with the file inline, commit, one
+      // GraphQL document: ref, pull, check run; labels) besides the reply and the reactions.
       const W = R("attest-warn");
       const id = lastCommentId(repo, issue.number);
       expect(calls(h)).toEqual([
@@ -359,13 +359,11 @@ describe("one app: commands, configuration, attestations, repositories, installa
         `GET ${W}/pulls?state=open`, // the app's open PR
         `GET ${W}/pulls?state=closed`, // declined versions
         `GET ${W}/branches/main`, // the base commit, and that main did not move
-        `POST ${W}/git/blobs`,
+        `GET ${W}/git/ref/heads/uv-pin-bot/uv`, // no branch left over
         `POST ${W}/git/trees`,
         `POST ${W}/git/commits`,
         "POST /graphql",
-        `POST ${W}/pulls`,
-        `POST ${W}/issues/${pr?.number}/labels`,
-        `POST ${W}/check-runs`,
+        `PATCH ${W}/issues/${pr?.number}`,
         `POST ${W}/issues/${issue.number}/comments`,
         `POST ${W}/issues/comments/${id}/reactions`,
       ]);
@@ -454,7 +452,7 @@ describe("one app: commands, configuration, attestations, repositories, installa
         expect(repo.openPulls()).toHaveLength(1);
       }
       expect(h.github.requestsFor(other.fullName)).toEqual([]);
-      // No uv PR yet: the run's reads, then 7 writes (1 file).
+      // No uv PR yet: the run's reads, then 4 writes (1 file).
       expect(calls(h, (r) => r.repo === "acme/inst-a")).toEqual([
         "GET /repos/acme/inst-a/contents/.github/uv-pin-bot.yml",
         "GET /repos/acme/inst-a",
@@ -463,13 +461,11 @@ describe("one app: commands, configuration, attestations, repositories, installa
         "GET /repos/acme/inst-a/pulls?state=open",
         "GET /repos/acme/inst-a/pulls?state=closed",
         "GET /repos/acme/inst-a/branches/main",
-        "POST /repos/acme/inst-a/git/blobs",
+        "GET /repos/acme/inst-a/git/ref/heads/uv-pin-bot/uv",
         "POST /repos/acme/inst-a/git/trees",
         "POST /repos/acme/inst-a/git/commits",
         "POST /graphql",
-        "POST /repos/acme/inst-a/pulls",
-        "POST /repos/acme/inst-a/issues/1/labels",
-        "POST /repos/acme/inst-a/check-runs",
+        "PATCH /repos/acme/inst-a/issues/1",
       ]);
       expect(a.checkRuns.map((r) => r.conclusion)).toEqual(["success"]);
     });

@@ -91,7 +91,7 @@ export const isContentCreating = (r: { method: string; path: string }) =>
   r.method !== "GET" &&
   (/\/git\/(blobs|trees|commits|refs)/.test(r.path) ||
     /\/(pulls|comments|labels|assignees|requested_reviewers|reactions|check-runs)$/.test(r.path) ||
-    /\/pulls\/\d+$/.test(r.path) ||
+    /\/(pulls|issues)\/\d+$/.test(r.path) ||
     r.path === "/graphql");
 
 export type Reply = [number, unknown] | [number, unknown, Record<string, string>];
@@ -284,6 +284,8 @@ export class FakeGitHub {
     for (const o of this.overrides)
       if (o.left > 0) problems.push(`unused override: ${o.method} ${String(o.path)}`);
     for (const x of this.holds) if (!x.used) problems.push("a hold() that no request reached");
+    for (const f of this.mutationFailures)
+      if (f.left > 0) problems.push(`unused failMutation: ${f.name}`);
     if (this.scope)
       for (const m of nock.pendingMocks())
         if (!this.ownMocks.has(m)) problems.push(`pending nock mock: ${m}`);
@@ -461,51 +463,162 @@ export class FakeGitHub {
     return null;
   }
 
-  /** GraphQL: `updateRefs` (compare-and-swap ref updates), as the app uses it. */
+  /**
+   * GraphQL mutations as the app sends them: `updateRefs` (compare-and-swap ref updates, all or
+   * nothing), `createPullRequest`, `updatePullRequest`, `createCheckRun`, several in one
+   * document (each with an alias), run in order. A failing mutation does not stop the ones after
+   * it (the worst case GitHub may show): each answers or fails on its own (`errors[].path`).
+   */
   private graphql(r: RecordedRequest): Reply {
     const b = (r.body ?? {}) as { query?: string; variables?: Record<string, unknown> };
     const query = String(b.query ?? "");
-    const error = (message: string, type = "UNPROCESSABLE") =>
-      [200, { data: null, errors: [{ type, message, path: ["updateRefs"] }] }] as Reply;
-    if (!/\bupdateRefs\s*\(/.test(query)) return this.notHandled(r);
     const vars = b.variables ?? {};
+    const fields = [
+      ...query.matchAll(
+        /(?:(\w+)\s*:\s*)?\b(updateRefs|createPullRequest|updatePullRequest|createCheckRun)\s*\(\s*input:\s*(\$\w+|\{[^}]*\})/g,
+      ),
+    ];
+    if (fields.length === 0) return this.notHandled(r);
     const repo = [...this.repos.values()].find((x) => `R_${x.id}` === vars.repositoryId);
     if (!repo)
-      return error(
-        `Could not resolve to a node with the global id of '${String(vars.repositoryId)}'`,
-        "NOT_FOUND",
-      );
+      return [
+        200,
+        {
+          data: null,
+          errors: [
+            {
+              type: "NOT_FOUND",
+              message: `Could not resolve to a node with the global id of '${String(vars.repositoryId)}'`,
+            },
+          ],
+        },
+      ];
     r.repo = repo.fullName.toLowerCase();
     const denied = this.denied(r, repo);
-    if (denied)
-      return denied[0] === 401
-        ? denied
-        : error("Resource not accessible by integration", "FORBIDDEN");
-    const updates = (vars.refUpdates ?? []) as {
-      name: string;
-      beforeOid?: string;
-      afterOid: string;
-      force?: boolean;
-    }[];
-    // Checked first, applied after: all or nothing.
-    for (const u of updates) {
-      const ref = u.name.replace(/^refs\/heads\//, "");
-      const current = repo.branches.get(ref) ?? null;
-      if (u.beforeOid !== undefined && u.beforeOid !== (current ?? NO_COMMIT))
-        return error(`${u.name} is at ${current ?? NO_COMMIT} but expected ${u.beforeOid}`);
-      if (u.afterOid === NO_COMMIT) continue;
-      if (!repo.commits.has(u.afterOid)) return error(`Object ${u.afterOid} does not exist`);
-      if (!u.force && current && repo.commitsBetween(u.afterOid, current).length > 0)
-        return error(`${u.name}: update is not a fast forward`);
-      const refused = this.workflowRefusal(r, repo, current, u.afterOid);
-      if (refused) return error(refused, "FORBIDDEN");
+    if (denied?.[0] === 401) return denied;
+    const data: Record<string, unknown> = {};
+    const errors: { type: string; message: string; path: string[] }[] = [];
+    for (const f of fields) {
+      const name = f[2] as string;
+      const alias = f[1] ?? name;
+      const arg = f[3] as string;
+      const input = (arg.startsWith("$") ? vars[arg.slice(1)] : vars) as Record<string, unknown>;
+      const answer = denied
+        ? { error: "Resource not accessible by integration", type: "FORBIDDEN" }
+        : this.mutation(r, repo, name, input ?? {});
+      if ("error" in answer) {
+        data[alias] = null;
+        errors.push({ type: answer.type, message: answer.error, path: [alias] });
+      } else data[alias] = answer.data;
     }
-    for (const u of updates) {
-      const ref = u.name.replace(/^refs\/heads\//, "");
-      if (u.afterOid === NO_COMMIT) repo.branches.delete(ref);
-      else repo.branches.set(ref, u.afterOid);
+    return [200, errors.length ? { data, errors } : { data }];
+  }
+
+  /**
+   * Rules GitHub enforces on top of the model: `signedCommitsRequired` (a ruleset: a ref update to
+   * an unsigned commit is refused); `signsAppCommits` (false: GitHub leaves the app's API commits
+   * unsigned, `verification.verified: false`, the app as committer).
+   */
+  readonly rules = { signedCommitsRequired: false, signsAppCommits: true };
+
+  /**
+   * The next `times` GraphQL mutations `name` (e.g. `createPullRequest`) fail with `message`,
+   * changing nothing; the document's other mutations still run. Must be used up (`assertDone`).
+   */
+  failMutation(name: string, message: string, times = 1): void {
+    this.mutationFailures.push({ name, message, left: times });
+  }
+  private readonly mutationFailures: { name: string; message: string; left: number }[] = [];
+
+  private mutation(
+    r: RecordedRequest,
+    repo: FakeRepo,
+    name: string,
+    input: Record<string, unknown>,
+  ): { data: unknown } | { error: string; type: string } {
+    const fail = (error: string, type = "UNPROCESSABLE") => ({ error, type });
+    const failure = this.mutationFailures.find((f) => f.left > 0 && f.name === name);
+    if (failure) {
+      failure.left--;
+      return fail(failure.message, "INTERNAL");
     }
-    return [200, { data: { updateRefs: { clientMutationId: null } } }];
+    if (name === "updateRefs") {
+      const updates = (input.refUpdates ?? []) as {
+        name: string;
+        beforeOid?: string;
+        afterOid: string;
+        force?: boolean;
+      }[];
+      // Checked first, applied after: all or nothing.
+      for (const u of updates) {
+        const ref = u.name.replace(/^refs\/heads\//, "");
+        const current = repo.branches.get(ref) ?? null;
+        if (u.beforeOid !== undefined && u.beforeOid !== (current ?? NO_COMMIT))
+          return fail(`${u.name} is at ${current ?? NO_COMMIT} but expected ${u.beforeOid}`);
+        if (u.afterOid === NO_COMMIT) continue;
+        const commit = repo.commits.get(u.afterOid);
+        if (!commit) return fail(`Object ${u.afterOid} does not exist`);
+        if (!u.force && current && repo.commitsBetween(u.afterOid, current).length > 0)
+          return fail(`${u.name}: update is not a fast forward`);
+        const refused = this.workflowRefusal(r, repo, current, u.afterOid);
+        if (refused) return fail(refused, "FORBIDDEN");
+        if (this.rules.signedCommitsRequired && commit.committer !== SIGNING_COMMITTER)
+          return fail(
+            `Repository rule violations found\n\nCommits must have verified signatures.\n\n`,
+          );
+      }
+      for (const u of updates) {
+        const ref = u.name.replace(/^refs\/heads\//, "");
+        if (u.afterOid === NO_COMMIT) repo.branches.delete(ref);
+        else repo.branches.set(ref, u.afterOid);
+      }
+      return { data: { clientMutationId: null } };
+    }
+    if (name === "createPullRequest") {
+      const reply = this.route(
+        {
+          ...r,
+          method: "POST",
+          path: `/repos/${repo.fullName}/pulls`,
+          body: {
+            head: input.headRefName,
+            base: input.baseRefName,
+            title: input.title,
+            body: input.body,
+            draft: input.draft,
+          },
+        },
+        `/repos/${repo.fullName}/pulls`,
+      );
+      if (reply === null || reply[0] !== 201) return fail(messageOf(reply));
+      const pr = reply[1] as { number: number; html_url: string; node_id: string };
+      return { data: { pullRequest: { id: pr.node_id, number: pr.number, url: pr.html_url } } };
+    }
+    if (name === "updatePullRequest") {
+      const pr = repo.pulls.find((p) => pullNodeId(p.number) === input.pullRequestId);
+      if (!pr)
+        return fail(
+          `Could not resolve to a PullRequest with the id of '${String(input.pullRequestId)}'`,
+          "NOT_FOUND",
+        );
+      if (typeof input.title === "string") pr.title = input.title;
+      if (typeof input.body === "string") pr.body = input.body;
+      if (typeof input.baseRefName === "string") pr.baseRef = input.baseRefName;
+      pr.updatedAt = this.timestamp();
+      return { data: { pullRequest: { id: input.pullRequestId } } };
+    }
+    // createCheckRun
+    const output = (input.output ?? {}) as CheckRun["output"];
+    const run: CheckRun = {
+      id: this.nextId(),
+      name: String(input.name),
+      head_sha: String(input.headSha),
+      status: String(input.status ?? "QUEUED").toLowerCase(),
+      conclusion: typeof input.conclusion === "string" ? input.conclusion.toLowerCase() : null,
+      output,
+    };
+    repo.checkRuns.push(run);
+    return { data: { checkRun: { id: `CR_${run.id}` } } };
   }
 
   private route(r: RecordedRequest, rawPath: string): Reply | null {
@@ -645,7 +758,11 @@ export class FakeGitHub {
       if (!repo.trees.has(tree) || parents.some((p) => !repo.commits.has(p)))
         return [422, { message: "Tree SHA does not exist / Parent SHA does not exist" }];
       // GitHub signs the app's API commits (no author/committer given): itself as the committer.
-      const signed = r.auth.startsWith("installation:") && !b.author && !b.committer;
+      const signed =
+        this.rules.signsAppCommits &&
+        r.auth.startsWith("installation:") &&
+        !b.author &&
+        !b.committer;
       const commit = repo.putCommit({
         tree,
         parents,
@@ -804,6 +921,16 @@ export class FakeGitHub {
         return [201, { number }];
       }
     }
+    m = /^\/issues\/(\d+)$/.exec(rest);
+    if (method === "PATCH" && m) {
+      const number = Number(m[1]);
+      const pr = repo.pulls.find((p) => p.number === number);
+      const issue = repo.issues.find((i) => i.number === number);
+      if (!pr && !issue) return [404, { message: "Not Found" }];
+      if (pr && Array.isArray(b.labels)) pr.labels = [...(b.labels as string[])];
+      if (pr && Array.isArray(b.assignees)) pr.assignees = [...(b.assignees as string[])];
+      return [200, { number, labels: (pr?.labels ?? []).map((name) => ({ name })) }];
+    }
     m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest);
     if (method === "POST" && m) {
       const reaction = { commentId: Number(m[1]), content: String(b.content) };
@@ -835,6 +962,7 @@ export class FakeGitHub {
   private pullJson(repo: FakeRepo, p: FakePull) {
     return {
       number: p.number,
+      node_id: pullNodeId(p.number),
       id: p.number + 5_000_000,
       html_url: `${repo.htmlUrl}/pull/${p.number}`,
       url: `${API}/repos/${repo.fullName}/pulls/${p.number}`,
@@ -863,6 +991,14 @@ export class FakeGitHub {
       },
     };
   }
+}
+
+/** A pull request's GraphQL node id in the fake (per repository numbers; the tests use one). */
+const pullNodeId = (number: number) => `PR_${number}`;
+
+function messageOf(reply: Reply | null): string {
+  const body = reply?.[1] as { message?: string } | undefined;
+  return body?.message ?? "fake GitHub: refused";
 }
 
 function authOf(header: string): string {

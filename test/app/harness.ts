@@ -12,7 +12,7 @@
  * h.upstreams.publish("0.9.18");
  * const issue = repo.openIssue();
  * expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
- * expect(h.github.requests.filter(isGitWrite)).toHaveLength(5); // 2 blobs, tree, commit, ref
+ * expect(h.github.requests.filter(isGitWrite)).toHaveLength(3); // tree, commit, one GraphQL document
  * h.github.assertDone();
  * await h.stop();
  * ```
@@ -528,6 +528,34 @@ export const isWrite = (r: { method: string }) => r.method !== "GET";
 /** The installation token and `GET /app`: app-level bookkeeping, not about a repository. */
 export const isAppAuth = (r: { path: string }) =>
   r.path === "/app" || /^\/app\/installations\/\d+\/access_tokens$/.test(r.path);
+
+/** The GraphQL mutations the app sent (`createPullRequest`, …) with their inputs, in order. */
+export function mutations(
+  requests: readonly { method: string; path: string; body?: unknown }[],
+  name?: string,
+  // biome-ignore lint/suspicious/noExplicitAny: mutation inputs are JSON of any shape
+): { name: string; input: any }[] {
+  const found: { name: string; input: unknown }[] = [];
+  for (const r of requests) {
+    if (r.method !== "POST" || r.path !== "/graphql") continue;
+    const body = (r.body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+    const vars = body.variables ?? {};
+    for (const m of String(body.query ?? "").matchAll(
+      /\b(updateRefs|createPullRequest|updatePullRequest|createCheckRun)\s*\(\s*input:\s*(\$\w+|\{[^}]*\})/g,
+    )) {
+      const arg = m[2] as string;
+      found.push({ name: m[1] as string, input: arg.startsWith("$") ? vars[arg.slice(1)] : vars });
+    }
+  }
+  return name === undefined ? found : found.filter((m) => m.name === name);
+}
+
+/**
+ * Content-creating requests as GitHub's secondary limits count them: everything but GET, the
+ * installation token aside (GraphQL documents count once, however many mutations they hold).
+ */
+export const isContentWrite = (r: { method: string; path: string }) =>
+  r.method !== "GET" && !isAppAuth(r);
 
 /** `METHOD /path` lines, for readable `toEqual` assertions. */
 export const lines = (requests: readonly { method: string; path: string }[]) =>

@@ -14,9 +14,11 @@ import {
   type FakeRepo,
   installationRepositoriesAddedPayload,
   isAppAuth,
+  isContentWrite,
   isGitWrite,
   issueCommentPayload,
   lines,
+  mutations,
   pullRequestClosedPayload,
   type RecordedRequest,
   sha256,
@@ -77,7 +79,6 @@ const only = (requests: RecordedRequest[], method: string, suffix: string, prefi
   expect(found, `${method} ${suffix}`).toHaveLength(1);
   return found[0] as RecordedRequest;
 };
-const decode = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
 /** The comments the app wrote on an issue or pull request. */
 const botComments = (n: number) =>
   repo.comments.filter((c) => c.issue === n && c.user.login === BOT_LOGIN).map((c) => c.body);
@@ -104,10 +105,12 @@ describe("the app's pull request", () => {
     const comment = lastComment();
     const requests = h.github.requests;
 
-    // Bound (20 + 1 app-auth): 👀, permission, config ×2 (repository, then the org's .github),
-    // tree, 2 blobs; open PR, closed PRs, branch head; 2 blobs, tree, commit, ref
-    // (GraphQL updateRefs, compare-and-swap from "no branch"), pull, labels, check run; reply, 🚀.
-    // Plus the installation token, once per app.
+    // Bound (17 + 1 app-auth): 👀, permission, config ×2 (repository, then the org's .github),
+    // tree, 2 blobs; open PR, closed PRs, default branch head, the app's branch (absent); tree
+    // (the files' text inline: no blobs), commit, ONE GraphQL document (updateRefs,
+    // compare-and-swap from "no branch"; createPullRequest; createCheckRun), labels; reply, 🚀.
+    // Plus the installation token, once per app. The PR costs 4 content-creating requests (it
+    // cost 8 with a blob per file, a REST pull, labels and check run).
     expect(withState(requests.filter((r) => !isAppAuth(r)))).toEqual([
       `POST ${R}/issues/comments/${comment?.id}/reactions`,
       `GET ${R}/collaborators/alice/permission`,
@@ -120,21 +123,26 @@ describe("the app's pull request", () => {
       `GET ${R}/pulls?state=open`,
       `GET ${R}/pulls?state=closed`,
       `GET ${R}/branches/main`,
-      `POST ${R}/git/blobs`,
-      `POST ${R}/git/blobs`,
+      `GET ${R}/git/ref/heads/${BRANCH}`,
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       "POST /graphql",
-      `POST ${R}/pulls`,
-      `POST ${R}/issues/2/labels`,
-      `POST ${R}/check-runs`,
+      `PATCH ${R}/issues/2`,
       `POST ${R}/issues/${issue}/comments`,
       `POST ${R}/issues/comments/${comment?.id}/reactions`,
     ]);
     expect(requests.filter(isAppAuth)).toHaveLength(1);
-    expect(requests.filter(isGitWrite)).toHaveLength(5);
+    expect(requests.filter(isGitWrite)).toHaveLength(3);
+    const prWrites = requests.filter(
+      (r) => isContentWrite(r) && !/\/(reactions|comments)$/.test(r.path),
+    );
+    expect(prWrites).toHaveLength(4);
     const swap = only(requests, "POST", "/graphql", "").body;
-    expect(swap.query).toMatch(/updateRefs/);
+    expect(mutations(requests).map((m) => m.name)).toEqual([
+      "updateRefs",
+      "createPullRequest",
+      "createCheckRun",
+    ]);
     expect(swap.variables.repositoryId).toBe(`R_${repo.id}`);
     expect(swap.variables.refUpdates).toEqual([
       {
@@ -148,17 +156,19 @@ describe("the app's pull request", () => {
       recursive: "1",
     });
 
-    // Blobs: the rewritten files, byte for byte (CRLF kept), base64.
-    const blobs = requests.filter(of("POST", "/git/blobs")).map((r) => r.body);
-    expect(blobs.map((b) => b.encoding)).toEqual(["base64", "base64"]);
-    expect(blobs.map((b) => decode(b.content))).toEqual([WORKFLOW("0.9.18"), dockerfile("0.9.18")]);
-
-    // One tree on the base tree, with exactly the two changed files.
+    // One tree on the base tree, with exactly the two changed files, their text inline, byte
+    // for byte (CRLF kept), modes kept: no blob requests.
+    expect(requests.filter(of("POST", "/git/blobs"))).toEqual([]);
     const tree = only(requests, "POST", "/git/trees").body;
     expect(tree.base_tree).toBe(base.tree);
     expect(tree.tree).toEqual([
-      { path: ".github/workflows/ci.yml", mode: "100644", type: "blob", sha: expect.any(String) },
-      { path: "Dockerfile", mode: "100644", type: "blob", sha: expect.any(String) },
+      {
+        path: ".github/workflows/ci.yml",
+        mode: "100644",
+        type: "blob",
+        content: WORKFLOW("0.9.18"),
+      },
+      { path: "Dockerfile", mode: "100644", type: "blob", content: dockerfile("0.9.18") },
     ]);
 
     // One commit whose only parent is the default branch head; the branch points at it.
@@ -189,14 +199,15 @@ describe("the app's pull request", () => {
     });
 
     // The pull request: title, labels, and every body section.
-    const create = only(requests, "POST", "/pulls").body;
+    const [create] = mutations(requests, "createPullRequest").map((m) => m.input);
     expect(create).toMatchObject({
-      head: BRANCH,
-      base: "main",
+      repositoryId: `R_${repo.id}`,
+      headRefName: BRANCH,
+      baseRefName: "main",
       title: "chore(deps): update uv to 0.9.18",
       draft: false,
     });
-    expect(only(requests, "POST", "/issues/2/labels").body).toEqual({
+    expect(only(requests, "PATCH", "/issues/2").body).toEqual({
       labels: ["dependencies", "uv"],
     });
     const body: string = create.body;
@@ -229,6 +240,8 @@ describe("the app's pull request", () => {
     expect(body).toContain("**Attestation verified ✓**");
     expect(body).toContain("| source repository owner | `https://github.com/astral-sh` |");
     // Footer with the commands; hidden metadata last.
+    // GitHub's answer said it signed the commit: the body says so.
+    expect(body).toContain("The commit is **Verified**: GitHub signed it for uv-pin-bot.");
     expect(body).toContain("Comment on this pull request (write access needed):");
     expect(body).toContain("- `/uv-update rebase`:");
     expect(body.trimEnd()).toMatch(/<!-- uv-pin-bot:metadata \{.*\} -->$/);
@@ -241,13 +254,17 @@ describe("the app's pull request", () => {
       head: head.sha,
     });
 
-    // The check run on the new head commit.
-    expect(only(requests, "POST", "/check-runs").body).toMatchObject({
-      name: "uv-pin-bot / provenance",
-      head_sha: head.sha,
-      status: "completed",
-      conclusion: "success",
-    });
+    // The check run on the new head commit, in the same GraphQL document.
+    expect(mutations(requests, "createCheckRun").map((m) => m.input)).toEqual([
+      expect.objectContaining({
+        repositoryId: `R_${repo.id}`,
+        name: "uv-pin-bot / provenance",
+        headSha: head.sha,
+        status: "COMPLETED",
+        conclusion: "SUCCESS",
+      }),
+    ]);
+    expect(repo.checkRuns.map((c) => [c.head_sha, c.conclusion])).toEqual([[head.sha, "success"]]);
 
     // The conversation: 👀 then 🚀, and a reply with the link.
     expect(reactionsOn(comment?.id as number)).toEqual(["eyes", "rocket"]);
@@ -291,13 +308,30 @@ describe("the app's pull request", () => {
     h.github.reset();
     await command();
 
-    // Bound (20): 👀, permission, config ×2, repository, tree, 2 blobs, open PR, closed PRs,
-    // branch head, 2 blobs, tree, commit, ref move (compare-and-swap from the head the app
-    // pushed, which the PR's metadata records: no commit list), PATCH pull, check run, reply, 🚀.
-    // Git writes: 2 blobs + tree + commit + ref = 5, one commit.
+    // 👀, permission, config ×2, tree (both blobs from the blob cache), open PR, closed PRs,
+    // branch head, tree, commit, one GraphQL document (ref move by compare-and-swap from the
+    // head the app pushed, which the PR's metadata records: no commit list; updatePullRequest;
+    // the check run), reply, 🚀. The update costs 3 content-creating requests (it cost 7).
     const requests = h.github.requests;
-    expect(requests.length).toBeLessThanOrEqual(20);
-    expect(requests.filter(isGitWrite)).toHaveLength(5);
+    expect(withState(requests)).toEqual([
+      expect.stringMatching(/^POST .*\/reactions$/),
+      `GET ${R}/collaborators/alice/permission`,
+      `GET ${R}/contents/.github/uv-pin-bot.yml`,
+      "GET /repos/acme/.github/contents/.github/uv-pin-bot.yml",
+      `GET ${R}/git/trees/main`,
+      `GET ${R}/pulls?state=open`,
+      `GET ${R}/pulls?state=closed`,
+      `GET ${R}/branches/main`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      "POST /graphql",
+      `POST ${R}/issues/${issue}/comments`,
+      expect.stringMatching(/^POST .*\/reactions$/),
+    ]);
+    expect(requests.filter(isGitWrite)).toHaveLength(3);
+    expect(
+      requests.filter((r) => isContentWrite(r) && !/\/(reactions|comments)$/.test(r.path)),
+    ).toHaveLength(3);
     expect(requests.filter(of("GET", `/pulls/${pr.number}/commits`))).toHaveLength(0);
     const commit = only(requests, "POST", "/git/commits").body;
     expect(commit.parents).toEqual([moved.sha]);
@@ -318,9 +352,10 @@ describe("the app's pull request", () => {
     });
     expect(repo.commitsBetween(moved.sha, repo.head(BRANCH).sha)).toHaveLength(1);
 
-    const update = only(requests, "PATCH", `/pulls/${pr.number}`).body;
+    const [update] = mutations(requests, "updatePullRequest").map((m) => m.input);
+    expect(update.pullRequestId).toBe(`PR_${pr.number}`);
     expect(update.title).toBe("chore(deps): update uv to 0.9.20");
-    expect(update.base).toBeUndefined();
+    expect(update.baseRefName).toBeUndefined();
     expect(update.body).toContain("updates uv from 0.9.17 to 0.9.20");
     // Notes of every release skipped over, newest first.
     const summaries = [...update.body.matchAll(/<summary>uv ([\d.]+)<\/summary>/g)].map(
@@ -332,10 +367,9 @@ describe("the app's pull request", () => {
       baseSha: moved.sha,
       head: repo.head(BRANCH).sha,
     });
-    expect(only(requests, "POST", "/check-runs").body).toMatchObject({
-      head_sha: repo.head(BRANCH).sha,
-      conclusion: "success",
-    });
+    expect(mutations(requests, "createCheckRun").map((m) => m.input)).toEqual([
+      expect.objectContaining({ headSha: repo.head(BRANCH).sha, conclusion: "SUCCESS" }),
+    ]);
     expect(repo.openPulls()).toHaveLength(1);
     expect(botComments(issue).at(-1)).toBe(
       `Updated https://github.com/acme/app/pull/${pr.number} with the newest plan.`,
@@ -389,12 +423,12 @@ describe("the app's pull request", () => {
     h.github.reset();
     await command("/uv-update rebase", pr.number, "bob");
 
-    // Bound (20): 👀, permission, config ×2, repository, tree, 2 blobs, open PR, closed PRs,
-    // branch head, 2 blobs, tree, commit, ref force-move, PATCH pull, check run, reply, 🚀
-    // (no commit list: a rebase does not look at other commits).
+    // Bound (15): 👀, permission, config ×2, tree, 2 blobs, open PR, closed PRs, branch head,
+    // tree, commit, one GraphQL document (ref force-move by compare-and-swap, PR update, check
+    // run), reply, 🚀 (no commit list: a rebase does not look at other commits).
     const requests = h.github.requests;
-    expect(requests.length).toBeLessThanOrEqual(20);
-    expect(requests.filter(isGitWrite)).toHaveLength(5);
+    expect(requests.length).toBeLessThanOrEqual(15);
+    expect(requests.filter(isGitWrite)).toHaveLength(3);
     const main = repo.head();
     expect(only(requests, "POST", "/git/commits").body.parents).toEqual([main.sha]);
     expect(only(requests, "POST", "/graphql", "").body.variables.refUpdates[0]).toMatchObject({
@@ -438,7 +472,7 @@ describe("the app's pull request", () => {
     h.github.reset();
     await command();
     expect(h.github.requests.filter(isGitWrite)).toEqual([]);
-    expect(h.github.requests.filter(of("POST", "/pulls"))).toEqual([]);
+    expect(mutations(h.github.requests, "createPullRequest")).toEqual([]);
     expect(botComments(issue).at(-1)).toBe(
       "Not proposed: uv 0.9.18 was declined in a closed pull request.",
     );
@@ -447,7 +481,7 @@ describe("the app's pull request", () => {
     h.upstreams.publish("0.9.19", { daysAgo: 1 });
     h.github.reset();
     await command();
-    expect(h.github.requests.filter(isGitWrite)).toHaveLength(5);
+    expect(h.github.requests.filter(isGitWrite)).toHaveLength(3);
     const [next] = repo.openPulls();
     expect(next?.number).not.toBe(pr.number);
     expect(next?.title).toBe("chore(deps): update uv to 0.9.19");
@@ -481,7 +515,7 @@ describe("the app's pull request", () => {
     await running;
     expect(await closing).toBe(200);
 
-    expect(h.github.requests.filter(of("POST", "/pulls"))).toHaveLength(1); // the first PR only
+    expect(mutations(h.github.requests, "createPullRequest")).toHaveLength(1); // the first PR only
     expect(h.github.requests.filter(of("POST", "/git/commits"))).toHaveLength(1);
     expect(repo.openPulls()).toEqual([]);
     expect(repo.branches.has(BRANCH)).toBe(false);
@@ -502,7 +536,7 @@ describe("the app's pull request", () => {
     // Bound (+7 for the second read): repository, tree, 2 blobs, open PR, closed PRs, branch head.
     expect(requests.filter(of("GET", "/git/trees/main"))).toHaveLength(2);
     expect(requests.filter(of("GET", "/branches/main"))).toHaveLength(2);
-    expect(requests.filter(isGitWrite)).toHaveLength(5);
+    expect(requests.filter(isGitWrite)).toHaveLength(3);
     expect(only(requests, "POST", "/git/commits").body.parents).toEqual([moved.sha]);
     expect(only(requests, "POST", "/git/trees").body.base_tree).toBe(moved.tree);
     expect(repo.file("README.md", BRANCH)).toBe("# moved\n");
@@ -582,7 +616,7 @@ describe("the app's pull request", () => {
     expect(await h.send("issue_comment", payload, { id: "dup-1" })).toBe(200);
     const requests = h.github.requests;
     expect(requests.filter(of("POST", "/git/commits"))).toHaveLength(1);
-    expect(requests.filter(of("POST", "/pulls"))).toHaveLength(1);
+    expect(mutations(requests, "createPullRequest")).toHaveLength(1);
     expect(requests.filter(of("GET", "/collaborators/alice/permission"))).toHaveLength(1);
     expect(botComments(issue)).toHaveLength(1);
     expect(repo.openPulls()).toHaveLength(1);
@@ -600,7 +634,7 @@ describe("the app's pull request", () => {
     // Both ran the repository (two tree listings), one after the other.
     expect(requests.filter(of("GET", "/git/trees/main"))).toHaveLength(2);
     expect(requests.filter(of("POST", "/git/commits"))).toHaveLength(1);
-    expect(requests.filter(of("POST", "/pulls"))).toHaveLength(1);
+    expect(mutations(requests, "createPullRequest")).toHaveLength(1);
     expect(requests.filter(of("PATCH", `/git/refs/heads/${BRANCH}`))).toEqual([]);
     expect(repo.openPulls()).toHaveLength(1);
     expect(botComments(issue)).toHaveLength(1);

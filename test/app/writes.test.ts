@@ -103,6 +103,7 @@ describe("the app's own commits", () => {
     await command();
     const [pr] = repo.openPulls();
     if (!pr) throw new Error(lastReply());
+    const ours = repo.head(BRANCH).sha;
     h.upstreams.publish("0.9.19", { daysAgo: 1 });
     const hold = h.github.hold("POST", "/repos/acme/app/git/commits");
     const run = command();
@@ -114,6 +115,33 @@ describe("the app's own commits", () => {
     expect(repo.head(BRANCH).sha).toBe(bob.sha);
     expect(repo.file("Dockerfile", BRANCH)).toBe(dockerfile("0.9.18"));
     expect(lastReply()).toMatch(/alone/);
+    // The document's updatePullRequest ran although the swap failed (GitHub may run the
+    // mutations after a failed one): the app put the title and body back (one PATCH).
+    expect(repo.pull(pr.number).title).toBe("chore(deps): update uv to 0.9.18");
+    expect(parseMetadata(repo.pull(pr.number).body)?.head).toBe(ours);
+    expect(
+      lines(h.github.requests.filter((r) => r.method === "PATCH" && /\/pulls\//.test(r.path))),
+    ).toEqual([`PATCH /repos/acme/app/pulls/${pr.number}`]);
+  });
+
+  it("a branch created between the app's look and its write: not moved, and a PR GitHub opened on it anyway is closed", async () => {
+    await setUp();
+    const hold = h.github.hold("POST", "/repos/acme/app/git/commits");
+    const run = command();
+    await hold.reached;
+    const bob = repo.commit({
+      branch: BRANCH,
+      parents: [repo.head().sha],
+      files: { "notes.txt": "bob\n" },
+      author: "bob",
+    });
+    hold.release();
+    await run;
+    expect(repo.head(BRANCH).sha).toBe(bob.sha);
+    expect(repo.openPulls()).toEqual([]);
+    // The fake ran createPullRequest after the refused swap: that PR was closed at once.
+    expect(repo.pulls.map((p) => p.state)).toEqual(["closed"]);
+    expect(lastReply()).toMatch(/uv-pin-bot did not make/);
   });
 });
 
@@ -121,11 +149,8 @@ describe("a restart between pushing the branch and opening the PR", () => {
   /** Run 1 pushes the branch and fails to open its PR; returns the commit it pushed. */
   async function pushWithoutPull() {
     await setUp();
-    h.github.intercept({
-      method: "POST",
-      path: "/repos/acme/app/pulls",
-      reply: () => [500, { message: "Server Error" }],
-    });
+    // The document moves the branch; its createPullRequest fails (GitHub's 5xx inside it).
+    h.github.failMutation("createPullRequest", "Something went wrong while executing your query.");
     await command();
     expect(repo.pulls).toEqual([]);
     expect(lastReply()).toMatch(/could not finish/);
@@ -194,6 +219,39 @@ describe("a restart between pushing the branch and opening the PR", () => {
     });
     expect(repo.head(BRANCH).sha).toBe(bobs.sha);
     expect(repo.pulls).toEqual([]);
+  });
+});
+
+describe("signed commits", () => {
+  it("GitHub does not sign the app's commit: the PR says it is not Verified", async () => {
+    await setUp();
+    h.github.rules.signsAppCommits = false;
+    await command();
+    const [pr] = repo.openPulls();
+    if (!pr) throw new Error(lastReply());
+    expect(pr.body).toContain("The commit is **not Verified**");
+    expect(pr.body).not.toContain("The commit is **Verified**");
+  });
+
+  it("a rule requires signed commits and GitHub did not sign: the run ends with GitHub's reason, nothing moved, no PR", async () => {
+    await setUp();
+    h.github.rules.signsAppCommits = false;
+    h.github.rules.signedCommitsRequired = true;
+    await command();
+    expect(repo.branches.has(BRANCH)).toBe(false);
+    expect(repo.pulls).toEqual([]);
+    const reason =
+      "GitHub refused the commit: Repository rule violations found Commits must have verified signatures.";
+    expect(lastReply()).toContain(`Nothing could be proposed safely:\n\n> ${reason}`);
+    expect(lastReply()).not.toMatch(/could not finish/);
+    expect(h.logs.filter((l) => l.level === 40).map((l) => l.msg)).toContainEqual(
+      expect.stringContaining(reason),
+    );
+    // One document (swap refused; its createPullRequest finds no branch), one branch read, no retry.
+    expect(h.github.requests.filter((r) => r.path === "/graphql")).toHaveLength(1);
+    expect(h.github.requests.filter((r) => r.path === "/repos/acme/app/git/commits")).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -268,11 +326,11 @@ describe("the workflows permission", () => {
 });
 
 describe("GitHub's secondary rate limits", () => {
-  it("a 403 secondary limit on opening the PR is retried after retry-after, and the PR opens", async () => {
+  it("a 403 secondary limit on the document that opens the PR is retried after retry-after, and the PR opens", async () => {
     await setUp({ throttle: { retryAfterBaseValue: 1 } });
     h.github.intercept({
       method: "POST",
-      path: "/repos/acme/app/pulls",
+      path: "/graphql",
       reply: () => [
         403,
         { message: "You have exceeded a secondary rate limit. Please wait a few minutes." },
@@ -281,8 +339,8 @@ describe("GitHub's secondary rate limits", () => {
     });
     await command();
     expect(repo.openPulls()).toHaveLength(1);
-    const pulls = h.github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/pulls"));
-    expect(pulls.map((r) => r.status)).toEqual([403, 201]);
+    const documents = h.github.requests.filter((r) => r.path === "/graphql");
+    expect(documents.map((r) => r.status)).toEqual([403, 200]);
     expect(h.logs.some((l) => /secondary rate limit/.test(l.msg))).toBe(true);
   });
 
@@ -307,18 +365,14 @@ describe("GitHub's secondary rate limits", () => {
     const writes = h.github.requests.filter(
       (r) => isWrite(r) && r.auth === `installation:${h.installation.id}`,
     );
-    // Each PR: blob, tree, commit, ref swap, pull, labels, check run (and more): many writes.
-    expect(writes.length).toBeGreaterThanOrEqual(4 * 6);
+    // Each PR: tree, commit, one GraphQL document (ref swap, pull, check run), labels.
+    expect(writes).toHaveLength(4 * 4);
     expect(h.github.maxWritesInFlight.get(`installation:${h.installation.id}`)).toBe(1);
   });
 
   it("a run that pushed its branch and then failed to open the PR is resumed by the next run", async () => {
     await setUp();
-    h.github.intercept({
-      method: "POST",
-      path: "/repos/acme/app/pulls",
-      reply: () => [403, { message: "You have exceeded a secondary rate limit." }],
-    });
+    h.github.failMutation("createPullRequest", "Something went wrong while executing your query.");
     await command();
     expect(repo.pulls).toEqual([]);
     expect(repo.branches.has(BRANCH)).toBe(true);

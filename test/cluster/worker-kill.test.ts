@@ -133,7 +133,7 @@ describeWithRedis("a worker stopped with SIGTERM while it runs a job", () => {
   it("a job that finishes in time: finished, exit 0, Redis connections closed", async () => {
     const { web, repo, issue, hold, child } = await scenario(
       { UV_PIN_BOT_LOCK_MS: "2000", UV_PIN_BOT_SHUTDOWN_TIMEOUT: "20" },
-      ["POST", "/repos/acme/app/pulls"],
+      ["POST", "/graphql"],
     );
     child.process.kill("SIGTERM");
     await expect
@@ -162,7 +162,7 @@ describeWithRedis("a worker stopped with SIGTERM while it runs a job", () => {
   it("a job that does not finish in time: handed back, exit 0, another worker completes it", async () => {
     const { web, repo, issue, hold, child } = await scenario(
       { UV_PIN_BOT_LOCK_MS: "1000", UV_PIN_BOT_SHUTDOWN_TIMEOUT: "2" },
-      ["POST", "/repos/acme/app/pulls"],
+      ["POST", "/graphql"],
     );
     child.process.kill("SIGTERM");
     expect(await child.exited).toBe(0);
@@ -224,8 +224,9 @@ describeWithRedis("a worker killed mid-run", () => {
     const http = await serveGitHub(web.github);
     front = http;
 
-    // The worker, in a child process; GitHub holds its pull request creation.
-    const held = web.github.hold("POST", "/repos/acme/app/pulls");
+    // The worker, in a child process; GitHub holds its answer to the document that moves the
+    // branch and opens the pull request (both done on GitHub's side, the answer not yet sent).
+    const held = web.github.hold("POST", "/graphql");
     child = spawn(process.execPath, [join(outDir, "test/cluster/worker-child.js")], {
       cwd: PROJECT,
       env: {
@@ -253,7 +254,7 @@ describeWithRedis("a worker killed mid-run", () => {
     const payload = issueCommentPayload(repo, issue, "/uv-update", { user: "alice" });
     expect(await web.send("issue_comment", payload, { noWait: true })).toBe(200);
     await held.reached;
-    // Branch and commit are on GitHub; the pull request is not. The worker dies here.
+    // Branch, commit and pull request are on GitHub; the worker never hears so. It dies here.
     expect(repo.branches.has("uv-pin-bot/uv")).toBe(true);
     const exited = new Promise((r) => child?.once("exit", r));
     child.kill("SIGKILL");
