@@ -123,4 +123,16 @@ describe("checks that data flow proves to be about another file block nothing", 
       [3, undefined],
     ]);
   });
+
+  it("a checksum file of the pin fetched straight into the check (curl URL.sha256 | sha256sum -c -)", () => {
+    const text = [
+      "V=0.9.17",
+      `curl -fsSLO ${DL}/\${V}/${ASSET}`,
+      `curl -fsSL ${DL}/\${V}/${ASSET}.sha256 | sha256sum -c -`,
+      "",
+    ].join("\n");
+    expect(scanText("install.sh", text).pins.map((p) => [p.line, p.hold, p.sidecars])).toEqual([
+      [2, undefined, [`${DL}/\${V}/${ASSET}.sha256`]],
+    ]);
+  });
 });
