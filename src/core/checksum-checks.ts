@@ -25,6 +25,8 @@ export class CheckReader {
   readonly checks: Check[] = [];
   /** `sha256sum -c FILE` where no command read before writes FILE: FILE and the command's start. */
   readonly lists: { file: string; at: number }[] = [];
+  /** `sha256sum FILE` that checks nothing itself (a cache key, a log line): FILE and the command's start. */
+  readonly computes: { file: string; at: number }[] = [];
   /** Variables that hold a computed sha256 of a file: folded name → the file and where. */
   private readonly computed = new Map<
     string,
@@ -82,7 +84,12 @@ export class CheckReader {
       } else if (k.startsWith("<<<")) here = { ...w, raw: w.raw.slice(3), start: w.start + 3 };
       else if (!k.startsWith("-") && !k.startsWith(">") && !k.startsWith("<")) args.push(w);
     }
-    if (!sha256 || !check) return;
+    if (!check) {
+      const file = args.find((a) => a.key !== "-");
+      if (file && !here) this.computes.push({ file: fileKey(file.raw), at: c.start });
+      return;
+    }
+    if (!sha256) return;
     if (here) {
       this.addCheckFrom([here], c.start, c);
       return;
@@ -154,6 +161,7 @@ export class CheckReader {
         ? computedFile(c.text.slice(w.start - c.start, w.start - c.start + MAX_HASH_ARGS))
         : null);
     if (file === null) return;
+    this.computes.push({ file, at: c.start });
     const assign = c.assignments.filter((a) => a.at <= w.start).at(-1);
     if (assign)
       this.computed.set(this.index.fold(assign.name), { file, at: c.start, branch: c.branch });

@@ -99,4 +99,16 @@ describe("checks that data flow proves to be about another file block nothing", 
     ]);
     expect(scanned.skipped).toEqual([]);
   });
+
+  it.each([
+    ["a cache key from uv.lock", 'echo "key=$(sha256sum uv.lock | cut -c1-16)"', undefined],
+    ["a sum of requirements.txt printed", "sha256sum requirements.txt", undefined],
+    ["a sum of the installed uv binary", "sha256sum /usr/local/bin/uv", "check"],
+    ["a sum of the downloaded archive", "sha256sum f", "check"],
+  ] as const)("a sum that checks nothing itself: %s", (_, line, what) => {
+    const text = `curl -fsSLo f ${DL}/0.9.17/${ASSET}\n${line}\n`;
+    expect(scanText("install.sh", text).pins.map((p) => [p.line, p.hold])).toEqual([
+      [1, what ? held("install.sh:2", what) : undefined],
+    ]);
+  });
 });

@@ -43,6 +43,7 @@ export function traceChecksums(
   flow: Flow,
   located: LocatedPin[],
   sidecars: LocatedPin[] = [],
+  extra: readonly Download[] = [],
 ): void {
   const index = new FlowIndex(ctx, region, flow, located);
   const sidecarIndex = sidecars.length > 0 ? new FlowIndex(ctx, region, flow, sidecars) : null;
@@ -55,6 +56,11 @@ export function traceChecksums(
       for (const d of downloadsOf(c, sidecarIndex))
         if (d.out !== null) ledger.sidecarOuts.add(baseName(d.out));
     reader.read(c);
+  }
+  if (extra.length > 0) {
+    // Downloads made outside the commands (a Dockerfile ADD), in text order with the others.
+    for (const d of extra) downloads.push(d);
+    downloads.sort((a, b) => a.command.start - b.command.start);
   }
   const [first] = flow.commands;
   if (first) reader.pairChocolatey(first, downloads);
@@ -84,6 +90,7 @@ function record(
     });
   });
   for (const l of reader.lists) ledger.lists.push({ file: l.file, command: command(l.at) });
+  for (const c of reader.computes) ledger.computes.push({ file: c.file, command: command(c.at) });
 }
 
 class Tier {
