@@ -42,6 +42,7 @@ import {
 import { CONFIG_PATH, type LoadOptions, loadRepositoryConfig } from "./app/load-config.js";
 import { oneLine, replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE } from "./app/schedule.js";
+import { gateWrites } from "./app/serial-writes.js";
 import type { ShutdownRegistry } from "./app/shutdown.js";
 import { sweepRepository } from "./app/sweep-repo.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
@@ -169,7 +170,11 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
     /** An installation client whose requests are counted (summary, metrics). */
     const installationOctokit = async (installationId: number): Promise<GitHub> => {
-      const octokit = (await app.auth(installationId)) as unknown as GitHub;
+      const octokit = gateWrites(
+        (await app.auth(installationId)) as unknown as GitHub,
+        coordinator.writeGate,
+        installationId,
+      );
       octokit.hook.before("request", () => {
         githubRequests++;
       });
@@ -405,7 +410,11 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
         const command = parseCommand(comment.body ?? "");
         if (!command) return;
         const repo = context.repo();
-        const octokit = context.octokit as unknown as GitHub;
+        const octokit = gateWrites(
+          context.octokit as unknown as GitHub,
+          coordinator.writeGate,
+          context.payload.installation?.id ?? 0,
+        );
         await react(octokit, repo, comment.id, "eyes");
         const permission = await permissionOf(octokit, repo, sender.login);
         if (!WRITERS.has(permission)) {

@@ -35,6 +35,10 @@ export class ChecksumLedger {
   readonly sidecarOuts = new Set<string>();
   /** `sha256sum -c FILE` with FILE written by no command the tracer read: FILE and the command. */
   readonly lists: { file: string; command: Span }[] = [];
+  /** Commands whose checks are about the pin's own checksum files (`curl URL.sha256 | sha256sum -c -`). */
+  readonly accounted: Span[] = [];
+  /** `sha256sum FILE` that checks nothing itself: FILE and the command. */
+  readonly computes: { file: string; command: Span }[] = [];
   /** Checksums the file proves to be about something else (`ADD --checksum` of another URL). */
   readonly other: Span[] = [];
 }
@@ -46,8 +50,12 @@ const HEX64 = /(?<![A-Za-z0-9])(?:sha256:)?[a-f0-9]{64}(?![A-Za-z0-9])/gi;
 const CHECK_COMMAND =
   /(?<![A-Za-z0-9_-])(?:g?sha256sum|shasum|openssl[ \t]+(?:dgst|sha256)|hashlib|get-filehash|certutil(?:\.exe)?[ \t]+-hashfile)(?![A-Za-z0-9_-])/gi;
 
-/** A file name that names uv (`uv`, `uv.tar.gz`, `uv-x86_64-….tar.gz`, `uv-installer.sh`). */
-const UV_NAME = /(?:^|[^A-Za-z0-9])uvx?(?:[^A-Za-z0-9]|$)/i;
+/**
+ * A file name that may be a uv download or what it unpacks (`uv`, `uvx.exe`, `uv.tar.gz`,
+ * `uv-x86_64-….tar.gz`, `uv-installer.sh`), not a file of a uv project (`uv.lock`, `uv.toml`).
+ */
+const UV_NAME =
+  /^(?:uvx?(?:\.exe)?|uv[-_.].*\.(?:tar\.gz|tgz|tar\.xz|zip|sh|ps1|exe)|uv\.(?:tar\.gz|tgz|zip))$/i;
 
 /** Holds every uv download in the file when a checksum or a check in it is not accounted for. */
 export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: readonly Pin[]): void {
@@ -68,7 +76,7 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   }
   const tied = new Set(used);
   for (const s of ledger.other) used.add(s.start);
-  const accounted: Span[] = [];
+  const accounted: Span[] = [...ledger.accounted];
   let untied: { at: number; what: "checksum" | "check" } | null = null;
   const note = (at: number, what: "checksum" | "check") => {
     if (!untied || at < untied.at) untied = { at, what };
@@ -91,6 +99,8 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   for (const l of ledger.lists) {
     if (ledger.sidecarOuts.has(baseName(l.file))) accounted.push(l.command);
   }
+  // A sum of another file that nothing compares (a cache key): not about the uv download.
+  for (const c of ledger.computes) if (!uvFile(c.file)) accounted.push(c.command);
   const { text } = ctx;
   const hidden = sortedSpans(ledger.hidden);
   const comment = commentLines(ctx);

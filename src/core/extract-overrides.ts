@@ -78,18 +78,20 @@ function fromEnvironment(
   lookup: Lookup,
   at: number,
   line: number,
+  dockerfile: string | null = null,
 ): Pin {
   const def = lookup(name, at);
   if (def) {
     const exp = expand(ctx.text, def.start, def.end, { lookup });
-    const pin = overrideFrom(ctx, exp, line, name);
+    const pin = overrideFrom(ctx, exp, line, name, dockerfile);
     pin.variable = name;
     return pin;
   }
   const exp = expand(ctx.text, at, at, { lookup });
   const pin = overridePin(ctx, versionPin(ctx, exp, line), name);
   pin.variable = name;
-  pin.skipReason = `${checksumUses(ctx, name) ? "checksum" : "version"}: the build takes \`${name}\` from its environment, which this file does not set`;
+  if (dockerfile !== null) pin.overridesIn = dockerfile;
+  pin.skipReason = `${checksumUses(ctx, name, dockerfile) ? "checksum" : "version"}: the build takes \`${name}\` from its environment, which this file does not set`;
   return pin;
 }
 
@@ -102,22 +104,37 @@ function isOverride(ctx: FileContext, name: string): boolean {
 function checksumUses(
   ctx: FileContext,
   name: string,
+  dockerfile: string | null = null,
 ): Extract<BuildArgUse, { role: "checksum" }>[] | null {
-  const uses = ctx.buildArgs?.get(name) ?? [];
+  const uses = usesOf(ctx, name, dockerfile);
   const sums = uses.filter((u) => u.role === "checksum");
   return sums.length > 0 ? sums : null;
 }
 
+/**
+ * The Dockerfile ARGs of this name that an override may set: those of its build's Dockerfile
+ * when that is known and reads the ARG, else every one (the safe grouping).
+ */
+function usesOf(ctx: FileContext, name: string, dockerfile: string | null): readonly BuildArgUse[] {
+  const uses = ctx.buildArgs?.get(name) ?? [];
+  const own = dockerfile === null ? [] : uses.filter((u) => u.dockerfile === dockerfile);
+  return own.length > 0 ? own : uses;
+}
+
 /** An override's pin: of a checksum ARG, or of a version ARG. */
-function overrideFrom(ctx: FileContext, exp: Expansion, line: number, name: string): Pin {
-  const sums = checksumUses(ctx, name);
-  if (!sums) return overridePin(ctx, versionPin(ctx, exp, line), name);
-  return checksumOverride(
-    versionPin(ctx, exp, line),
-    name,
-    sums,
-    (ctx.buildArgs?.get(name) ?? []).length,
-  );
+function overrideFrom(
+  ctx: FileContext,
+  exp: Expansion,
+  line: number,
+  name: string,
+  dockerfile: string | null = null,
+): Pin {
+  const sums = checksumUses(ctx, name, dockerfile);
+  const pin = sums
+    ? checksumOverride(versionPin(ctx, exp, line), name, sums, usesOf(ctx, name, dockerfile).length)
+    : overridePin(ctx, versionPin(ctx, exp, line), name);
+  if (dockerfile !== null) pin.overridesIn = dockerfile;
+  return pin;
 }
 
 /** Marks a version pin as an override of `name`, and refuses a value that is not a uv version. */
@@ -229,16 +246,21 @@ export function yamlOverridePins(
     const build = node.get("build", true);
     if (isMap(build)) {
       const args = build.get("args", true);
+      // compose: the context is relative to the compose file, the Dockerfile to the context.
+      const file = dockerfileOf(
+        joinPath(dirOf(ctx.file), stringAt(build, "context") ?? "."),
+        stringAt(build, "dockerfile"),
+      );
       if (isMap(args)) {
         for (const pair of args.items) {
           const key = isScalar(pair.key) ? pair.key.value : null;
           if (typeof key !== "string" || !isOverride(ctx, key) || !isScalar(pair.value)) continue;
           const range = valueRange(pair.value);
-          if (range) pins.push(valuePin(ctx, range, key, lookup));
+          if (range) pins.push(valuePin(ctx, range, key, lookup, file));
         }
       } else if (isSeq(args)) {
         for (const item of args.items) {
-          if (isScalar(item)) pins.push(...linePins(ctx, item, lookup, hidden));
+          if (isScalar(item)) pins.push(...linePins(ctx, item, lookup, hidden, file));
         }
       }
     }
@@ -246,7 +268,12 @@ export function yamlOverridePins(
     if (isScalar(uses) && typeof uses.value === "string" && BUILD_PUSH.test(uses.value)) {
       const withMap = node.get("with", true);
       const buildArgs = isMap(withMap) ? withMap.get("build-args", true) : null;
-      if (isScalar(buildArgs)) pins.push(...linePins(ctx, buildArgs, lookup, hidden));
+      // build-push-action: `file` is relative to the workspace; by default `{context}/Dockerfile`.
+      const file = isMap(withMap)
+        ? (pathOf(stringAt(withMap, "file")) ??
+          dockerfileOf(joinPath("", stringAt(withMap, "context") ?? "."), null))
+        : null;
+      if (isScalar(buildArgs)) pins.push(...linePins(ctx, buildArgs, lookup, hidden, file));
     }
     for (const pair of node.items) visit(pair.value, depth + 1);
   };
@@ -254,20 +281,68 @@ export function yamlOverridePins(
   return pins;
 }
 
-function valuePin(ctx: FileContext, range: Span, name: string, lookup: Lookup): Pin {
+function valuePin(
+  ctx: FileContext,
+  range: Span,
+  name: string,
+  lookup: Lookup,
+  dockerfile: string | null,
+): Pin {
   const exp = expand(ctx.text, range.start, range.end, { lookup });
-  return overrideFrom(ctx, exp, ctx.lines.lineOf(range.start), name);
+  return overrideFrom(ctx, exp, ctx.lines.lineOf(range.start), name, dockerfile);
+}
+
+/** A plain string value of a map's key, or null. */
+function stringAt(map: { get(key: string, keep: true): unknown }, key: string): string | null {
+  const node = map.get(key, true);
+  return isScalar(node) && typeof node.value === "string" ? node.value : null;
+}
+
+const dirOf = (file: string) => {
+  const at = file.replace(/\\/g, "/").lastIndexOf("/");
+  return at < 0 ? "" : file.slice(0, at);
+};
+
+/**
+ * `base/rel` as the repository names files (`a/./b/../c` → `a/c`), or null when it cannot be a
+ * path inside it (absolute, a URL or a variable, above the root).
+ */
+function joinPath(base: string | null, rel: string): string | null {
+  if (base === null || /^[/\\]|^[A-Za-z][\w+.-]*:|[$]/.test(rel)) return null;
+  const out: string[] = [];
+  for (const part of `${base}/${rel}`.replace(/\\/g, "/").split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.pop() === undefined) return null;
+    } else out.push(part);
+  }
+  return out.join("/");
+}
+
+const pathOf = (file: string | null) => (file === null ? null : joinPath("", file));
+
+/** The Dockerfile a build uses: `dockerfile` (relative to the context), by default `Dockerfile`. */
+function dockerfileOf(context: string | null, dockerfile: string | null): string | null {
+  return joinPath(context, dockerfile ?? "Dockerfile");
 }
 
 /** `NAME=VALUE` lines of a scalar (a list item, or a block of lines), and `NAME` alone. */
-function linePins(ctx: FileContext, node: Scalar, lookup: Lookup, hidden: readonly Span[]): Pin[] {
+function linePins(
+  ctx: FileContext,
+  node: Scalar,
+  lookup: Lookup,
+  hidden: readonly Span[],
+  dockerfile: string | null,
+): Pin[] {
   const range = valueRange(node);
   if (!range || typeof node.value !== "string") return [];
   const pins: Pin[] = [];
   const slice = ctx.text.slice(range.start, range.end);
   const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(slice.trim())?.[0];
   if (bare && isOverride(ctx, bare)) {
-    return [fromEnvironment(ctx, bare, lookup, range.start, ctx.lines.lineOf(range.start))];
+    return [
+      fromEnvironment(ctx, bare, lookup, range.start, ctx.lines.lineOf(range.start), dockerfile),
+    ];
   }
   for (const m of slice.matchAll(ARG_LINE)) {
     const name = m[1] as string;
@@ -278,7 +353,7 @@ function linePins(ctx: FileContext, node: Scalar, lookup: Lookup, hidden: readon
     let valueEnd = valueAt + (m[2] as string).trimEnd().length;
     const q = ctx.text[lineAt + m[0].indexOf(name) - 1];
     if ((q === '"' || q === "'") && ctx.text[valueEnd - 1] === q) valueEnd--;
-    pins.push(valuePin(ctx, { start: valueAt, end: valueEnd }, name, lookup));
+    pins.push(valuePin(ctx, { start: valueAt, end: valueEnd }, name, lookup, dockerfile));
   }
   return pins;
 }

@@ -431,6 +431,7 @@ describe("GitLab CI, compose, Kubernetes", () => {
           asset: null,
           skipReason: null,
           overrides: "UV_VERSION",
+          overridesIn: "Dockerfile",
           spans: { ...NO_SPANS, version: "6:35 0.9.17" },
         },
         imagePin(

@@ -21,24 +21,47 @@ export interface Movable {
   blocked: string | null;
 }
 
-/** The groups of pins that move together, by the ARG name they set. */
+/**
+ * The groups of pins that move together, by the ARG name they set (`NAME in path/Dockerfile` for
+ * overrides whose build names its Dockerfile, when that Dockerfile reads the ARG).
+ */
 export function lockstepGroups(pins: readonly Pin[]): Map<string, Pin[]> {
+  const byKey = new Map<string, { name: string; scope: string | null; overrides: Pin[] }>();
+  for (const o of pins) {
+    if (o.overrides === undefined) continue;
+    const readers = readersOf(pins, o);
+    const scope =
+      o.overridesIn !== undefined && readers.some((p) => p.file === o.overridesIn)
+        ? o.overridesIn
+        : null;
+    const key = scope === null ? o.overrides : `${o.overrides} in ${scope}`;
+    const entry = byKey.get(key) ?? { name: o.overrides, scope, overrides: [] };
+    entry.overrides.push(o);
+    byKey.set(key, entry);
+  }
   const groups = new Map<string, Pin[]>();
-  const names = new Set(pins.map((p) => p.overrides).filter((n) => n !== undefined));
-  for (const name of names) {
-    const overrides = pins.filter((p) => p.overrides === name);
-    const checks = overrides.flatMap((p) => p.overridesChecksums ?? []);
-    const dockerfile = pins.filter(
-      (p) =>
-        p.overrides === undefined &&
-        fileKind(p.file) === "dockerfile" &&
-        (p.variable === name ||
-          (p.kind === "installer" &&
-            checks.some((c) => c.file === p.file && c.pinLine === p.line))),
-    );
-    if (dockerfile.length > 0) groups.set(name, [...overrides, ...dockerfile]);
+  for (const [key, { scope, overrides }] of byKey) {
+    const dockerfile: Pin[] = [];
+    for (const o of overrides)
+      for (const p of readersOf(pins, o))
+        if ((scope === null || p.file === scope) && !dockerfile.includes(p)) dockerfile.push(p);
+    dockerfile.sort((a, b) => pins.indexOf(a) - pins.indexOf(b));
+    if (dockerfile.length > 0) groups.set(key, [...overrides, ...dockerfile]);
   }
   return groups;
+}
+
+/** The Dockerfile pins that read the ARG an override sets (its version, or a checksum it guards). */
+function readersOf(pins: readonly Pin[], o: Pin): Pin[] {
+  const checks = o.overridesChecksums ?? [];
+  return pins.filter(
+    (p) =>
+      p.overrides === undefined &&
+      fileKind(p.file) === "dockerfile" &&
+      (checks.length > 0
+        ? p.kind === "installer" && checks.some((c) => c.file === p.file && c.pinLine === p.line)
+        : p.variable === o.overrides),
+  );
 }
 
 /** Blocks every update of a group in which some pin is held or blocked. */
@@ -49,8 +72,8 @@ export function holdTogether(updates: readonly Movable[], held: readonly Held[])
   // overridden): repeat until no group blocks more (each pass only blocks, so this ends).
   for (let changed = true; changed; ) {
     changed = false;
-    for (const [name, members] of groups)
-      if (holdGroup(updates, held, name, members)) changed = true;
+    for (const [key, members] of groups)
+      if (holdGroup(updates, held, key.split(" in ")[0] as string, members)) changed = true;
   }
 }
 

@@ -49,7 +49,9 @@ export function overrideTargets(p: Pin, all: readonly Pin[]): OverrideJson | nul
     const line = q.versionLine ?? q.line;
     if (!sets.some((s) => s.file === q.file && s.line === line)) sets.push({ file: q.file, line });
   }
-  return { arg: p.overrides, sets };
+  // An override whose build names its Dockerfile sets that one's ARG (when it reads the ARG).
+  const own = sets.filter((s) => s.file === p.overridesIn);
+  return { arg: p.overrides, sets: own.length > 0 ? own : sets };
 }
 
 /** `all`: the other pins of the repository, for what an override sets. */

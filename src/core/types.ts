@@ -21,6 +21,12 @@ export interface PinSpans {
   checksumPrefixed: boolean;
   /** Where `@sha256:…` would be inserted into a tag-only image reference (`pinDigests`). */
   digestInsert?: number | null;
+  /**
+   * Installer pins: the version text of checksum files downloaded next to the asset that write
+   * their own version (`…/0.9.17/x.tar.gz.sha256` beside `…/0.9.17/x.tar.gz`): it moves with
+   * `version`, in the same edit.
+   */
+  sidecarVersions?: Span[];
 }
 
 /** One place where a file pins uv. */
@@ -79,6 +85,11 @@ export interface Pin {
    * a pin is an `installer` pin with no version text of its own: its version is the build's.
    */
   overridesChecksums?: { file: string; line: number; pinLine: number }[];
+  /**
+   * An override whose build names its Dockerfile (compose `build.context` / `build.dockerfile`):
+   * that Dockerfile's path, as the repository's files are named. Absent: any Dockerfile with the ARG.
+   */
+  overridesIn?: string;
   /**
    * Image pins on a configured mirror (`images: [{name, mirrorOf}]`): the upstream image it mirrors,
    * where its tags, digests and attestations are looked up (the mirror's host never is).

@@ -35,6 +35,7 @@ import { type Budget, MemoryBudgets, waitFor } from "./rate-budget.js";
 import { RedisCache } from "./redis-cache.js";
 import { RedisBlobCache, RedisKeyValues, RedisNegativeAnswers } from "./redis-stores.js";
 import type { ClusterSettings } from "./settings.js";
+import { RedisWriteGate } from "./write-gate.js";
 
 export const QUEUE = "uv-pin-bot";
 const PREFIX = "uv-pin-bot";
@@ -135,6 +136,8 @@ export class RedisCoordinator implements Coordinator {
   readonly blobs: RedisBlobCache;
   readonly sweepState: RedisKeyValues;
   readonly ownCommits: OwnCommits;
+  /** One installation's content-creating requests at a time, cluster-wide. */
+  readonly writeGate: RedisWriteGate;
   readonly metricsRegistry = new AppMetrics();
   /** Commands, the cache, locks, sweeps. */
   readonly redis: Redis;
@@ -155,6 +158,7 @@ export class RedisCoordinator implements Coordinator {
     this.queue.on("error", () => undefined);
     this.deliveries = new RedisDeliveries(this.redis);
     this.ownCommits = new RedisOwnCommits(this.redis);
+    this.writeGate = new RedisWriteGate(this.redis, KEYS, o.lockMs);
     this.budgets = new MemoryBudgets(o.rateLimitFloor);
     this.cache = new RedisCache(this.redis, KEYS);
     this.blobs = new RedisBlobCache(this.redis, KEYS);
