@@ -8,7 +8,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Probot } from "probot";
-import { MemoryCache, negativeScope, SweepPinnedCache, sweepLookups } from "./adapters/cache.js";
+import { negativeScope } from "./adapters/cache.js";
 import {
   BRANCH,
   commentOnce,
@@ -134,8 +134,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     options.upstreams ??
     createUpstreams({
       env,
-      // A sweep sees one answer per lookup however long it takes (cache.ts sweepLookups).
-      cache: new SweepPinnedCache(coordinator.cache ?? new MemoryCache()),
+      cache: coordinator.cache,
       http: {
         fetch: metrics.countingFetch(globalThis.fetch),
         onRefused: (origin) => logRefused(origin),
@@ -316,9 +315,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
               });
             // Upstream 404s are remembered for the rest of this sweep (never transient errors).
             const done = scratch
-              ? await negativeScope.run(scratch.negatives, () =>
-                  sweepLookups.run(scratch.once, sweep),
-                )
+              ? await negativeScope.run(scratch.negatives, sweep)
               : await sweep();
             if (done.kind !== "ran") return "skipped";
             if (!done.loaded.ok)
