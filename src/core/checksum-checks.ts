@@ -25,6 +25,8 @@ export class CheckReader {
   readonly checks: Check[] = [];
   /** `sha256sum -c FILE` where no command read before writes FILE: FILE and the command's start. */
   readonly lists: { file: string; at: number }[] = [];
+  /** `curl URL | sha256sum -c -`: the words that may be URLs, and the command's start. */
+  readonly fetched: { word: Word; at: number }[] = [];
   /** `sha256sum FILE` that checks nothing itself (a cache key, a log line): FILE and the command's start. */
   readonly computes: { file: string; at: number }[] = [];
   /** Variables that hold a computed sha256 of a file: folded name → the file and where. */
@@ -100,7 +102,13 @@ export class CheckReader {
       const bar = lastIndexBefore(words, i, "|");
       if (bar < 0) return;
       const producerStart = lastIndexBefore(words, bar, "|") + 1;
-      this.addProducer(words.slice(producerStart, bar), c.start, c);
+      const producer = words.slice(producerStart, bar);
+      const fetch = toolOf(producer[0]?.key ?? "");
+      if (fetch === "curl" || fetch === "wget" || fetch === "iwr") {
+        // A checksum file fetched straight into the check: its URL's words.
+        for (const w of producer.slice(1))
+          if (!w.key.startsWith("-")) this.fetched.push({ word: w, at: c.start });
+      } else this.addProducer(producer, c.start, c);
       return;
     }
     // A file written first (`echo "SUM  FILE" > FILE.sha256`): the writes this read sees.

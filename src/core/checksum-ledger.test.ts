@@ -111,4 +111,28 @@ describe("checks that data flow proves to be about another file block nothing", 
       [1, what ? held("install.sh:2", what) : undefined],
     ]);
   });
+
+  it("a LABEL holding a digest is metadata, no check", () => {
+    const text = [
+      "FROM debian:bookworm-slim",
+      `LABEL org.opencontainers.image.base.digest=sha256:${"ab".repeat(32)}`,
+      "RUN curl -LsSf https://astral.sh/uv/0.9.17/install.sh | sh",
+      "",
+    ].join("\n");
+    expect(scanText("Dockerfile", text).pins.map((p) => [p.line, p.hold])).toEqual([
+      [3, undefined],
+    ]);
+  });
+
+  it("a checksum file of the pin fetched straight into the check (curl URL.sha256 | sha256sum -c -)", () => {
+    const text = [
+      "V=0.9.17",
+      `curl -fsSLO ${DL}/\${V}/${ASSET}`,
+      `curl -fsSL ${DL}/\${V}/${ASSET}.sha256 | sha256sum -c -`,
+      "",
+    ].join("\n");
+    expect(scanText("install.sh", text).pins.map((p) => [p.line, p.hold, p.sidecars])).toEqual([
+      [2, undefined, [`${DL}/\${V}/${ASSET}.sha256`]],
+    ]);
+  });
 });

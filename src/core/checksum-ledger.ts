@@ -35,6 +35,8 @@ export class ChecksumLedger {
   readonly sidecarOuts = new Set<string>();
   /** `sha256sum -c FILE` with FILE written by no command the tracer read: FILE and the command. */
   readonly lists: { file: string; command: Span }[] = [];
+  /** Commands whose checks are about the pin's own checksum files (`curl URL.sha256 | sha256sum -c -`). */
+  readonly accounted: Span[] = [];
   /** `sha256sum FILE` that checks nothing itself: FILE and the command. */
   readonly computes: { file: string; command: Span }[] = [];
   /** Checksums the file proves to be about something else (`ADD --checksum` of another URL). */
@@ -74,7 +76,7 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   }
   const tied = new Set(used);
   for (const s of ledger.other) used.add(s.start);
-  const accounted: Span[] = [];
+  const accounted: Span[] = [...ledger.accounted];
   let untied: { at: number; what: "checksum" | "check" } | null = null;
   const note = (at: number, what: "checksum" | "check") => {
     if (!untied || at < untied.at) untied = { at, what };

@@ -68,6 +68,15 @@ export function traceChecksums(
   const reached = reader.checks.map((c) => resolver.reach(c.sum, c.at));
   if (located.length > 0) new Tier(ctx, located, resolver).run(downloads, reader.checks, reached);
   if (ledger) record(ledger, flow, downloads, reader, reached);
+  if (ledger && sidecarIndex) {
+    // `curl URL.sha256 | sha256sum -c -`: a checksum file of the pin, read at build time.
+    const ends = new Map<number, number>();
+    for (const c of flow.commands) ends.set(c.start, c.end);
+    for (const f of reader.fetched) {
+      if (sidecarIndex.pinAt(f.word.start, f.word.key, f.word.end))
+        ledger.accounted.push({ start: f.at, end: ends.get(f.at) ?? f.at });
+    }
+  }
 }
 
 /** What the file-wide rule needs to know of this region (see `checksum-ledger.ts`). */

@@ -141,6 +141,8 @@ export function extractDockerfile(
       }
     }
     if (keyword === "COPY") refPin(flag(ins, "from")?.value ?? null);
+    // A label's value is metadata (`org.opencontainers.image.base.digest=sha256:…`): no check.
+    if (keyword === "LABEL") ctx.ledger?.hidden.push(insSpan);
     if (keyword === "RUN") {
       for (const mount of flags(ins, "mount")) refPin(mountFrom(text, mount, drops));
       for (const def of shellDefinitions(text, lines, insSpan.start, insSpan.end)) {

@@ -65,3 +65,28 @@ it("an upstream's own error is shown as it is", async () => {
     "the registry's tags for ghcr.io/astral-sh/uv are not known (https://ghcr.io/v2/astral-sh/uv/tags/list?n=1000: connection refused)",
   ]);
 });
+
+it("an image pinned to a full version is not current either when uv's releases are unknown", async () => {
+  const registry = { tags: async () => ["0.9.17", "0.9.18", "0.9"] } as unknown as OciRegistry;
+  const releases = {
+    list: async () => {
+      throw redisDown();
+    },
+  } as unknown as UvReleases;
+  const plan = await resolvePlan(
+    scanText("Dockerfile", "FROM ghcr.io/astral-sh/uv:0.9.17\nFROM ghcr.io/astral-sh/uv:0.9\n")
+      .pins,
+    { registry, releases },
+    { ...DEFAULT_POLICY, now: new Date("2026-11-28T00:00:00Z") },
+    { subjects: false },
+  );
+  expect(plan.skipped).toEqual([
+    {
+      file: "Dockerfile",
+      line: 1,
+      reason: "uv's releases could not be read: lookup failed: connection refused",
+    },
+  ]);
+  // The rolling tag follows the registry's tags, which were read.
+  expect(plan.current.map((p) => p.line)).toEqual([2]);
+});

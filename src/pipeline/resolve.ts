@@ -12,7 +12,13 @@ import { assetName, type UvReleases } from "../adapters/uv-releases.js";
 import type { AttestationSummary } from "../core/attestation-policy.js";
 import type { Held } from "../core/lockstep.js";
 import { parseInstallerUrl } from "../core/matchers.js";
-import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
+import {
+  type Decision,
+  decide,
+  isFullVersion,
+  type PolicyOptions,
+  type UpdateType,
+} from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
 import { compareVersions } from "../core/version.js";
 import { UvPinBotError } from "../errors.js";
@@ -145,14 +151,15 @@ export async function resolvePlan(
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
     const outcome = resolved[i];
-    // A version that follows uv's releases is not "current" when those could not be read.
+    // A version that follows uv's releases is not "current" when those could not be read (an
+    // image's rolling `0.9` tag follows its tags, which were read).
     const unknown =
       releasesError !== null &&
       decision.action === "current" &&
-      pin.kind !== "image" &&
       !pin.unpinned &&
       pin.version !== null &&
-      pin.version !== "latest";
+      pin.version !== "latest" &&
+      (pin.kind !== "image" || isFullVersion(pin.version));
     if (unknown) {
       const reason = `uv's releases could not be read: ${releasesError}`;
       plan.skipped.push({ file: pin.file, line: pin.line, reason });
