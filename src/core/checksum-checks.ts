@@ -119,8 +119,12 @@ export class CheckReader {
   }
 
   /** `echo "SUM  FILE"` / `printf '%s  %s\n' SUM FILE` → a check of FILE against SUM. */
-  private addProducer(words: Word[], at: number, reader: Command): void {
-    const [cmd, ...rest] = words;
+  private addProducer(all: Word[], at: number, reader: Command): void {
+    // A workflow step written on one line (`- run: echo … | sha256sum -c -`): the YAML key first.
+    let k = 0;
+    while (k < Math.min(all.length, 2) && /^(?:-|[A-Za-z_][\w-]*:)$/.test((all[k] as Word).key))
+      k++;
+    const [cmd, ...rest] = k > 0 ? all.slice(k) : all;
     if (!cmd) return;
     const tool = toolOf(cmd.key);
     if (tool === "echo") {

@@ -65,6 +65,30 @@ describe("a later RUN of the same stage checks what a RUN or an ADD wrote: tied"
   });
 });
 
+describe("a workflow's steps: a download in one step, checked in the next", () => {
+  it("tied, the check written on the step's own line (`run: echo … | sha256sum -c -`)", () => {
+    const text = [
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    env:",
+      `      UV_SHA256: ${A}`,
+      "    steps:",
+      `      - run: curl -fsSLo uv.tar.gz ${DL}/0.9.17/${X86}`,
+      "      - name: check",
+      '        run: echo "$UV_SHA256  uv.tar.gz" | sha256sum -c -',
+      "",
+    ].join("\n");
+    const [pin] = scanText(".github/workflows/a.yml", text).pins;
+    expect([
+      pin?.line,
+      pin?.form,
+      pin?.hold,
+      pin?.checksums?.map((c) => [c.line, c.digest]),
+    ]).toEqual([7, "url+checksum", undefined, [[5, `sha256:${A}`]]]);
+  });
+});
+
 describe("checks the data flow cannot tie: held, naming the file and the line", () => {
   it('eval "sum=\\$UV_SHA256_${TARGETARCH}": the check\'s value cannot be read', () => {
     const f = "checksum-eval.Dockerfile";
