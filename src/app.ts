@@ -8,7 +8,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Probot } from "probot";
-import { negativeScope } from "./adapters/cache.js";
+import { MemoryCache, negativeScope, SweepPinnedCache, sweepLookups } from "./adapters/cache.js";
 import {
   BRANCH,
   commentOnce,
@@ -32,6 +32,7 @@ import type {
   SweepSummary,
 } from "./app/cluster/coordinator.js";
 import { budgetFrom } from "./app/cluster/rate-budget.js";
+import { budgetWrites, deferral } from "./app/cluster/write-budget.js";
 import {
   accountLogin,
   type CommentCreated,
@@ -42,6 +43,7 @@ import {
 import { CONFIG_PATH, type LoadOptions, loadRepositoryConfig } from "./app/load-config.js";
 import { oneLine, replyFor } from "./app/replies.js";
 import { DEFAULT_SCHEDULE } from "./app/schedule.js";
+import { gateWrites } from "./app/serial-writes.js";
 import type { ShutdownRegistry } from "./app/shutdown.js";
 import { sweepRepository } from "./app/sweep-repo.js";
 import { defaultPolicy } from "./core/attestation-policy.js";
@@ -133,7 +135,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     options.upstreams ??
     createUpstreams({
       env,
-      cache: coordinator.cache,
+      // A sweep sees one answer per lookup however long it takes (cache.ts sweepLookups).
+      cache: new SweepPinnedCache(coordinator.cache ?? new MemoryCache()),
       http: {
         fetch: metrics.countingFetch(globalThis.fetch),
         onRefused: (origin) => logRefused(origin),
@@ -168,7 +171,16 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
     /** An installation client whose requests are counted (summary, metrics). */
     const installationOctokit = async (installationId: number): Promise<GitHub> => {
-      const octokit = (await app.auth(installationId)) as unknown as GitHub;
+      // Every write counted against GitHub's secondary limits, inside the installation's lock.
+      const octokit = gateWrites(
+        budgetWrites(
+          (await app.auth(installationId)) as unknown as GitHub,
+          coordinator.writeBudget,
+          installationId,
+        ),
+        coordinator.writeGate,
+        installationId,
+      );
       octokit.hook.before("request", () => {
         githubRequests++;
       });
@@ -250,7 +262,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
               await react(octokit, repo, target.commentId, ok ? "rocket" : "confused");
             }
           } catch (error) {
-            if (!final) throw error;
+            // Out of GitHub's budget: the coordinator runs it again later (not a failure).
+            if (!final || deferral(error) !== null) throw error;
             app.log.error(
               { err: error, repository: `${task.owner}/${task.repo}` },
               "uv-pin-bot run failed",
@@ -310,7 +323,9 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
               });
             // Upstream 404s are remembered for the rest of this sweep (never transient errors).
             const done = scratch
-              ? await negativeScope.run(scratch.negatives, sweep)
+              ? await negativeScope.run(scratch.negatives, () =>
+                  sweepLookups.run(scratch.once, sweep),
+                )
               : await sweep();
             if (done.kind !== "ran") return "skipped";
             if (!done.loaded.ok)
@@ -321,7 +336,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             const status = done.result?.status;
             return status === "created" ? "opened" : status === "updated" ? "updated" : "skipped";
           } catch (error) {
-            if (!final) throw error;
+            if (!final || deferral(error) !== null) throw error;
             app.log.error(
               { err: error, repository: task.fullName },
               "uv-pin-bot sweep: repository failed",
@@ -402,7 +417,16 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
         const command = parseCommand(comment.body ?? "");
         if (!command) return;
         const repo = context.repo();
-        const octokit = context.octokit as unknown as GitHub;
+        const installationId = context.payload.installation?.id ?? 0;
+        const octokit = gateWrites(
+          budgetWrites(
+            context.octokit as unknown as GitHub,
+            coordinator.writeBudget,
+            installationId,
+          ),
+          coordinator.writeGate,
+          installationId,
+        );
         await react(octokit, repo, comment.id, "eyes");
         const permission = await permissionOf(octokit, repo, sender.login);
         if (!WRITERS.has(permission)) {

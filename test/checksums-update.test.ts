@@ -20,6 +20,7 @@ const ASSETS = ["uv-x86_64-unknown-linux-gnu.tar.gz", "uv-aarch64-unknown-linux-
 const bytes = (v: string, asset: string) => `uv ${v} ${asset}\n`;
 /** The commit uv's 0.9.18 tag points to; its attestations name it. */
 const COMMIT = createHash("sha1").update("uv 0.9.18").digest("hex");
+const DOWNLOAD = "https://github.com/astral-sh/uv/releases/download/0.9.18";
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** uv 0.9.18 (10 days old) and 0.9.17, each with its assets. */
@@ -153,6 +154,85 @@ describe("update moves tied checksums with the version", () => {
     );
     expect(result.out).toBe("Nothing to change.\n");
     expect(readFileSync(join(repo, "install-uv.sh"), "utf8")).toBe(before);
+  });
+
+  it("a download in one RUN checked in the next: version and checksum, one write", async () => {
+    const before = readDockerfile("checksum-next-run.Dockerfile");
+    writeFileSync(join(repo, "Dockerfile"), before);
+    mockUpstreams();
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe("");
+    expect(result.out).toBe("Updated 1 pin in 1 file: Dockerfile\n");
+    const lines = before.split("\n");
+    lines[1] = "ARG UV_VERSION=0.9.18";
+    lines[2] = `ARG UV_SHA256=${hex(bytes("0.9.18", ASSETS[0] as string))}`;
+    expect(readFileSync(join(repo, "Dockerfile"), "utf8")).toBe(lines.join("\n"));
+  });
+
+  it("ADD <uv url> FILE then a RUN that checks FILE: both stages move, one write", async () => {
+    const before = readDockerfile("checksum-add-then-run.Dockerfile");
+    writeFileSync(join(repo, "Dockerfile"), before);
+    mockUpstreams();
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe("");
+    expect(result.out).toBe("Updated 2 pins in 1 file: Dockerfile\n");
+    const lines = before.split("\n");
+    lines[1] = "ARG UV_VERSION=0.9.18";
+    lines[2] = `ARG UV_SHA256=${hex(bytes("0.9.18", ASSETS[0] as string))}`;
+    lines[7] = (lines[7] as string).replace("/0.9.17/", "/0.9.18/");
+    lines[8] = (lines[8] as string).replace(
+      /[0-9a-f]{64}/,
+      hex(bytes("0.9.18", ASSETS[1] as string)),
+    );
+    expect(readFileSync(join(repo, "Dockerfile"), "utf8")).toBe(lines.join("\n"));
+  });
+
+  it("a check the data flow cannot tie (openssl dgst) blocks the update with its line", async () => {
+    const before = readFixture("checksums/openssl.sh");
+    writeFileSync(join(repo, "install-uv.sh"), before);
+    nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/releases")
+      .query(true)
+      .reply(200, releases());
+    const result = await cli(["update", repo]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      "uv-pin-bot: install-uv.sh:4: not updated: a sha256 checksum next to this download cannot be tied to one uv asset (install-uv.sh:3); update it by hand\n",
+    );
+    expect(readFileSync(join(repo, "install-uv.sh"), "utf8")).toBe(before);
+  });
+
+  it("per-architecture checksums: tampered aarch64 bytes are refused (the asset's digest differs)", async () => {
+    const before = readDockerfile("checksum-per-arch.Dockerfile");
+    writeFileSync(join(repo, "Dockerfile"), before);
+    nock("https://api.github.com")
+      .get("/repos/astral-sh/uv/releases")
+      .query(true)
+      .reply(200, releases());
+    nock("https://github.com")
+      .get(`/astral-sh/uv/releases/download/0.9.18/${ASSETS[0]}`)
+      .optionally()
+      .reply(200, bytes("0.9.18", ASSETS[0] as string))
+      .get(`/astral-sh/uv/releases/download/0.9.18/${ASSETS[1]}`)
+      .reply(200, "tampered");
+    const result = await cli(["update", repo]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      `uv-pin-bot: Dockerfile:12: not updated: ${DOWNLOAD}/${ASSETS[1]} serves bytes with sha256:${hex("tampered")}, but the release asset's digest is sha256:${hex(bytes("0.9.18", ASSETS[1] as string))}\n`,
+    );
+    expect(readFileSync(join(repo, "Dockerfile"), "utf8")).toBe(before);
+  });
+
+  it("checksum files that write their own version move with the archives, one write", async () => {
+    const before = readFixture("checksums/sidecar-literal.sh");
+    writeFileSync(join(repo, "install-uv.sh"), before);
+    mockUpstreams();
+    const result = await cli(["update", repo]);
+    expect(result.err).toBe("");
+    expect(result.out).toBe("Updated 2 pins in 1 file: install-uv.sh\n");
+    expect(readFileSync(join(repo, "install-uv.sh"), "utf8")).toBe(
+      before.replaceAll("/0.9.17/", "/0.9.18/"),
+    );
   });
 
   it("a release without one architecture's asset blocks the update and names that checksum's line", async () => {

@@ -10,9 +10,11 @@
  * write of the installation goes out while one waits out a secondary limit).
  *
  * One lock per installation per process: every Octokit of an installation (one per webhook event
- * or job) shares it. Replicas of a clustered deployment each hold their own (see the README).
+ * or job) shares it. Across the replicas of a clustered deployment, the app adds the cluster's
+ * lock in Redis to each installation client (`gateWrites`, cluster/write-gate.ts).
  */
 import type { Octokit } from "@octokit/core";
+import type { WriteGate } from "./cluster/write-gate.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 const locks = new KeyedQueue();
@@ -37,4 +39,23 @@ export function serialWrites(octokit: Octokit, options: { auth?: unknown }): Rec
       : request(requestOptions),
   );
   return {};
+}
+
+/**
+ * Holds `gate` (the cluster's per-installation write lock) around every content-creating request
+ * of this Octokit: registered last, it wraps the throttling and the process lock, so it is held
+ * through rate-limit retries too.
+ */
+export function gateWrites<T extends Pick<Octokit, "hook">>(
+  octokit: T,
+  gate: WriteGate | undefined,
+  installationId: number,
+): T {
+  if (!gate) return octokit;
+  octokit.hook.wrap("request", (request, options) =>
+    isSerialWrite(options.method, options.url)
+      ? gate.run(installationId, async () => request(options))
+      : request(options),
+  );
+  return octokit;
 }

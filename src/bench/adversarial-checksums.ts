@@ -163,10 +163,45 @@ function wrap(kind: AdversarialKind, text: string): string {
   }
 }
 
+/**
+ * Dockerfile instructions (not a heredoc): a stage's RUNs and ADDs are traced together, a
+ * download in one checked in a later one, with the text between them blanked line by line.
+ */
+export const DOCKERFILE_SHAPES: Readonly<Record<string, Shape>> = {
+  "many RUNs, downloads and checks in turn": {
+    head: "FROM x\n",
+    unit: () => `RUN curl -fsSLo uv.tgz ${URL}\nRUN ${CHECK}`,
+    tail: "",
+  },
+  "many instructions between a download and its check": {
+    head: `FROM x\nRUN ${GET}`,
+    unit: (i) => `ENV A${i}=1\n`,
+    tail: `RUN ${CHECK}`,
+  },
+  "many ADDs of one file, then a check": {
+    head: "FROM x\n",
+    unit: () => `ADD ${URL} uv.tgz\n`,
+    tail: `RUN ${CHECK}`,
+  },
+  "many stages, each a download and a check": {
+    head: "",
+    unit: (i) => `FROM x AS s${i}\nRUN ${GET}RUN ${CHECK}`,
+    tail: "",
+  },
+};
+
 /** Every shape, about `size` characters, as the kind of file holds it. */
 export function checksumShapes(kind: AdversarialKind, size: number): [string, string][] {
-  return Object.entries(CHECKSUM_SHAPES).map(([name, shape]) => [
+  const out: [string, string][] = Object.entries(CHECKSUM_SHAPES).map(([name, shape]) => [
     name,
     wrap(kind, script(shape, size)),
   ]);
+  if (kind === "dockerfile") {
+    for (const [name, shape] of Object.entries(DOCKERFILE_SHAPES)) {
+      let text = shape.head;
+      for (let i = 0; text.length + shape.tail.length < size; i++) text += shape.unit(i);
+      out.push([name, text + shape.tail]);
+    }
+  }
+  return out;
 }

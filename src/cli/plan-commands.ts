@@ -113,7 +113,9 @@ export async function updateCommand(args: string[], io: Io): Promise<number> {
   io.out(
     written.length
       ? `Updated ${count} pin${count === 1 ? "" : "s"} in ${written.length} file${written.length === 1 ? "" : "s"}: ${written.join(", ")}\n`
-      : "Nothing to change.\n",
+      : changes.length > 0
+        ? "Nothing written.\n"
+        : "Nothing to change.\n",
   );
   return blocked.length + refused.length + conflicts.length + skipped.length > 0 ? 1 : 0;
 }

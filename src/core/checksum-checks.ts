@@ -25,6 +25,10 @@ export class CheckReader {
   readonly checks: Check[] = [];
   /** `sha256sum -c FILE` where no command read before writes FILE: FILE and the command's start. */
   readonly lists: { file: string; at: number }[] = [];
+  /** `curl URL | sha256sum -c -`: the words that may be URLs, and the command's start. */
+  readonly fetched: { word: Word; at: number }[] = [];
+  /** `sha256sum FILE` that checks nothing itself (a cache key, a log line): FILE and the command's start. */
+  readonly computes: { file: string; at: number }[] = [];
   /** Variables that hold a computed sha256 of a file: folded name → the file and where. */
   private readonly computed = new Map<
     string,
@@ -82,7 +86,12 @@ export class CheckReader {
       } else if (k.startsWith("<<<")) here = { ...w, raw: w.raw.slice(3), start: w.start + 3 };
       else if (!k.startsWith("-") && !k.startsWith(">") && !k.startsWith("<")) args.push(w);
     }
-    if (!sha256 || !check) return;
+    if (!check) {
+      const file = args.find((a) => a.key !== "-");
+      if (file && !here) this.computes.push({ file: fileKey(file.raw), at: c.start });
+      return;
+    }
+    if (!sha256) return;
     if (here) {
       this.addCheckFrom([here], c.start, c);
       return;
@@ -93,7 +102,13 @@ export class CheckReader {
       const bar = lastIndexBefore(words, i, "|");
       if (bar < 0) return;
       const producerStart = lastIndexBefore(words, bar, "|") + 1;
-      this.addProducer(words.slice(producerStart, bar), c.start, c);
+      const producer = words.slice(producerStart, bar);
+      const fetch = toolOf(producer[0]?.key ?? "");
+      if (fetch === "curl" || fetch === "wget" || fetch === "iwr") {
+        // A checksum file fetched straight into the check: its URL's words.
+        for (const w of producer.slice(1))
+          if (!w.key.startsWith("-")) this.fetched.push({ word: w, at: c.start });
+      } else this.addProducer(producer, c.start, c);
       return;
     }
     // A file written first (`echo "SUM  FILE" > FILE.sha256`): the writes this read sees.
@@ -104,8 +119,12 @@ export class CheckReader {
   }
 
   /** `echo "SUM  FILE"` / `printf '%s  %s\n' SUM FILE` → a check of FILE against SUM. */
-  private addProducer(words: Word[], at: number, reader: Command): void {
-    const [cmd, ...rest] = words;
+  private addProducer(all: Word[], at: number, reader: Command): void {
+    // A workflow step written on one line (`- run: echo … | sha256sum -c -`): the YAML key first.
+    let k = 0;
+    while (k < Math.min(all.length, 2) && /^(?:-|[A-Za-z_][\w-]*:)$/.test((all[k] as Word).key))
+      k++;
+    const [cmd, ...rest] = k > 0 ? all.slice(k) : all;
     if (!cmd) return;
     const tool = toolOf(cmd.key);
     if (tool === "echo") {
@@ -154,6 +173,7 @@ export class CheckReader {
         ? computedFile(c.text.slice(w.start - c.start, w.start - c.start + MAX_HASH_ARGS))
         : null);
     if (file === null) return;
+    this.computes.push({ file, at: c.start });
     const assign = c.assignments.filter((a) => a.at <= w.start).at(-1);
     if (assign)
       this.computed.set(this.index.fold(assign.name), { file, at: c.start, branch: c.branch });

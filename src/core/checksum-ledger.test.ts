@@ -99,4 +99,51 @@ describe("checks that data flow proves to be about another file block nothing", 
     ]);
     expect(scanned.skipped).toEqual([]);
   });
+
+  it.each([
+    ["a cache key from uv.lock", 'echo "key=$(sha256sum uv.lock | cut -c1-16)"', undefined],
+    ["a sum of requirements.txt printed", "sha256sum requirements.txt", undefined],
+    ["a sum of the installed uv binary", "sha256sum /usr/local/bin/uv", "check"],
+    ["a sum of the downloaded archive", "sha256sum f", "check"],
+  ] as const)("a sum that checks nothing itself: %s", (_, line, what) => {
+    const text = `curl -fsSLo f ${DL}/0.9.17/${ASSET}\n${line}\n`;
+    expect(scanText("install.sh", text).pins.map((p) => [p.line, p.hold])).toEqual([
+      [1, what ? held("install.sh:2", what) : undefined],
+    ]);
+  });
+
+  it("a LABEL holding a digest is metadata, no check", () => {
+    const text = [
+      "FROM debian:bookworm-slim",
+      `LABEL org.opencontainers.image.base.digest=sha256:${"ab".repeat(32)}`,
+      "RUN curl -LsSf https://astral.sh/uv/0.9.17/install.sh | sh",
+      "",
+    ].join("\n");
+    expect(scanText("Dockerfile", text).pins.map((p) => [p.line, p.hold])).toEqual([
+      [3, undefined],
+    ]);
+  });
+
+  it("a checksum file of the pin fetched straight into the check (curl URL.sha256 | sha256sum -c -)", () => {
+    const text = [
+      "V=0.9.17",
+      `curl -fsSLO ${DL}/\${V}/${ASSET}`,
+      `curl -fsSL ${DL}/\${V}/${ASSET}.sha256 | sha256sum -c -`,
+      "",
+    ].join("\n");
+    expect(scanText("install.sh", text).pins.map((p) => [p.line, p.hold, p.sidecars])).toEqual([
+      [2, undefined, [`${DL}/\${V}/${ASSET}.sha256`]],
+    ]);
+  });
+
+  it("a download the tracer cannot read: no check is known to be about another file", () => {
+    const text = [
+      `python3 -c "import urllib.request as u; u.urlretrieve('${DL}/0.9.17/${ASSET}', 'pkg.tgz')"`,
+      `echo "${"ab".repeat(32)}  pkg.tgz" | sha256sum -c -`,
+      "",
+    ].join("\n");
+    expect(scanText("install.sh", text).pins.map((p) => [p.line, p.hold])).toEqual([
+      [1, held("install.sh:2")],
+    ]);
+  });
 });

@@ -31,10 +31,16 @@ export class ChecksumLedger {
   readonly checks: LedgerCheck[] = [];
   /** Base names of the files uv downloads write. */
   readonly uvOuts = new Set<string>();
+  /** The uv pins whose download the tracer read (so where each one writes is known). */
+  readonly downloaded = new Set<Pin>();
   /** Base names of the checksum files downloaded next to uv downloads (`….sha256`, `sha256.sum`). */
   readonly sidecarOuts = new Set<string>();
   /** `sha256sum -c FILE` with FILE written by no command the tracer read: FILE and the command. */
   readonly lists: { file: string; command: Span }[] = [];
+  /** Commands whose checks are about the pin's own checksum files (`curl URL.sha256 | sha256sum -c -`). */
+  readonly accounted: Span[] = [];
+  /** `sha256sum FILE` that checks nothing itself: FILE and the command. */
+  readonly computes: { file: string; command: Span }[] = [];
   /** Checksums the file proves to be about something else (`ADD --checksum` of another URL). */
   readonly other: Span[] = [];
 }
@@ -46,8 +52,12 @@ const HEX64 = /(?<![A-Za-z0-9])(?:sha256:)?[a-f0-9]{64}(?![A-Za-z0-9])/gi;
 const CHECK_COMMAND =
   /(?<![A-Za-z0-9_-])(?:g?sha256sum|shasum|openssl[ \t]+(?:dgst|sha256)|hashlib|get-filehash|certutil(?:\.exe)?[ \t]+-hashfile)(?![A-Za-z0-9_-])/gi;
 
-/** A file name that names uv (`uv`, `uv.tar.gz`, `uv-x86_64-….tar.gz`, `uv-installer.sh`). */
-const UV_NAME = /(?:^|[^A-Za-z0-9])uvx?(?:[^A-Za-z0-9]|$)/i;
+/**
+ * A file name that may be a uv download or what it unpacks (`uv`, `uvx.exe`, `uv.tar.gz`,
+ * `uv-x86_64-….tar.gz`, `uv-installer.sh`), not a file of a uv project (`uv.lock`, `uv.toml`).
+ */
+const UV_NAME =
+  /^(?:uvx?(?:\.exe)?|uv[-_.].*\.(?:tar\.gz|tgz|tar\.xz|zip|sh|ps1|exe)|uv\.(?:tar\.gz|tgz|zip))$/i;
 
 /** Holds every uv download in the file when a checksum or a check in it is not accounted for. */
 export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: readonly Pin[]): void {
@@ -68,11 +78,12 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   }
   const tied = new Set(used);
   for (const s of ledger.other) used.add(s.start);
-  const accounted: Span[] = [];
+  const accounted: Span[] = [...ledger.accounted];
   let untied: { at: number; what: "checksum" | "check" } | null = null;
   const note = (at: number, what: "checksum" | "check") => {
     if (!untied || at < untied.at) untied = { at, what };
   };
+  const allKnown = downloads.every((p) => ledger.downloaded.has(p));
   const uvFile = (file: string) => {
     const base = baseName(file);
     return ledger.uvOuts.has(base) || UV_NAME.test(base);
@@ -80,7 +91,8 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   for (const check of ledger.checks) {
     const isTied =
       check.sums !== null && check.sums.length > 0 && check.sums.every((s) => tied.has(s.start));
-    if (isTied || !uvFile(check.file)) {
+    // Another file's check only when where every uv download writes is known.
+    if (isTied || (allKnown && !uvFile(check.file))) {
       for (const s of check.sums ?? []) used.add(s.start);
       for (const c of check.commands) accounted.push(c);
     } else {
@@ -91,6 +103,8 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   for (const l of ledger.lists) {
     if (ledger.sidecarOuts.has(baseName(l.file))) accounted.push(l.command);
   }
+  // A sum of another file that nothing compares (a cache key): not about the uv download.
+  if (allKnown) for (const c of ledger.computes) if (!uvFile(c.file)) accounted.push(c.command);
   const { text } = ctx;
   const hidden = sortedSpans(ledger.hidden);
   const comment = commentLines(ctx);

@@ -43,6 +43,7 @@ export function traceChecksums(
   flow: Flow,
   located: LocatedPin[],
   sidecars: LocatedPin[] = [],
+  extra: readonly Download[] = [],
 ): void {
   const index = new FlowIndex(ctx, region, flow, located);
   const sidecarIndex = sidecars.length > 0 ? new FlowIndex(ctx, region, flow, sidecars) : null;
@@ -56,12 +57,26 @@ export function traceChecksums(
         if (d.out !== null) ledger.sidecarOuts.add(baseName(d.out));
     reader.read(c);
   }
+  if (extra.length > 0) {
+    // Downloads made outside the commands (a Dockerfile ADD), in text order with the others.
+    for (const d of extra) downloads.push(d);
+    downloads.sort((a, b) => a.command.start - b.command.start);
+  }
   const [first] = flow.commands;
   if (first) reader.pairChocolatey(first, downloads);
   const resolver = new Resolver(ctx, region, index);
   const reached = reader.checks.map((c) => resolver.reach(c.sum, c.at));
   if (located.length > 0) new Tier(ctx, located, resolver).run(downloads, reader.checks, reached);
   if (ledger) record(ledger, flow, downloads, reader, reached);
+  if (ledger && sidecarIndex) {
+    // `curl URL.sha256 | sha256sum -c -`: a checksum file of the pin, read at build time.
+    const ends = new Map<number, number>();
+    for (const c of flow.commands) ends.set(c.start, c.end);
+    for (const f of reader.fetched) {
+      if (sidecarIndex.pinAt(f.word.start, f.word.key, f.word.end))
+        ledger.accounted.push({ start: f.at, end: ends.get(f.at) ?? f.at });
+    }
+  }
 }
 
 /** What the file-wide rule needs to know of this region (see `checksum-ledger.ts`). */
@@ -75,7 +90,10 @@ function record(
   const ends = new Map<number, number>();
   for (const c of flow.commands) ends.set(c.start, c.end);
   const command = (at: number): Span => ({ start: at, end: ends.get(at) ?? at });
-  for (const d of downloads) if (d.out !== null) ledger.uvOuts.add(baseName(d.out));
+  for (const d of downloads) {
+    ledger.downloaded.add(d.pin.pin);
+    if (d.out !== null) ledger.uvOuts.add(baseName(d.out));
+  }
   reader.checks.forEach((check, i) => {
     ledger.checks.push({
       file: check.file,
@@ -84,6 +102,7 @@ function record(
     });
   });
   for (const l of reader.lists) ledger.lists.push({ file: l.file, command: command(l.at) });
+  for (const c of reader.computes) ledger.computes.push({ file: c.file, command: command(c.at) });
 }
 
 class Tier {

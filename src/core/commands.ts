@@ -25,6 +25,11 @@ export interface Region {
   powershell?: boolean;
   /** Whether to tie checksums to the downloads (false for a Dockerfile ADD, which has its flag). */
   checksums?: boolean;
+  /**
+   * Tie later: the located downloads are added here instead (a Dockerfile ties a stage's RUNs
+   * together, since a download in one RUN may be checked in the next).
+   */
+  deferTo?: LocatedPin[];
 }
 
 /** Installer URLs written in a region, with the line of each URL. */
@@ -94,7 +99,9 @@ export function commandPins(ctx: FileContext, region: Region): Pin[] {
     for (const a of assembled) found.push(a);
     found.sort((a, b) => a.start - b.start);
   }
-  const located = region.checksums === false ? found : tieChecksums(ctx, region, found);
+  if (region.deferTo) for (const l of found) region.deferTo.push(l);
+  const located =
+    region.checksums === false || region.deferTo ? found : tieChecksums(ctx, region, found);
   const pins: Pin[] = [];
   for (const l of located) pins.push(l.pin);
   for (const more of [

@@ -150,6 +150,47 @@ describe("per-architecture checksums", () => {
 });
 
 describe("one checksum, every way of checking it", () => {
+  it('sh: case "$arch" in x86_64) sum=… ;; aarch64) sum=… ;; with arch=$(uname -m)', () => {
+    const f = "checksums/arch-case.sh";
+    const url = (arch: string) => `${DL}/0.9.17/uv-${arch}-${GNU}`;
+    expect(scanFixture(f)).toEqual({
+      pins: [
+        installer(
+          f,
+          10,
+          {
+            url: `${DL}/\${V}/uv-\${arch}-${GNU}`,
+            asset: `uv-\${arch}-${GNU}`,
+            variable: "V",
+            versionLine: 3,
+          },
+          [sum(f, 6, A, url("x86_64"), "x86_64"), sum(f, 7, B, url("aarch64"), "aarch64")],
+        ),
+      ],
+      skipped: [],
+    });
+  });
+
+  it("Dockerfile: ENV UV_VERSION and UV_SHA256 (one ENV, two lines) checked in a RUN", () => {
+    const f = "checksum-env.Dockerfile";
+    const asset = `uv-x86_64-${GNU}`;
+    const scanned = scanDockerfile(f);
+    expect(scanned.pins).toEqual([
+      dockerInstaller(f, 4, {
+        url: `${DL}/\${UV_VERSION}/${asset}`,
+        asset,
+        version: "0.9.17",
+        variable: "UV_VERSION",
+        versionLine: 2,
+        form: "url+checksum",
+        digest: `sha256:${A}`,
+        checksums: [tiedChecksum(3, A, `${DL}/0.9.17/${asset}`)],
+        spans: { checksum: A },
+      }),
+    ]);
+    expect(scanned.skipped).toEqual([]);
+  });
+
   it('sh: the installer compared with $(sha256sum "$tmp" | cut …) in [ … != … ]', () => {
     const f = "checksums/install-checked.sh";
     expect(scanFixture(f)).toEqual({

@@ -14,10 +14,10 @@
  */
 
 import { traceChecksums } from "./checksum-tie.js";
-import type { LocatedPin } from "./checksum-types.js";
+import type { Download, LocatedPin } from "./checksum-types.js";
 import type { Region } from "./commands.js";
 import { MAX_NESTING, readFlow } from "./shell-flow.js";
-import type { Pin } from "./types.js";
+import type { Pin, Span } from "./types.js";
 
 export type { LocatedPin } from "./checksum-types.js";
 
@@ -27,42 +27,71 @@ export function tieChecksums(
   ctx: Parameters<typeof traceChecksums>[0],
   region: Region,
   located: LocatedPin[],
+  extra: Download[] = [],
 ): LocatedPin[] {
   const sidecars: LocatedPin[] = [];
   const kept = joinSidecars(located, sidecars);
   if (ctx.ledger) for (const s of region.hidden) ctx.ledger.hidden.push(s);
-  tieTo(ctx, region, kept, sidecars);
+  tieTo(ctx, region, kept, sidecars, extra);
   return kept;
 }
 
 const SIDECAR = /(?:\.sha256|^sha256\.sum)$/;
 
 /**
- * A checksum file downloaded next to an archive (`….tar.gz.sha256`, `sha256.sum`) from a URL whose
- * version is the archive's own version text is part of the archive's pin, not a pin of its own.
+ * A checksum file downloaded next to an archive (`….tar.gz.sha256`, `sha256.sum`) is part of the
+ * archive's pin, not a pin of its own: when its URL reads the archive's own version text, or when
+ * it writes the same version itself (`…/0.9.17/x.tar.gz` and `…/0.9.17/x.tar.gz.sha256`), whose
+ * text then moves with the archive's version (`spans.sidecarVersions`).
  */
 function joinSidecars(located: LocatedPin[], joined: LocatedPin[]): LocatedPin[] {
   const sidecar = (p: Pin) => p.asset !== null && SIDECAR.test(p.asset);
-  // The first archive pin by its version's place, and by its version's place and asset.
+  const place = (s: Span) => `${s.start}:${s.end}`;
+  const dirOf = (url: string) => url.slice(0, url.lastIndexOf("/") + 1);
+  // The first archive pin by its version's place (and asset), and by its resolved URL's directory
+  // (and asset).
   const byVersion = new Map<string, LocatedPin>();
   const byAsset = new Map<string, LocatedPin>();
+  const byDir = new Map<string, LocatedPin>();
+  const byUrl = new Map<string, LocatedPin>();
   for (const o of located) {
     const v = o.pin.spans.version;
     if (sidecar(o.pin) || !v) continue;
-    const at = `${v.start}:${v.end}`;
+    const at = place(v);
     if (!byVersion.has(at)) byVersion.set(at, o);
     const key = `${at}:${o.pin.asset}`;
     if (!byAsset.has(key)) byAsset.set(key, o);
+    const url = o.pin.resolvedUrl;
+    if (url && o.pin.version !== null && !o.pin.skipReason) {
+      if (!byDir.has(dirOf(url))) byDir.set(dirOf(url), o);
+      if (!byUrl.has(url)) byUrl.set(url, o);
+    }
   }
+  // The archive read last before a place, by directory: a `sha256.sum` checks the one before it.
+  const lastInDir = new Map<string, LocatedPin>();
   return located.filter((s) => {
-    if (!sidecar(s.pin) || !s.pin.spans.version) return true;
+    const url = s.pin.resolvedUrl;
+    if (!sidecar(s.pin) && url && s.pin.version !== null && !s.pin.skipReason)
+      lastInDir.set(dirOf(url), s);
+    if (!sidecar(s.pin) || !s.pin.spans.version || !s.pin.url) return true;
     const v = s.pin.spans.version;
-    const at = `${v.start}:${v.end}`;
-    const owner =
-      s.pin.asset === "sha256.sum"
-        ? byVersion.get(at)
-        : byAsset.get(`${at}:${(s.pin.asset as string).slice(0, -".sha256".length)}`);
-    if (!owner || !s.pin.url) return true;
+    const sum = s.pin.asset === "sha256.sum";
+    const archive = sum ? "" : (s.pin.asset as string).slice(0, -".sha256".length);
+    let owner = sum ? byVersion.get(place(v)) : byAsset.get(`${place(v)}:${archive}`);
+    if (!owner) {
+      // Its own version text: the same version, the same directory (and the archive's name).
+      if (!url || s.pin.skipReason || s.pin.version === null) return true;
+      owner = sum
+        ? (lastInDir.get(dirOf(url)) ?? byDir.get(dirOf(url)))
+        : byUrl.get(url.slice(0, -".sha256".length));
+      if (!owner || owner.pin.version !== s.pin.version) return true;
+      const own = owner.pin.spans.version as Span;
+      if (place(own) !== place(v)) {
+        const list = owner.pin.spans.sidecarVersions ?? [];
+        if (!list.some((x) => place(x) === place(v))) list.push(v);
+        owner.pin.spans.sidecarVersions = list;
+      }
+    }
     owner.pin.sidecars = [...(owner.pin.sidecars ?? []), s.pin.url];
     joined.push(s);
     return false;
@@ -74,6 +103,7 @@ function tieTo(
   region: Region,
   located: LocatedPin[],
   sidecars: LocatedPin[],
+  extra: Download[],
 ): void {
   const text = ctx.text;
   const slice = text.slice(region.start, region.end);
@@ -89,5 +119,5 @@ function tieTo(
     for (const { pin } of located) if (pin.version !== null && !pin.hold) pin.hold = why;
     return;
   }
-  traceChecksums(ctx, region, flow, located, sidecars);
+  traceChecksums(ctx, region, flow, located, sidecars, extra);
 }

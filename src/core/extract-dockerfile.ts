@@ -3,8 +3,9 @@
  * lexer of the instructions that can matter (dockerfile-lex.ts) when the mask is sure of the file,
  * else from dockerfile-ast (loaded on first use).
  */
-import { baseName } from "./checksum-tools.js";
-import { commandPins } from "./commands.js";
+import { baseName, fileKey } from "./checksum-tools.js";
+import type { Download, LocatedPin } from "./checksum-types.js";
+import { commandPins, type Region } from "./commands.js";
 import { hashComments } from "./comments.js";
 import { lexInstructions } from "./dockerfile-lex.js";
 import { maskIrrelevant, maskPlan } from "./dockerfile-mask.js";
@@ -16,6 +17,7 @@ import {
   parseWithDockerfileAst,
 } from "./dockerfile-view.js";
 import { type Definition, expand, type Lookup } from "./expand.js";
+import { tieChecksums } from "./extract-checksums.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
 import { spanStartingAt, spansWithin } from "./span-index.js";
@@ -82,10 +84,34 @@ export function extractDockerfile(
     if (pin) pins.push(explainGlobal(pin, scope, start));
   };
 
+  // A stage's RUNs are traced for checksums together: a download in one RUN (or an ADD) may be
+  // checked in a later RUN of the same stage.
+  let stage = new StageChecksums();
+  const joined = new Set<Pin>();
+  const tieStage = () => {
+    for (const p of stage.tie(ctx, { lookup, escapeChar, drop: drops })) joined.add(p);
+    stage = new StageChecksums();
+  };
+
+  // The pins read so far by line (`ADD $UV_URL` finds its URL's pin on the ARG's line): indexed
+  // as they come, so that each ADD costs what its own pins cost.
+  const byLine = new Map<number, Pin[]>();
+  let indexed = 0;
+  const pinsOnLine = (line: number): readonly Pin[] => {
+    for (; indexed < pins.length; indexed++) {
+      const p = pins[indexed] as Pin;
+      const list = byLine.get(p.line);
+      if (list) list.push(p);
+      else byLine.set(p.line, [p]);
+    }
+    return byLine.get(line) ?? [];
+  };
+
   for (let index = 0; index < instructions.length; index++) {
     const outer = instructions[index] as DockerInstruction;
     const insSpan = outer.span;
     if (outer.keyword === "FROM") {
+      tieStage();
       const image = outer.args()[0];
       scope.enterStage(insSpan, image?.value ?? null);
       if (image) refPin(image);
@@ -115,6 +141,8 @@ export function extractDockerfile(
       }
     }
     if (keyword === "COPY") refPin(flag(ins, "from")?.value ?? null);
+    // A label's value is metadata (`org.opencontainers.image.base.digest=sha256:…`): no check.
+    if (keyword === "LABEL") ctx.ledger?.hidden.push(insSpan);
     if (keyword === "RUN") {
       for (const mount of flags(ins, "mount")) refPin(mountFrom(text, mount, drops));
       for (const def of shellDefinitions(text, lines, insSpan.start, insSpan.end)) {
@@ -126,6 +154,12 @@ export function extractDockerfile(
       for (const s of runComments(text, ins, insSpan, escapeChar)) hidden.push(s);
       for (const s of printedSpans(text, insSpan.start, insSpan.end)) hidden.push(s);
     }
+    const run = keyword === "RUN" && ins === outer;
+    if (run) {
+      // The keyword and flags are no shell words: `RUN echo … | sha256sum -c -` is read from echo.
+      const shell = ins.args()[0]?.start ?? insSpan.end;
+      stage.runs.push({ span: insSpan, hidden: [...hidden, { start: insSpan.start, end: shell }] });
+    }
     const found = commandPins(ctx, {
       start: insSpan.start,
       end: insSpan.end,
@@ -134,11 +168,17 @@ export function extractDockerfile(
       escapeChar,
       drop: drops,
       checksums: keyword !== "ADD",
+      deferTo: run ? stage.located : undefined,
     });
-    if (keyword === "ADD") attachAddChecksum(ctx, ins, [...found, ...pins], lookup, escapeChar);
+    if (keyword === "ADD") {
+      const add = attachAddChecksum(ctx, ins, found, pinsOnLine, lookup, escapeChar);
+      if (add && ins === outer) stage.adds.push(add);
+    }
     for (const p of found) pins.push(explainGlobal(p, scope, insSpan.start));
   }
-  return pins;
+  tieStage();
+  // Checksum files downloaded next to an archive are part of its pin (see `tieChecksums`).
+  return joined.size > 0 ? pins.filter((p) => !joined.has(p)) : pins;
 }
 
 /**
@@ -255,9 +295,10 @@ function attachAddChecksum(
   ctx: FileContext,
   ins: DockerInstruction,
   found: Pin[],
+  pinsOnLine: (line: number) => readonly Pin[],
   lookup: Lookup,
   escapeChar: string,
-): void {
+): Download | null {
   const checksum = flag(ins, "checksum")?.value;
   const insSpan = ins.span;
   const here = found.filter(
@@ -272,19 +313,83 @@ function attachAddChecksum(
     const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(a.value);
     const def = m ? lookup(m[1] as string, a.start) : null;
     return def
-      ? found.filter((p) => p.kind === "installer" && p.line === def.line && !here.includes(p))
+      ? [...found, ...pinsOnLine(def.line)].filter(
+          (p) => p.kind === "installer" && p.line === def.line && !here.includes(p),
+        )
       : [];
   });
   const installers = [...here, ...viaVariable];
   noteAdd(ctx, ins, installers, lookup);
   const [only] = installers;
-  if (!checksum || sources.length !== 1 || installers.length !== 1 || !only) return;
+  const [source] = sources;
+  const dest = ins.args().at(-1)?.value;
+  // The file the ADD writes, for the RUNs after it that check it.
+  const download: Download | null =
+    sources.length === 1 && installers.length === 1 && only && source && dest
+      ? {
+          pin: { pin: only, start: source.start, end: source.end },
+          out: fileKey(dest.endsWith("/") ? `${dest}${only.asset ?? ""}` : dest),
+          command: {
+            start: insSpan.start,
+            end: insSpan.end,
+            text: "",
+            words: [],
+            branch: null,
+            assignments: [],
+          },
+        }
+      : null;
+  if (!checksum || !download || !only) return download;
   const exp = expand(ctx.text, checksum.start, checksum.end, {
     lookup,
     escapeChar,
     drop: ctx.drop,
   });
   attachChecksum(ctx, only, exp, 0, exp.value.length);
+  return download;
+}
+
+/** A stage's RUNs and ADDs, whose checksums are tied together once the stage is read. */
+class StageChecksums {
+  readonly runs: { span: Span; hidden: Span[] }[] = [];
+  readonly located: LocatedPin[] = [];
+  readonly adds: Download[] = [];
+
+  /**
+   * Ties the stage's checksums over one region from its first RUN to its last, with the text
+   * between RUNs blanked line by line (each RUN stays a line of its own). Returns the pins that
+   * joined another (checksum files downloaded next to an archive).
+   */
+  tie(ctx: FileContext, scope: Pick<Region, "lookup" | "escapeChar" | "drop">): Pin[] {
+    const first = this.runs[0];
+    const last = this.runs.at(-1);
+    if (!first || !last) return [];
+    const hidden: Span[] = [];
+    let at = first.span.start;
+    for (const r of this.runs) {
+      blankLines(ctx.text, at, r.span.start, hidden);
+      for (const h of r.hidden) hidden.push(h);
+      at = r.span.end;
+    }
+    const located = [...this.located, ...this.adds.map((a) => a.pin)].sort(
+      (a, b) => a.start - b.start,
+    );
+    const region: Region = { start: first.span.start, end: last.span.end, hidden, ...scope };
+    const kept = new Set(tieChecksums(ctx, region, located, this.adds).map((l) => l.pin));
+    return located.filter((l) => !kept.has(l.pin)).map((l) => l.pin);
+  }
+}
+
+/** Adds spans covering the text of [start, end) line by line, line breaks left out. */
+function blankLines(text: string, start: number, end: number, out: Span[]): void {
+  let from = start;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 10 && c !== 13) continue;
+    if (i > from) out.push({ start: from, end: i });
+    from = i + 1;
+  }
+  if (end > from) out.push({ start: from, end });
 }
 
 /**
@@ -303,6 +408,7 @@ function noteAdd(
   const sources = args.slice(0, -1);
   if (!ledger || !dest || sources.length === 0) return;
   for (const p of installers) {
+    ledger.downloaded.add(p);
     ledger.uvOuts.add(baseName(dest.endsWith("/") ? (p.asset ?? "") : dest));
     if (p.asset) ledger.uvOuts.add(p.asset);
   }

@@ -367,7 +367,7 @@ function naturalOrder(a: string, b: string): number {
 }
 
 /** `X.Y.Z` (possibly a pre-release) as opposed to a rolling `X.Y`. */
-function isFullVersion(version: string): boolean {
+export function isFullVersion(version: string): boolean {
   return /^\d+\.\d+\.\d+/.test(version);
 }
 

@@ -50,6 +50,8 @@ export function editsFor(text: string, update: Update): Edit[] | { error: string
     if (rendered !== pin.version) {
       versionChanges = true;
       if (pin.spans.version) edits.push({ span: pin.spans.version, text: rendered });
+      // Checksum files downloaded next to the asset that write their own version move with it.
+      for (const s of pin.spans.sidecarVersions ?? []) edits.push({ span: s, text: rendered });
     }
   }
   if (pin.kind === "image" && !pin.spans.digest && target.addDigest) {
@@ -144,6 +146,7 @@ const spansOf = (p: Pin): Span[] =>
     p.spans.digest,
     p.spans.checksum,
     ...(p.checksums ?? []).map((c) => c.span),
+    ...(p.spans.sidecarVersions ?? []),
   ].filter((s): s is Span => s !== null);
 const samePin = (a: Pin, b: Pin) =>
   a.kind === b.kind && a.line === b.line && JSON.stringify(a.spans) === JSON.stringify(b.spans);

@@ -21,6 +21,12 @@ export interface PinSpans {
   checksumPrefixed: boolean;
   /** Where `@sha256:…` would be inserted into a tag-only image reference (`pinDigests`). */
   digestInsert?: number | null;
+  /**
+   * Installer pins: the version text of checksum files downloaded next to the asset that write
+   * their own version (`…/0.9.17/x.tar.gz.sha256` beside `…/0.9.17/x.tar.gz`): it moves with
+   * `version`, in the same edit.
+   */
+  sidecarVersions?: Span[];
 }
 
 /** One place where a file pins uv. */

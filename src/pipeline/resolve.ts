@@ -5,15 +5,23 @@
  * each tag once. Upstream failures block the updates they concern, with the reason.
  */
 
+import { networkCode } from "../adapters/http.js";
 import type { OciRegistry } from "../adapters/oci-registry.js";
 import { isIndex, repositoryOf } from "../adapters/oci-registry.js";
 import { assetName, type UvReleases } from "../adapters/uv-releases.js";
 import type { AttestationSummary } from "../core/attestation-policy.js";
 import type { Held } from "../core/lockstep.js";
 import { parseInstallerUrl } from "../core/matchers.js";
-import { type Decision, decide, type PolicyOptions, type UpdateType } from "../core/policy.js";
+import {
+  type Decision,
+  decide,
+  isFullVersion,
+  type PolicyOptions,
+  type UpdateType,
+} from "../core/policy.js";
 import type { Pin, Release, Skipped, Target } from "../core/types.js";
 import { compareVersions } from "../core/version.js";
+import { UvPinBotError } from "../errors.js";
 import { mapBounded } from "../util/concurrency.js";
 
 export interface PinState {
@@ -82,7 +90,17 @@ export const RELEASE_SUBJECT_ASSETS = ["dist-manifest.json", "uv-installer.sh"] 
 /** Upstream lookups one repository's run has in flight at most. */
 export const LOOKUPS_AT_ONCE = 8;
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/**
+ * An error as the plan shows it (PR bodies, replies, check runs). The adapters' own errors name
+ * the upstream by its public URL; anything else that failed on the network (the shared cache's
+ * Redis, say: `connect ECONNREFUSED 10.0.0.5:6379`) is told in words, never with its address.
+ */
+const message = (error: unknown) => {
+  if (error instanceof UvPinBotError) return error.message;
+  const network = networkCode(error);
+  if (network !== null) return `lookup failed: ${network}`;
+  return error instanceof Error ? error.message : String(error);
+};
 
 export async function resolvePlan(
   pins: readonly Pin[],
@@ -135,7 +153,20 @@ export async function resolvePlan(
   for (const [i, decision] of decisions.entries()) {
     const pin = decision.pin;
     const outcome = resolved[i];
-    if (decision.action === "skip") {
+    // A version that follows uv's releases is not "current" when those could not be read (an
+    // image's rolling `0.9` tag follows its tags, which were read).
+    const unknown =
+      releasesError !== null &&
+      decision.action === "current" &&
+      !pin.unpinned &&
+      pin.version !== null &&
+      pin.version !== "latest" &&
+      (pin.kind !== "image" || isFullVersion(pin.version));
+    if (unknown) {
+      const reason = `uv's releases could not be read: ${releasesError}`;
+      plan.skipped.push({ file: pin.file, line: pin.line, reason });
+      plan.held?.push({ pin, reason });
+    } else if (decision.action === "skip") {
       const why =
         (pin.image && tagErrors.get(lookupName(pin))) ??
         (releasesError && pin.kind !== "image"

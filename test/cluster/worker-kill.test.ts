@@ -285,3 +285,49 @@ describeWithRedis("a worker killed mid-run", () => {
     ]);
   });
 });
+
+describeWithRedis("two worker processes writing for one installation", () => {
+  let redis: RedisServer | undefined;
+  const children: Child[] = [];
+  const apps: AppHarness[] = [];
+  let front: GitHubHttp | undefined;
+
+  afterAll(async () => {
+    for (const c of children) if (c.process.exitCode === null) c.process.kill("SIGKILL");
+    for (const app of apps.reverse()) await app.stop();
+    await front?.close();
+    await redis?.stop();
+  });
+
+  it("never have two of its content-creating requests in flight at once (the lock in Redis)", async () => {
+    redis = await startRedis();
+    const env = { UV_PIN_BOT_LOCK_MS: "2000", UV_PIN_BOT_CONCURRENCY: "4" };
+    const web = await startApp({
+      now: () => new Date(NOW),
+      mode: "redis",
+      redis,
+      app: { env: { ...env, UV_PIN_BOT_ROLE: "web" } },
+    });
+    apps.push(web);
+    web.upstreams.publish("0.9.17", { daysAgo: 40 });
+    web.upstreams.publish("0.9.18", { daysAgo: 10 });
+    const names = ["r1", "r2", "r3", "r4", "r5", "r6"];
+    for (const name of names)
+      web.github.addRepo(`acme/${name}`, {
+        files: { Dockerfile: dockerfile("0.9.17", web.upstreams.digestOf("0.9.17")) },
+      });
+    front = await serveGitHub(web.github);
+    // Every write takes a moment to answer: without a cluster-wide lock, the two workers' runs
+    // (4 at once each, and no process lock in the children) would overlap their writes.
+    web.github.slowWrites(20);
+    for (let i = 0; i < 2; i++)
+      children.push(await spawnWorker({ ...env, REDIS_URL: redis.url, GITHUB_URL: front.url }));
+    const summary = await web.sweep();
+    expect(summary).toMatchObject({ repositories: 6, opened: 6, failed: 0 });
+    const auth = `installation:${web.installation.id}`;
+    const writes = web.github.requests.filter((r) => r.method !== "GET" && r.auth === auth);
+    // Each PR: tree, commit, one GraphQL document, labels.
+    expect(writes).toHaveLength(6 * 4);
+    expect(web.github.maxWritesInFlight.get(auth)).toBe(1);
+  }, 180_000);
+});
