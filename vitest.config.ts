@@ -10,6 +10,8 @@ const redisGated = missingPackages(["redis-server"]).length > 0 && !isCI();
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Set-up hooks start registries, Redis and Probot servers or transpile the scanner: seconds on a loaded CI machine.
+    hookTimeout: 60_000,
     reporters: ["default", "./test/reporter/closing-line.ts"],
     projects: [
       {

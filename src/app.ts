@@ -32,6 +32,7 @@ import type {
   SweepSummary,
 } from "./app/cluster/coordinator.js";
 import { budgetFrom } from "./app/cluster/rate-budget.js";
+import { budgetWrites, deferral } from "./app/cluster/write-budget.js";
 import {
   accountLogin,
   type CommentCreated,
@@ -169,8 +170,13 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       options.trustMaterial ?? (keeper as TrustRootKeeper).material.bind(keeper);
     /** An installation client whose requests are counted (summary, metrics). */
     const installationOctokit = async (installationId: number): Promise<GitHub> => {
+      // Every write counted against GitHub's secondary limits, inside the installation's lock.
       const octokit = gateWrites(
-        (await app.auth(installationId)) as unknown as GitHub,
+        budgetWrites(
+          (await app.auth(installationId)) as unknown as GitHub,
+          coordinator.writeBudget,
+          installationId,
+        ),
         coordinator.writeGate,
         installationId,
       );
@@ -255,7 +261,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
               await react(octokit, repo, target.commentId, ok ? "rocket" : "confused");
             }
           } catch (error) {
-            if (!final) throw error;
+            // Out of GitHub's budget: the coordinator runs it again later (not a failure).
+            if (!final || deferral(error) !== null) throw error;
             app.log.error(
               { err: error, repository: `${task.owner}/${task.repo}` },
               "uv-pin-bot run failed",
@@ -326,7 +333,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             const status = done.result?.status;
             return status === "created" ? "opened" : status === "updated" ? "updated" : "skipped";
           } catch (error) {
-            if (!final) throw error;
+            if (!final || deferral(error) !== null) throw error;
             app.log.error(
               { err: error, repository: task.fullName },
               "uv-pin-bot sweep: repository failed",
@@ -407,10 +414,15 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
         const command = parseCommand(comment.body ?? "");
         if (!command) return;
         const repo = context.repo();
+        const installationId = context.payload.installation?.id ?? 0;
         const octokit = gateWrites(
-          context.octokit as unknown as GitHub,
+          budgetWrites(
+            context.octokit as unknown as GitHub,
+            coordinator.writeBudget,
+            installationId,
+          ),
           coordinator.writeGate,
-          context.payload.installation?.id ?? 0,
+          installationId,
         );
         await react(octokit, repo, comment.id, "eyes");
         const permission = await permissionOf(octokit, repo, sender.login);

@@ -26,7 +26,7 @@ const SEED = process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEE
  * path that resume it, before the test times out. Passing runs take a few seconds. A run that
  * the budget interrupts fails (`failOnInterrupt`): a property cut short has not shown anything.
  */
-export function runs<T>(numRuns: number, timeLimitMs = 20_000 * RUNS_SCALE): fc.Parameters<T> {
+export function runs<T>(numRuns: number, timeLimitMs = 60_000 * RUNS_SCALE): fc.Parameters<T> {
   return {
     numRuns: Math.round(numRuns * RUNS_SCALE),
     ...SEED,
@@ -35,7 +35,7 @@ export function runs<T>(numRuns: number, timeLimitMs = 20_000 * RUNS_SCALE): fc.
 }
 
 /** The vitest timeout for one property test. */
-export const PROPERTY_TIMEOUT = 40_000 * RUNS_SCALE;
+export const PROPERTY_TIMEOUT = 120_000 * RUNS_SCALE;
 
 // ---------------------------------------------------------------------------------------------
 // Choices

@@ -100,6 +100,7 @@ describeWithRegistry("check and update against a real registry", () => {
             subjectDigest: seeded["0.9.18-python3.12-bookworm-slim"]?.digest,
           }),
           blocked: null,
+          checksums: null,
         },
         {
           file: "Dockerfile",
@@ -127,6 +128,7 @@ describeWithRegistry("check and update against a real registry", () => {
             san: "https://github.com/astral-sh/uv/.github/workflows/build-docker.yml@refs/heads/main",
           }),
           blocked: null,
+          checksums: null,
         },
         {
           file: "Dockerfile",
@@ -143,6 +145,15 @@ describeWithRegistry("check and update against a real registry", () => {
             subjectDigest: sha(installer("0.10.1")),
           }),
           blocked: null,
+          checksums: [
+            {
+              line: 5,
+              asset: "install.sh",
+              arch: null,
+              from: sha(installer("0.9.17")),
+              to: sha(installer("0.10.1")),
+            },
+          ],
         },
         {
           file: ".github/workflows/ci.yml",
@@ -161,6 +172,7 @@ describeWithRegistry("check and update against a real registry", () => {
             sourceCommit: commitOf("0.10.1"),
           }),
           blocked: null,
+          checksums: null,
         },
       ].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
     );

@@ -59,6 +59,7 @@ describeWithRegistry("a current version whose digest is not the tag's", () => {
           subjectDigest: seeded["0.9.18"]?.digest,
         }),
         blocked: null,
+        checksums: null,
       },
     ]);
     expect(plan.current.map((p: { line: number }) => p.line)).toEqual([3, 4]);

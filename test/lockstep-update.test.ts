@@ -197,4 +197,54 @@ describe("update: a Dockerfile ARG, its checksums and the overrides that set it 
     expect(read("compose.yaml")).toBe(compose);
     expect(downloads?.isDone()).toBe(true);
   });
+
+  it("scan and check show every tied checksum with its architecture and line (JSON and table)", async () => {
+    const dockerfile = readDockerfile("checksum-per-arch.Dockerfile");
+    write("Dockerfile", dockerfile);
+    const old = (i: number) => `sha256:${(dockerfile.split("\n")[2 + i] as string).split("=")[1]}`;
+    const scanned = await cli(["scan", "--json", repo]);
+    const pins = JSON.parse(scanned.out).pins;
+    expect(
+      pins.map((p: { digest: string; checksums: unknown }) => [p.digest, p.checksums]),
+    ).toEqual([
+      [
+        old(0),
+        [
+          { line: 3, digest: old(0), asset: ARCHIVES[0], arch: "amd64" },
+          { line: 4, digest: old(1), asset: ARCHIVES[1], arch: "arm64" },
+        ],
+      ],
+    ]);
+    const table = await cli(["scan", repo]);
+    expect(table.out.split("\n")[1]).toBe(
+      "Dockerfile:12  installer  0.9.17   url+checksum  UV_VERSION (line 2)  https://github.com/astral-sh/uv/releases/download/${UV_VERSION}/uv-${arch}-unknown-linux-gnu.tar.gz (checksums amd64 sha256:ca978112ca1b… line 3, arm64 sha256:3e23e8160039… line 4)",
+    );
+    mockUpstreams(true);
+    const checked = await cli(["check", "--json", repo]);
+    const amd64 = `sha256:${hex(bytes("0.9.18", ARCHIVES[0] as string))}`;
+    const arm64 = `sha256:${hex(bytes("0.9.18", ARCHIVES[1] as string))}`;
+    const update = JSON.parse(checked.out).updates[0];
+    expect([update.from.checksum, update.to.checksum, update.checksums]).toEqual([
+      old(0),
+      amd64,
+      [
+        { line: 3, asset: ARCHIVES[0], arch: "amd64", from: old(0), to: amd64 },
+        { line: 4, asset: ARCHIVES[1], arch: "arm64", from: old(1), to: arm64 },
+      ],
+    ]);
+    mockUpstreams(true);
+    const checkTable = await cli(["check", repo]);
+    const s12 = (d: string) => d.slice(0, 19);
+    expect(checkTable.out).toBe(
+      [
+        `Dockerfile:12  patch  0.9.17 (${s12(old(0))}) -> 0.9.18 (${s12(amd64)})`,
+        `    checksum line 3 (amd64): ${s12(old(0))} -> ${s12(amd64)}`,
+        `    checksum line 4 (arm64): ${s12(old(1))} -> ${s12(arm64)}`,
+        "    attestation: verified (https://github.com/astral-sh/uv/.github/workflows/build-docker.yml@refs/heads/main)",
+        "",
+        "1 update (0 blocked), 0 current, 0 skipped.",
+        "",
+      ].join("\n"),
+    );
+  });
 });

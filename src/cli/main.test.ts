@@ -59,6 +59,7 @@ describe("uv-pin-bot scan --json", () => {
           unpinned: null,
           overrides: null,
           mirrorOf: null,
+          checksums: null,
         },
         {
           file: "docker/Dockerfile.dev",
@@ -76,6 +77,7 @@ describe("uv-pin-bot scan --json", () => {
           unpinned: null,
           overrides: null,
           mirrorOf: null,
+          checksums: null,
         },
         {
           file: "services/api/.github/workflows/ci.yml",
@@ -93,6 +95,7 @@ describe("uv-pin-bot scan --json", () => {
           unpinned: null,
           overrides: null,
           mirrorOf: null,
+          checksums: null,
         },
       ],
       skipped: [

@@ -210,3 +210,59 @@ describe("checksum ARG overrides are pins of their file", () => {
     expect(sh).toBe(text(2).replace(B, NB));
   });
 });
+
+describe("checksum overrides that cannot be tied with certainty, and foreign hashes next to them", () => {
+  const sum = (c: string) => c.repeat(64);
+  const installer = (arch: string) =>
+    [
+      "FROM debian:bookworm-slim",
+      "ARG UV_VERSION=0.9.17",
+      `ARG UV_SHA256=${sum(arch === "x86_64" ? "a" : "b")}`,
+      `RUN curl -fsSLo /tmp/uv.tar.gz "https://github.com/astral-sh/uv/releases/download/\${UV_VERSION}/uv-${arch}-unknown-linux-gnu.tar.gz" && \\`,
+      '    echo "$UV_SHA256  /tmp/uv.tar.gz" | sha256sum -c -',
+      "",
+    ].join("\n");
+
+  it("one name guarding different assets in two Dockerfiles: the override is held, saying which", () => {
+    const files = [
+      { path: "amd/Dockerfile", text: installer("x86_64") },
+      { path: "arm/Dockerfile", text: installer("aarch64") },
+      { path: "build.sh", text: `docker build --build-arg UV_SHA256=${sum("c")} .\n` },
+    ];
+    const { result } = scanRepository(files);
+    const override = result.pins.find((p) => p.file === "build.sh");
+    expect(override?.hold).toBe(
+      "`UV_SHA256` is the checksum of uv-x86_64-unknown-linux-gnu.tar.gz (uv 0.9.17) at amd/Dockerfile:3 and of uv-aarch64-unknown-linux-gnu.tar.gz (uv 0.9.17) at arm/Dockerfile:3: which one this override sets cannot be told",
+    );
+    // The compose build that names its Dockerfile is tied to that one only: no doubt, no hold.
+    const compose = {
+      path: "compose.yaml",
+      text: `services:\n  a:\n    build:\n      context: arm\n      args:\n        UV_SHA256: ${sum("c")}\n`,
+    };
+    const tied = scanRepository([...files.slice(0, 2), compose]).result.pins.find(
+      (p) => p.file === "compose.yaml",
+    );
+    expect([tied?.hold, tied?.asset, tied?.overridesChecksums]).toEqual([
+      undefined,
+      "uv-aarch64-unknown-linux-gnu.tar.gz",
+      [{ file: "arm/Dockerfile", line: 3, pinLine: 4 }],
+    ]);
+  });
+
+  it("an image digest of another tool next to a checksum override does not hold it", () => {
+    const files = [
+      { path: "Dockerfile", text: installer("x86_64") },
+      {
+        path: "compose.yaml",
+        text: `services:\n  db:\n    image: postgres@sha256:${sum("d")}\n  app:\n    build:\n      args:\n        UV_SHA256: ${sum("a")}\n`,
+      },
+    ];
+    const { result } = scanRepository(files);
+    const override = result.pins.find((p) => p.file === "compose.yaml");
+    expect([override?.kind, override?.hold, override?.skipReason]).toEqual([
+      "installer",
+      undefined,
+      null,
+    ]);
+  });
+});

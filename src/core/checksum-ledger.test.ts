@@ -135,4 +135,15 @@ describe("checks that data flow proves to be about another file block nothing", 
       [2, undefined, [`${DL}/\${V}/${ASSET}.sha256`]],
     ]);
   });
+
+  it("a download the tracer cannot read: no check is known to be about another file", () => {
+    const text = [
+      `python3 -c "import urllib.request as u; u.urlretrieve('${DL}/0.9.17/${ASSET}', 'pkg.tgz')"`,
+      `echo "${"ab".repeat(32)}  pkg.tgz" | sha256sum -c -`,
+      "",
+    ].join("\n");
+    expect(scanText("install.sh", text).pins.map((p) => [p.line, p.hold])).toEqual([
+      [1, held("install.sh:2")],
+    ]);
+  });
 });

@@ -31,6 +31,8 @@ export class ChecksumLedger {
   readonly checks: LedgerCheck[] = [];
   /** Base names of the files uv downloads write. */
   readonly uvOuts = new Set<string>();
+  /** The uv pins whose download the tracer read (so where each one writes is known). */
+  readonly downloaded = new Set<Pin>();
   /** Base names of the checksum files downloaded next to uv downloads (`….sha256`, `sha256.sum`). */
   readonly sidecarOuts = new Set<string>();
   /** `sha256sum -c FILE` with FILE written by no command the tracer read: FILE and the command. */
@@ -81,6 +83,7 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   const note = (at: number, what: "checksum" | "check") => {
     if (!untied || at < untied.at) untied = { at, what };
   };
+  const allKnown = downloads.every((p) => ledger.downloaded.has(p));
   const uvFile = (file: string) => {
     const base = baseName(file);
     return ledger.uvOuts.has(base) || UV_NAME.test(base);
@@ -88,7 +91,8 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   for (const check of ledger.checks) {
     const isTied =
       check.sums !== null && check.sums.length > 0 && check.sums.every((s) => tied.has(s.start));
-    if (isTied || !uvFile(check.file)) {
+    // Another file's check only when where every uv download writes is known.
+    if (isTied || (allKnown && !uvFile(check.file))) {
       for (const s of check.sums ?? []) used.add(s.start);
       for (const c of check.commands) accounted.push(c);
     } else {
@@ -100,7 +104,7 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
     if (ledger.sidecarOuts.has(baseName(l.file))) accounted.push(l.command);
   }
   // A sum of another file that nothing compares (a cache key): not about the uv download.
-  for (const c of ledger.computes) if (!uvFile(c.file)) accounted.push(c.command);
+  if (allKnown) for (const c of ledger.computes) if (!uvFile(c.file)) accounted.push(c.command);
   const { text } = ctx;
   const hidden = sortedSpans(ledger.hidden);
   const comment = commentLines(ctx);

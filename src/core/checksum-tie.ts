@@ -90,7 +90,10 @@ function record(
   const ends = new Map<number, number>();
   for (const c of flow.commands) ends.set(c.start, c.end);
   const command = (at: number): Span => ({ start: at, end: ends.get(at) ?? at });
-  for (const d of downloads) if (d.out !== null) ledger.uvOuts.add(baseName(d.out));
+  for (const d of downloads) {
+    ledger.downloaded.add(d.pin.pin);
+    if (d.out !== null) ledger.uvOuts.add(baseName(d.out));
+  }
   reader.checks.forEach((check, i) => {
     ledger.checks.push({
       file: check.file,

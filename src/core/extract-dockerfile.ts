@@ -408,6 +408,7 @@ function noteAdd(
   const sources = args.slice(0, -1);
   if (!ledger || !dest || sources.length === 0) return;
   for (const p of installers) {
+    ledger.downloaded.add(p);
     ledger.uvOuts.add(baseName(dest.endsWith("/") ? (p.asset ?? "") : dest));
     if (p.asset) ledger.uvOuts.add(p.asset);
   }

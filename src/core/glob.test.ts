@@ -152,9 +152,10 @@ describe("globs", () => {
 
 describe("a hostile paths.include in a child process (a hang fails the test, not the runner)", () => {
   let build: string | undefined;
+  // Transpiling the sources takes seconds on a loaded machine (the default 10 s hook bound is not enough).
   beforeAll(() => {
     build = buildScanner();
-  });
+  }, 120_000);
   afterAll(() => removeBuild(build));
 
   it("`*a` × 16 passes validation and is matched at once against aaaa…a.sh (40 a's)", () => {

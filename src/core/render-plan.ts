@@ -4,6 +4,7 @@ import {
   type AttestationSummary,
   attestationJson,
 } from "./attestation-policy.js";
+import { type ChecksumMove, checksumMoves } from "./render-pr-parts.js";
 import { type PinJson, pinJson } from "./render-scan.js";
 import type { Pin, Skipped } from "./types.js";
 
@@ -23,6 +24,8 @@ export interface UpdateView {
   note: string | null;
   attestation: AttestationSummary | null;
   blocked: string | null;
+  /** What the rewriter writes: each listed checksum's new value, by asset. */
+  target?: { checksums?: Record<string, string> | null; checksum?: string | null };
 }
 
 export interface UpdateJson {
@@ -37,6 +40,8 @@ export interface UpdateJson {
   note: string | null;
   attestation: AttestationJson | null;
   blocked: string | null;
+  /** Every checksum tied to the download, each from and to (`from`/`to.checksum` are the first), or null. */
+  checksums: ChecksumMove[] | null;
 }
 
 export function updateJson(u: UpdateView): UpdateJson {
@@ -52,6 +57,7 @@ export function updateJson(u: UpdateView): UpdateJson {
     note: u.note,
     attestation: u.attestation ? attestationJson(u.attestation) : null,
     blocked: u.blocked,
+    checksums: checksumMoves(u),
   };
 }
 
@@ -88,6 +94,12 @@ export function renderPlanTable(plan: {
     const where = `${u.pin.file}:${u.pin.line}`;
     out.push(`${where}  ${u.type}  ${state(u.from, u.pin.kind)} -> ${state(u.to, u.pin.kind)}`);
     if (u.note) out.push(`    note: ${u.note}`);
+    const moves = checksumMoves(u);
+    if (moves && (moves.length > 1 || moves[0]?.arch))
+      for (const m of moves)
+        out.push(
+          `    checksum line ${m.line} (${m.arch ?? m.asset}): ${m.from.slice(0, 19)} -> ${m.to ? m.to.slice(0, 19) : "(unchanged)"}`,
+        );
     if (u.attestation?.verified) {
       out.push(
         `    attestation: verified (${u.attestation.signerWorkflow ?? u.attestation.san ?? "?"})`,

@@ -27,7 +27,43 @@ export interface PrUpdate {
   note: string | null;
   /** An `AttestationSummary` once verified; anything else counts as not verified. */
   attestation: unknown | null;
+  /** The summary of each digest the update brings (every listed checksum), when verified. */
+  attestations?: Readonly<Record<string, unknown>> | null;
   blocked: string | null;
+  /** What the rewriter writes: each listed checksum's new value, by asset. */
+  target?: { checksums?: Record<string, string> | null; checksum?: string | null };
+}
+
+/** A checksum tied to an installer's download: where, what it checks, its value before and after. */
+export interface ChecksumMove {
+  line: number;
+  asset: string;
+  arch: string | null;
+  from: string;
+  /** The new value, or null when it does not change. */
+  to: string | null;
+}
+
+/** Every checksum an update's pin lists, with what it becomes; null when the pin lists none. */
+export function checksumMoves(u: {
+  pin: Pin;
+  to: { checksum: string | null };
+  target?: { checksums?: Record<string, string> | null; checksum?: string | null };
+}): ChecksumMove[] | null {
+  const list = u.pin.checksums;
+  if (!list?.length) return null;
+  return list.map((c) => {
+    const next =
+      u.target?.checksums?.[c.asset] ??
+      (list.length === 1 ? (u.target?.checksum ?? u.to.checksum) : null);
+    return {
+      line: c.line,
+      asset: c.asset,
+      arch: c.arch,
+      from: c.digest,
+      to: next && next !== c.digest ? next : null,
+    };
+  });
 }
 
 export interface PrPlan {
@@ -148,21 +184,29 @@ export function asSummary(value: unknown): AttestationSummary | null {
 export function artifacts(updates: readonly PrUpdate[]): Artifact[] {
   const byHash = new Map<string, Artifact>();
   for (const u of updates) {
-    const summary = asSummary(u.attestation);
+    const main = asSummary(u.attestation);
     const fresh = hashOf(u.pin, u.to) === hashOf(u.pin, u.from) ? null : hashOf(u.pin, u.to);
     // An attested installer whose pin keeps no checksum is shown by the digest it was checked on.
-    const hash = fresh ?? summary?.subjectDigest ?? null;
-    if (hash === null) continue;
-    const artifact = byHash.get(hash) ?? {
-      kind: u.pin.kind === "image" ? "digest" : u.pin.kind === "version" ? "release" : "checksum",
-      hash,
-      updates: [],
-      summary: null,
-    };
-    artifact.updates.push(u);
-    if (summary && (artifact.summary === null || (artifact.summary.verified && !summary.verified)))
-      artifact.summary = summary;
-    byHash.set(hash, artifact);
+    const first = fresh ?? main?.subjectDigest ?? null;
+    // Then every other new checksum the pin lists (one per architecture), each with its own summary.
+    const more = (checksumMoves(u) ?? []).map((m) => m.to).filter((h): h is string => h !== null);
+    for (const hash of [...new Set([first, ...more])]) {
+      if (hash === null) continue;
+      const summary = asSummary(u.attestations?.[hash]) ?? (hash === first ? main : null);
+      const artifact = byHash.get(hash) ?? {
+        kind: u.pin.kind === "image" ? "digest" : u.pin.kind === "version" ? "release" : "checksum",
+        hash,
+        updates: [],
+        summary: null,
+      };
+      if (!artifact.updates.includes(u)) artifact.updates.push(u);
+      if (
+        summary &&
+        (artifact.summary === null || (artifact.summary.verified && !summary.verified))
+      )
+        artifact.summary = summary;
+      byHash.set(hash, artifact);
+    }
   }
   return [...byHash.values()];
 }

@@ -23,6 +23,7 @@ import {
   artifactName,
   artifacts,
   blockedUpdates,
+  checksumMoves,
   commands,
   digestOnly,
   hashOf,
@@ -175,6 +176,18 @@ function changes(plan: PrPlan): string {
   const notes = updates
     .filter((u) => u.note !== null)
     .map((u) => `- ${where(plan, u.pin.file, u.pin.line, false)}: ${inlineText(u.note ?? "")}`);
+  // Every checksum a download lists (one per architecture), each where it is written.
+  for (const u of updates) {
+    const moves = checksumMoves(u);
+    if (!moves || (moves.length < 2 && !moves[0]?.arch)) continue;
+    for (const m of moves) {
+      const what = `${codeSpan(m.asset)}${m.arch ? ` (${inlineText(m.arch)})` : ""}`;
+      const change = m.to
+        ? `${codeSpan(shortHash(m.from))} → ${codeSpan(m.to)}`
+        : `${codeSpan(shortHash(m.from))} (unchanged)`;
+      notes.push(`- ${where(plan, u.pin.file, m.line, false)}: checksum of ${what}: ${change}`);
+    }
+  }
   const table = ["### Changes", "", "| file | what | from | to | type |", "|---|---|---|---|---|"];
   return [...table, ...rows, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }

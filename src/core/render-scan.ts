@@ -29,7 +29,22 @@ export interface PinJson {
   overrides: OverrideJson | null;
   /** A pin on a configured registry mirror: the upstream it is looked up on, or null. */
   mirrorOf: string | null;
+  /** Every checksum tied to an installer's download (`digest` is the first), or null. */
+  checksums: ChecksumJson[] | null;
 }
+
+/** A checksum tied to a download: where it is written, what it is, the asset and architecture. */
+export interface ChecksumJson {
+  line: number;
+  digest: string;
+  asset: string;
+  arch: string | null;
+}
+
+export const checksumsJson = (p: Pin): ChecksumJson[] | null =>
+  p.checksums
+    ? p.checksums.map((c) => ({ line: c.line, digest: c.digest, asset: c.asset, arch: c.arch }))
+    : null;
 
 /**
  * The Dockerfile ARG lines an override sets: the Dockerfile pins (among `all`) whose version comes
@@ -72,6 +87,7 @@ export function pinJson(p: Pin, all: readonly Pin[] = [p]): PinJson {
     unpinned: p.unpinned ?? null,
     overrides: overrideTargets(p, all),
     mirrorOf: p.mirrorOf ?? null,
+    checksums: checksumsJson(p),
   };
 }
 
@@ -89,6 +105,8 @@ export function describePin(p: Pin): string {
   if (p.kind === "image") {
     return `${p.image}${p.tag !== null ? `:${p.tag}` : ""}${p.digest ? `@${short(p.digest)}` : ""}`;
   }
+  if (p.kind === "installer" && p.checksums && (p.checksums.length > 1 || p.checksums[0]?.arch))
+    return `${p.url} (checksums ${p.checksums.map((c) => `${c.arch ?? c.asset} ${short(c.digest)} line ${c.line}`).join(", ")})`;
   if (p.kind === "installer") return `${p.url}${p.digest ? ` (checksum ${short(p.digest)})` : ""}`;
   return `version ${p.version ?? "?"}`;
 }

@@ -191,6 +191,11 @@ async function attestOne(
     const summaries = await Promise.all(
       subjects.map((subject) => verifyDigest({ ...deps, policy }, subject)),
     );
+    // Each digest's own summary, for what shows every new checksum (the pull request's list).
+    if (summaries.length > 1)
+      update.attestations = Object.fromEntries(
+        subjects.map((d, i) => [d, summaries[i] as AttestationSummary]),
+      );
     return summaries.find((s) => !s.verified) ?? (summaries[0] as AttestationSummary);
   } catch (error) {
     if (error instanceof AttestationUnavailable) return unavailable(error.message);

@@ -50,6 +50,8 @@ export interface PlannedUpdate {
   attestationVersion: string | null;
   /** Filled by verification (a later step); null until then. */
   attestation: AttestationSummary | null;
+  /** Filled by verification when the update brings several digests: each one's summary. */
+  attestations?: Record<string, AttestationSummary>;
   /** Why this update must not be applied, or null. */
   blocked: string | null;
   /** What the rewriter splices. */

@@ -58,8 +58,12 @@ export async function scanPaths(
     const loaded = readText(path);
     if (!loaded.ok)
       return { pins: [], skipped: [{ file: name, line: null, reason: loaded.reason }] };
-    texts.push({ path: name, text: loaded.text });
     const found = scanText(name, loaded.text, options);
+    // The second scan reads the Dockerfiles with pins and the other files: a Dockerfile without
+    // pins is not kept (most of a repository's text, held until the end for nothing).
+    if (found.pins.length > 0 || fileKind(name) !== "dockerfile") {
+      texts.push({ path: name, text: loaded.text });
+    }
     scans.set(name, found);
     return found;
   });

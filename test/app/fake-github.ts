@@ -61,6 +61,8 @@ export interface RecordedRequest {
   auth: string;
   /** The repository a `/repos/{o}/{r}/…` request is about, `owner/repo` (lower case), else null. */
   repo: string | null;
+  /** When it arrived (epoch ms, the real clock): for budgets over time windows. */
+  at: number;
 }
 
 export interface FakeInstallation {
@@ -329,6 +331,7 @@ export class FakeGitHub {
       status: 0,
       auth,
       repo: repoMatch ? `${repoMatch[1]}/${repoMatch[2]}`.toLowerCase() : null,
+      at: Date.now(),
     };
     this.requests.push(record);
     if (process.env.UV_PIN_BOT_TEST_TRACE)

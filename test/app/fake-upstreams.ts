@@ -36,6 +36,12 @@ export const platformDigest = (tag: string, p: Platform, image = UV_IMAGE) =>
   sha256(`manifest ${image}:${tag} ${p.os}/${p.architecture}`);
 /** What `https://astral.sh/uv/{version}/install.sh` serves. */
 export const installerText = (version: string) => `#!/bin/sh\n# uv ${version} installer\n`;
+/** The release archives a Dockerfile may check per architecture, and what each serves. */
+export const ARCHIVES = [
+  "uv-x86_64-unknown-linux-gnu.tar.gz",
+  "uv-aarch64-unknown-linux-gnu.tar.gz",
+] as const;
+export const archiveText = (version: string, asset: string) => `uv ${version} ${asset}\n`;
 /** The release's `dist-manifest.json` (what a version-only pin is verified by). */
 export const distManifestText = (version: string) =>
   JSON.stringify({ announcement_tag: version, releases: [] });
@@ -133,8 +139,14 @@ export class FakeUpstreams {
           digest: sha256(distManifestText(version)),
           url: `https://github.com/astral-sh/uv/releases/download/${version}/dist-manifest.json`,
         },
+        ...ARCHIVES.map((name) => ({
+          name,
+          digest: sha256(archiveText(version, name)),
+          url: `https://github.com/astral-sh/uv/releases/download/${version}/${name}`,
+        })),
       ],
     };
+    for (const name of ARCHIVES) this.versionOf.set(sha256(archiveText(version, name)), version);
     this.versionOf.set(sha256(installerText(version)), version);
     this.versionOf.set(sha256(distManifestText(version)), version);
     this.releases.push(release);
@@ -226,9 +238,12 @@ export class FakeUpstreams {
       },
       checksum: async (url: string, assetDigest: string | null) => {
         this.count("checksum", "https://astral.sh");
-        const version = /\/uv\/(\d+\.\d+\.\d+)\//.exec(url)?.[1];
+        const archive = /\/releases\/download\/(\d+\.\d+\.\d+)\/([^/]+)$/.exec(url);
+        const version = /\/uv\/(\d+\.\d+\.\d+)\//.exec(url)?.[1] ?? archive?.[1];
         if (!version) throw new Error(`${url}: not found`);
-        const checksum = sha256(installerText(version));
+        const checksum = (ARCHIVES as readonly string[]).includes(archive?.[2] ?? "")
+          ? sha256(archiveText(version, archive?.[2] as string))
+          : sha256(installerText(version));
         if (assetDigest !== null && assetDigest !== checksum)
           throw new Error(`${url} serves ${checksum}, the release asset says ${assetDigest}`);
         return { checksum, assetDigest };

@@ -370,6 +370,30 @@ describe("GitHub's secondary rate limits", () => {
     expect(h.github.maxWritesInFlight.get(`installation:${h.installation.id}`)).toBe(1);
   });
 
+  it("a primary rate limit whose reset is further than the retries wait: the run waits for the reset, not given up", async () => {
+    await setUp({ throttle: { retryAfterBaseValue: 1, maxWaitSeconds: 0 } });
+    const reset = Math.ceil(Date.now() / 1000) + 2;
+    h.github.intercept({
+      method: "GET",
+      path: "/repos/acme/app/git/trees/main",
+      reply: () => [
+        403,
+        { message: "API rate limit exceeded for installation ID 4242." },
+        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+      ],
+    });
+    await command();
+    const trees = h.github.requests.filter((r) => r.path === "/repos/acme/app/git/trees/main");
+    expect(trees.map((r) => r.status)).toEqual([403, 200]);
+    // Not before the reset GitHub announced.
+    expect(trees[1]?.at).toBeGreaterThanOrEqual(reset * 1000);
+    expect(repo.openPulls()).toHaveLength(1);
+    expect(botComments(repo, issue)).toEqual([
+      expect.stringMatching(/^Opened https:\/\/github\.com\/acme\/app\/pull\/\d+ /),
+    ]);
+    expect(h.logs.some((l) => /acme\/app waits for GitHub's budget/.test(l.msg))).toBe(true);
+  });
+
   it("a run that pushed its branch and then failed to open the PR is resumed by the next run", async () => {
     await setUp();
     h.github.failMutation("createPullRequest", "Something went wrong while executing your query.");

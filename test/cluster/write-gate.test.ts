@@ -6,6 +6,7 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { RedisWriteBudget } from "../../src/app/cluster/write-budget.js";
 import { RedisWriteGate } from "../../src/app/cluster/write-gate.js";
 import { describeWithRedis, type RedisServer, startRedis } from "../redis/server.js";
 
@@ -98,5 +99,26 @@ describeWithRedis("the cluster's write lock", () => {
     ).rejects.toThrow("403 secondary rate limit");
     expect(await connections[0]?.exists("t4:w:4")).toBe(0);
     expect(await gate.run(4, async () => "next")).toBe("next");
+  });
+
+  it("the write budget is one count for every replica (sliding windows in Redis)", async () => {
+    const windows = [
+      { count: 3, ms: 60_000 },
+      { count: 4, ms: 3_600_000 },
+    ];
+    const a = new RedisWriteBudget(connect(), "t5", windows);
+    const b = new RedisWriteBudget(connect(), "t5", windows);
+    expect(await a.take(9)).toEqual({ ok: true });
+    expect(await b.take(9)).toEqual({ ok: true });
+    expect(await a.take(9)).toEqual({ ok: true });
+    // The minute is full for both replicas (3 written across them).
+    const full = await b.take(9);
+    expect(full).toMatchObject({ ok: false, longest: false });
+    expect(full.ok === false && full.waitMs > 59_000 && full.waitMs <= 60_000).toBe(true);
+    // Another installation is counted apart; room for a PR (reserve 5, at most the hour's 4).
+    expect(await b.take(10)).toEqual({ ok: true });
+    expect(await a.roomIn(10, 5)).toBeGreaterThan(3_599_000);
+    expect(await a.roomIn(11, 5)).toBe(0);
+    expect(await connections.at(-1)?.zcard("t5:wb:9")).toBe(3);
   });
 });

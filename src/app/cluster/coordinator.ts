@@ -12,6 +12,7 @@ import type { OwnCommits } from "../../adapters/own-commits.js";
 import type { RunMode } from "../../pipeline/run-repository.js";
 import type { AppMetrics } from "./metrics.js";
 import type { Budget } from "./rate-budget.js";
+import type { WriteBudget } from "./write-budget.js";
 import type { WriteGate } from "./write-gate.js";
 
 /** Where a command's answer goes: the issue or pull request, and the comment to react on. */
@@ -134,6 +135,8 @@ export interface Coordinator {
    * embedded, where the process's own lock (serial-writes.ts) is the whole story.
    */
   readonly writeGate?: WriteGate;
+  /** GitHub's secondary limits on content-creating requests, per installation (write-budget.ts). */
+  readonly writeBudget: WriteBudget;
   /** Per-repository state kept from one sweep to the next (ETags, what the run saw). */
   readonly sweepState: KeyValueStore;
   /** What the repositories of sweep `sweepId` share (dropped when the sweep ends). */

@@ -25,6 +25,13 @@ import {
 } from "./coordinator.js";
 import { AppMetrics } from "./metrics.js";
 import { type Budget, DEFAULT_RATE_LIMIT_FLOOR, MemoryBudgets } from "./rate-budget.js";
+import {
+  deferral,
+  MemoryWriteBudget,
+  PR_WRITES,
+  type WriteWindow,
+  writeWindows,
+} from "./write-budget.js";
 
 export interface EmbeddedOptions {
   /** Cron (UTC) for sweeps, or null: no in-process scheduler. */
@@ -34,6 +41,8 @@ export interface EmbeddedOptions {
   metrics?: AppMetrics;
   /** Remaining GitHub requests at which an installation's work waits for the reset. */
   rateLimitFloor?: number;
+  /** `UV_PIN_BOT_WRITE_BUDGET` (default: GitHub's 80 a minute, 500 an hour). */
+  writeWindows?: WriteWindow[];
 }
 
 export class EmbeddedCoordinator implements Coordinator {
@@ -48,6 +57,7 @@ export class EmbeddedCoordinator implements Coordinator {
   readonly metricsRegistry: AppMetrics;
   private readonly queue = new KeyedQueue();
   private readonly budgets: MemoryBudgets;
+  readonly writeBudget: MemoryWriteBudget;
   private executor: Executor | undefined;
   private cron: Cron | undefined;
   private sweeping: Promise<SweepSummary> | null = null;
@@ -57,6 +67,7 @@ export class EmbeddedCoordinator implements Coordinator {
   constructor(private readonly options: EmbeddedOptions) {
     this.metricsRegistry = options.metrics ?? new AppMetrics();
     this.budgets = new MemoryBudgets(options.rateLimitFloor ?? DEFAULT_RATE_LIMIT_FLOOR);
+    this.writeBudget = new MemoryWriteBudget(options.writeWindows ?? writeWindows({}));
   }
 
   observeRateLimit(installationId: number, budget: Budget): void {
@@ -97,8 +108,33 @@ export class EmbeddedCoordinator implements Coordinator {
         await new Promise((r) => setTimeout(r, wait));
         wait = this.budgets.waitMs(task.installationId);
       }
-      return this.metricsRegistry.timeJob(task.kind, () => this.exec.execute(task, replies, true));
+      // No room in this hour's write budget for a pull request, or the hour's budget (or
+      // GitHub's rate limit) ran out mid-run: a timer, then the repository runs again.
+      for (;;) {
+        const room = await this.writeBudget.roomIn(task.installationId, PR_WRITES);
+        if (room > 0) {
+          this.deferred(task, Date.now() + room);
+          await new Promise((r) => setTimeout(r, room));
+        }
+        try {
+          return await this.metricsRegistry.timeJob(task.kind, () =>
+            this.exec.execute(task, replies, true),
+          );
+        } catch (error) {
+          const retryAt = deferral(error);
+          if (retryAt === null) throw error;
+          this.deferred(task, retryAt);
+          await new Promise((r) => setTimeout(r, Math.max(0, retryAt - Date.now())));
+        }
+      }
     });
+  }
+
+  private deferred(task: RepoTask, retryAt: number): void {
+    this.exec.log.info(
+      { installation: task.installationId, repository: `${task.owner}/${task.repo}`, retryAt },
+      `uv-pin-bot: ${task.owner}/${task.repo} waits for GitHub's budget of installation ${task.installationId}, until ${new Date(retryAt).toISOString()} (delayed, not failed)`,
+    );
   }
 
   sweep(): Promise<SweepSummary> {

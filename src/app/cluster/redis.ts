@@ -35,6 +35,13 @@ import { type Budget, MemoryBudgets, waitFor } from "./rate-budget.js";
 import { RedisCache } from "./redis-cache.js";
 import { RedisBlobCache, RedisKeyValues, RedisNegativeAnswers } from "./redis-stores.js";
 import type { ClusterSettings } from "./settings.js";
+import {
+  deferral,
+  PR_WRITES,
+  RedisWriteBudget,
+  type WriteWindow,
+  writeWindows,
+} from "./write-budget.js";
 import { RedisWriteGate } from "./write-gate.js";
 
 export const QUEUE = "uv-pin-bot";
@@ -66,6 +73,8 @@ type JobData = { task: RepoTask; replies?: string; sweepId?: string } | { sweep:
 
 export interface RedisCoordinatorOptions extends ClusterSettings {
   schedule: string | null;
+  /** `UV_PIN_BOT_WRITE_BUDGET` (default: GitHub's 80 a minute, 500 an hour). */
+  writeWindows?: WriteWindow[];
 }
 
 const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
@@ -138,6 +147,8 @@ export class RedisCoordinator implements Coordinator {
   readonly ownCommits: OwnCommits;
   /** One installation's content-creating requests at a time, cluster-wide. */
   readonly writeGate: RedisWriteGate;
+  /** GitHub's secondary limits per installation, counted for the cluster. */
+  readonly writeBudget: RedisWriteBudget;
   readonly metricsRegistry = new AppMetrics();
   /** Commands, the cache, locks, sweeps. */
   readonly redis: Redis;
@@ -159,6 +170,7 @@ export class RedisCoordinator implements Coordinator {
     this.deliveries = new RedisDeliveries(this.redis);
     this.ownCommits = new RedisOwnCommits(this.redis);
     this.writeGate = new RedisWriteGate(this.redis, KEYS, o.lockMs);
+    this.writeBudget = new RedisWriteBudget(this.redis, KEYS, o.writeWindows ?? writeWindows({}));
     this.budgets = new MemoryBudgets(o.rateLimitFloor);
     this.cache = new RedisCache(this.redis, KEYS);
     this.blobs = new RedisBlobCache(this.redis, KEYS);
@@ -307,6 +319,13 @@ export class RedisCoordinator implements Coordinator {
       await job.moveToDelayed(Date.now() + wait + Math.floor(Math.random() * 250), token);
       throw new DelayedError();
     }
+    // No room in this hour's write budget for a pull request: run when there is.
+    const room = await this.writeBudget.roomIn(task.installationId, PR_WRITES);
+    if (room > 0) {
+      this.deferred(task, Date.now() + room);
+      await job.moveToDelayed(Date.now() + room + Math.floor(Math.random() * 250), token);
+      throw new DelayedError();
+    }
     const lockKey = `${KEYS}:lock:${repoKey(task.owner, task.repo)}`;
     const lockToken = randomUUID();
     const taken = await this.redis.set(lockKey, lockToken, "PX", this.o.lockMs, "NX");
@@ -330,9 +349,20 @@ export class RedisCoordinator implements Coordinator {
         ? (await this.redis.lrange(list, 0, -1)).map((r) => JSON.parse(r) as ReplyTarget)
         : [];
       // A final failure is counted towards its sweep by the worker's `failed` handler.
-      const outcome = await this.metricsRegistry.timeJob(task.kind, () =>
-        this.exec.execute(task, replies, final),
-      );
+      let outcome: Awaited<ReturnType<Executor["execute"]>>;
+      try {
+        outcome = await this.metricsRegistry.timeJob(task.kind, () =>
+          this.exec.execute(task, replies, final),
+        );
+      } catch (error) {
+        // The hour's write budget used up, or GitHub's rate limit until its reset: the job runs
+        // again then (its replies wait with it), without using up an attempt.
+        const retryAt = deferral(error);
+        if (retryAt === null) throw error;
+        this.deferred(task, retryAt);
+        await job.moveToDelayed(retryAt + Math.floor(Math.random() * 250), token);
+        throw new DelayedError();
+      }
       // The answered commands leave the list (commands that came during the run stay for the next).
       if (list && replies.length) await this.redis.ltrim(list, replies.length, -1);
       if (data.sweepId) await this.sweepDone(data.sweepId, String(job.id), outcome ?? "skipped");
@@ -341,6 +371,13 @@ export class RedisCoordinator implements Coordinator {
       clearInterval(renew);
       await this.redis.eval(RELEASE, 1, lockKey, lockToken).catch(() => undefined);
     }
+  }
+
+  private deferred(task: RepoTask, retryAt: number): void {
+    this.exec.log.info(
+      { installation: task.installationId, repository: `${task.owner}/${task.repo}`, retryAt },
+      `uv-pin-bot: ${task.owner}/${task.repo} waits for GitHub's budget of installation ${task.installationId}, until ${new Date(retryAt).toISOString()} (delayed, not failed)`,
+    );
   }
 
   // --- sweeps -------------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { deferral, MemoryWriteBudget, WriteBudgetError, writeWindows } from "./write-budget.js";
+
+describe("writeWindows (UV_PIN_BOT_WRITE_BUDGET)", () => {
+  it("defaults to GitHub's secondary limits: 80 a minute, 500 an hour", () => {
+    expect(writeWindows({})).toEqual([
+      { count: 80, ms: 60_000 },
+      { count: 500, ms: 3_600_000 },
+    ]);
+  });
+  it("reads count/seconds pairs, shortest window first; a bad value is a one-line error", () => {
+    expect(writeWindows({ UV_PIN_BOT_WRITE_BUDGET: "9/3, 100/1" })).toEqual([
+      { count: 100, ms: 1_000 },
+      { count: 9, ms: 3_000 },
+    ]);
+    expect(() => writeWindows({ UV_PIN_BOT_WRITE_BUDGET: "80 per minute" })).toThrow(
+      "UV_PIN_BOT_WRITE_BUDGET: expected count/seconds pairs such as 80/60,500/3600, not `80 per minute`",
+    );
+    expect(() => writeWindows({ UV_PIN_BOT_WRITE_BUDGET: "0/60" })).toThrow(/count\/seconds/);
+  });
+});
+
+describe("MemoryWriteBudget (sliding windows)", () => {
+  it("a full short window waits for its oldest write to leave it; a full longest window says so", async () => {
+    let now = 1_000_000;
+    const budget = new MemoryWriteBudget(
+      [
+        { count: 3, ms: 1_000 },
+        { count: 5, ms: 10_000 },
+      ],
+      () => now,
+    );
+    for (let i = 0; i < 3; i++) {
+      expect(await budget.take(1)).toEqual({ ok: true });
+      now += 100;
+    }
+    // 3 in the last second (at +0, +100, +200; now +300): the first leaves at +1000.
+    expect(await budget.take(1)).toEqual({ ok: false, waitMs: 700, longest: false });
+    // Another installation has its own budget.
+    expect(await budget.take(2)).toEqual({ ok: true });
+    now += 700;
+    expect(await budget.take(1)).toEqual({ ok: true });
+    now += 500;
+    expect(await budget.take(1)).toEqual({ ok: true });
+    // 5 in the last 10 s (+0, +100, +200, +1000, +1500; now +1500): the first leaves at +10000.
+    expect(await budget.take(1)).toEqual({ ok: false, waitMs: 8_500, longest: true });
+    // Room for a pull request (5 writes) only when all 5 have left: at +11500.
+    expect(await budget.roomIn(1, 5)).toBe(10_000);
+    expect(await budget.roomIn(1, 1)).toBe(8_500);
+    expect(await budget.roomIn(2, 5)).toBe(300 + 10_000 - 1_500);
+    now += 10_000;
+    expect(await budget.roomIn(1, 5)).toBe(0);
+  });
+});
+
+describe("deferral", () => {
+  it("the hour's budget: its retry time; GitHub's primary limit at 0: its reset; anything else: null", () => {
+    expect(deferral(new WriteBudgetError(4, 123_000))).toBe(123_000);
+    const limited = Object.assign(new Error("API rate limit exceeded"), {
+      status: 403,
+      response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1800000000" } },
+    });
+    expect(deferral(limited)).toBe(1_800_000_000_000);
+    const secondary = Object.assign(new Error("secondary rate limit"), {
+      status: 403,
+      response: { headers: { "x-ratelimit-remaining": "4000", "retry-after": "60" } },
+    });
+    expect(deferral(secondary)).toBeNull();
+    expect(deferral(new Error("boom"))).toBeNull();
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * GitHub's secondary limits on content-creating requests, kept by the app (both modes: counted in
+ * memory embedded, in Redis clustered): a small budget injected through UV_PIN_BOT_WRITE_BUDGET
+ * (9 writes per 3 s standing in for 500 an hour) so that a sweep hits it. A repository that would
+ * not fit is delayed to the window's room, not failed; no window ever holds more than its count.
+ */
+import { afterEach, expect, it } from "vitest";
+import { type AppHarness, isContentWrite, startApp } from "./harness.js";
+import { dockerfile } from "./support.js";
+
+let h: AppHarness;
+afterEach(async () => {
+  try {
+    h.github.assertDone();
+  } finally {
+    await h.stop();
+  }
+});
+
+it("a sweep past the hour's write budget: the repository that does not fit waits for room, none fails, no window exceeds its count", async () => {
+  h = await startApp({
+    app: {
+      concurrency: 1,
+      env: { UV_PIN_BOT_WRITE_BUDGET: "100/1,9/3", UV_PIN_BOT_CONCURRENCY: "1" },
+    },
+  });
+  h.upstreams.publish("0.9.17", { daysAgo: 40 });
+  h.upstreams.publish("0.9.18", { daysAgo: 10 });
+  for (const name of ["r1", "r2", "r3"])
+    h.github.addRepo(`acme/${name}`, { files: { Dockerfile: dockerfile("0.9.17") } });
+  const summary = await h.sweep();
+  expect(summary).toMatchObject({ repositories: 3, opened: 3, failed: 0 });
+  const writes = h.github.requests.filter(
+    (r) => isContentWrite(r) && r.auth === `installation:${h.installation.id}`,
+  );
+  // Each PR: tree, commit, one GraphQL document, labels. The third did not fit (8 used + 5 for
+  // a PR > 9): delayed until the window had room, then opened; nothing was retried.
+  expect(writes).toHaveLength(12);
+  for (const w of writes)
+    expect(writes.filter((x) => x.at > w.at - 3_000 && x.at <= w.at).length).toBeLessThanOrEqual(9);
+  const waited = h.logs.filter((l) => /waits for GitHub's budget of installation 4242/.test(l.msg));
+  expect(waited.length).toBeGreaterThanOrEqual(1);
+  expect(waited[0]?.msg).toMatch(/^uv-pin-bot: acme\/r3 waits for GitHub's budget/);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});
+
+it("the hour's budget running out in the middle of a run: the write is not sent, the run stops and runs again when there is room; one commit, one PR each", async () => {
+  // 3 writes per window: a PR (tree, commit, document, labels) does not fit in one.
+  h = await startApp({
+    app: {
+      concurrency: 1,
+      env: { UV_PIN_BOT_WRITE_BUDGET: "100/1,3/3", UV_PIN_BOT_CONCURRENCY: "1" },
+    },
+  });
+  h.upstreams.publish("0.9.17", { daysAgo: 40 });
+  h.upstreams.publish("0.9.18", { daysAgo: 10 });
+  const repos = ["r1", "r2"].map((name) =>
+    h.github.addRepo(`acme/${name}`, { files: { Dockerfile: dockerfile("0.9.17") } }),
+  );
+  const summary = await h.sweep();
+  expect(summary).toMatchObject({ repositories: 2, failed: 0 });
+  const writes = h.github.requests.filter(
+    (r) => isContentWrite(r) && r.auth === `installation:${h.installation.id}`,
+  );
+  for (const w of writes)
+    expect(writes.filter((x) => x.at > w.at - 3_000 && x.at <= w.at).length).toBeLessThanOrEqual(3);
+  for (const repo of repos) {
+    expect(repo.openPulls()).toHaveLength(1);
+    expect(
+      h.github.requestsFor(repo.fullName).filter((r) => r.path.endsWith("/git/commits")),
+    ).toHaveLength(1);
+  }
+  // r1 stopped before its labels (the 4th write); r2 was delayed before it started.
+  expect(
+    h.logs.filter((l) => /waits for GitHub's budget/.test(l.msg)).length,
+  ).toBeGreaterThanOrEqual(2);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});
