@@ -33,6 +33,13 @@ const releases = () =>
     })),
   );
 
+/** uv's release listing, answered once. */
+const mockReleases = () =>
+  nock("https://api.github.com")
+    .get("/repos/astral-sh/uv/releases")
+    .query(true)
+    .reply(200, releases());
+
 describe("update moves tied checksums with the version", () => {
   const offline = offlineCli();
   const cli = (argv: string[]) => offline.cli(argv);
@@ -41,6 +48,14 @@ describe("update moves tied checksums with the version", () => {
     repo = mkdtempSync(join(tmpdir(), "uv-pin-bot-checksums-"));
     return () => rmSync(repo, { recursive: true, force: true });
   });
+
+  /** Writes `checksums/NAME` as install-uv.sh, answers uv's releases and runs `update`. */
+  async function updateScript(name: string) {
+    const before = readFixture(`checksums/${name}`);
+    writeFileSync(join(repo, "install-uv.sh"), before);
+    mockReleases();
+    return { before, result: await cli(["update", repo]) };
+  }
 
   /** Every asset's new checksum is verified: one attestation lookup each (`unattested`: 404). */
   function mockUpstreams(unattested: ReadonlySet<string> = new Set()) {
@@ -125,13 +140,7 @@ describe("update moves tied checksums with the version", () => {
   });
 
   it("an untied checksum next to the download blocks the update, naming its file and line", async () => {
-    const before = readFixture("checksums/untied.sh");
-    writeFileSync(join(repo, "install-uv.sh"), before);
-    nock("https://api.github.com")
-      .get("/repos/astral-sh/uv/releases")
-      .query(true)
-      .reply(200, releases());
-    const result = await cli(["update", repo]);
+    const { before, result } = await updateScript("untied.sh");
     expect(result.code).toBe(1);
     expect(result.err).toBe(
       "uv-pin-bot: install-uv.sh:6: not updated: a sha256 checksum next to this download cannot be tied to one uv asset (install-uv.sh:5); update it by hand\n",
@@ -141,13 +150,7 @@ describe("update moves tied checksums with the version", () => {
   });
 
   it("an untied checksum blocks the update with no word about checksums in the file", async () => {
-    const before = readFixture("checksums/untied-quiet.sh");
-    writeFileSync(join(repo, "install-uv.sh"), before);
-    nock("https://api.github.com")
-      .get("/repos/astral-sh/uv/releases")
-      .query(true)
-      .reply(200, releases());
-    const result = await cli(["update", repo]);
+    const { before, result } = await updateScript("untied-quiet.sh");
     expect(result.code).toBe(1);
     expect(result.err).toBe(
       "uv-pin-bot: install-uv.sh:5: not updated: a sha256 checksum next to this download cannot be tied to one uv asset (install-uv.sh:4); update it by hand\n",
@@ -188,13 +191,7 @@ describe("update moves tied checksums with the version", () => {
   });
 
   it("a check the data flow cannot tie (openssl dgst) blocks the update with its line", async () => {
-    const before = readFixture("checksums/openssl.sh");
-    writeFileSync(join(repo, "install-uv.sh"), before);
-    nock("https://api.github.com")
-      .get("/repos/astral-sh/uv/releases")
-      .query(true)
-      .reply(200, releases());
-    const result = await cli(["update", repo]);
+    const { before, result } = await updateScript("openssl.sh");
     expect(result.code).toBe(1);
     expect(result.err).toBe(
       "uv-pin-bot: install-uv.sh:4: not updated: a sha256 checksum next to this download cannot be tied to one uv asset (install-uv.sh:3); update it by hand\n",
@@ -205,10 +202,7 @@ describe("update moves tied checksums with the version", () => {
   it("per-architecture checksums: tampered aarch64 bytes are refused (the asset's digest differs)", async () => {
     const before = readDockerfile("checksum-per-arch.Dockerfile");
     writeFileSync(join(repo, "Dockerfile"), before);
-    nock("https://api.github.com")
-      .get("/repos/astral-sh/uv/releases")
-      .query(true)
-      .reply(200, releases());
+    mockReleases();
     nock("https://github.com")
       .get(`/astral-sh/uv/releases/download/0.9.18/${ASSETS[0]}`)
       .optionally()
