@@ -32,7 +32,7 @@ import type {
   SweepSummary,
 } from "./app/cluster/coordinator.js";
 import { budgetFrom } from "./app/cluster/rate-budget.js";
-import { budgetWrites, deferral } from "./app/cluster/write-budget.js";
+import { budgetWrites, deferral, reserveWrites } from "./app/cluster/write-budget.js";
 import {
   accountLogin,
   type CommentCreated,
@@ -229,6 +229,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           // The proof on the app's commits is keyed with its webhook secret (commit-proof.ts).
           sign: (text) => app.webhooks.sign(text),
           canWriteWorkflows: () => workflowsGranted(octokit),
+          reserveWrites: reserveWrites(octokit),
           blobs: coordinator.blobs,
           ...extra,
         },

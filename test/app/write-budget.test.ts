@@ -76,3 +76,40 @@ it("the hour's budget running out in the middle of a run: the write is not sent,
   ).toBeGreaterThanOrEqual(2);
   expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
 });
+
+it("the hour's budget taken by other writes while a PR is being made: the PR's writes were reserved before its first, so it is finished (labels too) and the other writes wait", async () => {
+  // 6 writes per 5 s. A PR here costs 4 (tree, commit, document, labels).
+  h = await startApp({ app: { concurrency: 1, env: { UV_PIN_BOT_WRITE_BUDGET: "6/5" } } });
+  h.upstreams.publish("0.9.17", { daysAgo: 40 });
+  h.upstreams.publish("0.9.18", { daysAgo: 10 });
+  const repo = h.github.addRepo("acme/app", { files: { Dockerfile: dockerfile("0.9.17") } });
+  // While the tree is being written, another replica writes for the same installation as much
+  // as the hour lets it (at most 3: 6 minus the run's tree, commit and document).
+  const tree = h.github.hold("POST", "/repos/acme/app/git/trees");
+  let others = 0;
+  const crowd = tree.reached.then(async () => {
+    for (let i = 0; i < 3; i++)
+      if ((await h.appFn.coordinator.writeBudget.take(h.installation.id)).ok) others++;
+    tree.release();
+  });
+  const summary = await h.sweep();
+  await crowd;
+  expect(summary).toMatchObject({ repositories: 1, opened: 1, failed: 0 });
+  const [pr] = repo.openPulls();
+  expect(pr?.labels).toEqual(["dependencies", "uv"]);
+  // The run's 3 remaining writes were reserved: the other replica fitted 2, not 3.
+  expect(others).toBe(2);
+  expect(
+    h.github
+      .requestsFor(repo.fullName)
+      .filter(isContentWrite)
+      .map((r) => `${r.method} ${r.path}`),
+  ).toEqual([
+    "POST /repos/acme/app/git/trees",
+    "POST /repos/acme/app/git/commits",
+    "POST /graphql",
+    "PATCH /repos/acme/app/issues/1",
+  ]);
+  expect(h.logs.filter((l) => /waits for GitHub's budget/.test(l.msg))).toEqual([]);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});

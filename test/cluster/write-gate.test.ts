@@ -184,4 +184,29 @@ describeWithRedis("the cluster's write lock", () => {
     expect(await a.roomIn(11, 5)).toBe(0);
     expect(await connections.at(-1)?.zcard("t5:wb:9")).toBe(3);
   });
+
+  it("a reservation is one count for every replica: reserved writes go to their holder only, the rest is released", async () => {
+    const windows = [
+      { count: 100, ms: 60_000 },
+      { count: 6, ms: 3_600_000 },
+    ];
+    const a = new RedisWriteBudget(connect(), "t8", windows);
+    const b = new RedisWriteBudget(connect(), "t8", windows);
+    expect(await a.take(1)).toEqual({ ok: true });
+    expect(await a.reserve(1, "pr", 4)).toEqual({ ok: true });
+    expect(await b.take(1)).toEqual({ ok: true });
+    expect(await b.take(1)).toMatchObject({ ok: false, longest: true });
+    expect(await b.reserve(1, "other", 1)).toMatchObject({ ok: false, longest: true });
+    expect(await b.roomIn(1, 1)).toBeGreaterThan(3_590_000);
+    for (let i = 0; i < 3; i++) expect(await a.take(1, "pr")).toEqual({ ok: true });
+    await a.release(1, "pr");
+    expect(await b.take(1)).toEqual({ ok: true });
+    expect(await a.take(1, "pr")).toMatchObject({ ok: false, longest: true });
+    expect(await connections.at(-1)?.zcard("t8:wb:1")).toBe(6);
+    // A lapsed reservation (its holder died) frees its room.
+    expect(await b.reserve(2, "dead", 6, 100)).toEqual({ ok: true });
+    expect(await a.take(2)).toMatchObject({ ok: false, longest: true });
+    await sleep(150);
+    expect(await a.take(2)).toEqual({ ok: true });
+  });
 });

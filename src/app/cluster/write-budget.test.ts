@@ -53,6 +53,37 @@ describe("MemoryWriteBudget (sliding windows)", () => {
   });
 });
 
+describe("reservations (a pull request's writes kept before its first)", () => {
+  it("reserved writes are used only by their holder; others see them as used until taken or released; a lapsed one frees its room", async () => {
+    let now = 1_000_000;
+    const budget = new MemoryWriteBudget([{ count: 6, ms: 10_000 }], () => now);
+    expect(await budget.take(1)).toEqual({ ok: true });
+    expect(await budget.reserve(1, "pr", 4, 60_000)).toEqual({ ok: true });
+    // 1 written + 4 reserved: one more write fits, then none (the first leaves at +10000).
+    expect(await budget.take(1)).toEqual({ ok: true });
+    expect(await budget.take(1)).toEqual({ ok: false, waitMs: 10_000, longest: true });
+    expect(await budget.reserve(1, "other", 1)).toMatchObject({ ok: false, longest: true });
+    expect(await budget.roomIn(1, 1)).toBe(10_000);
+    // The holder's writes fit: they were counted when reserved.
+    for (let i = 0; i < 3; i++) expect(await budget.take(1, "pr")).toEqual({ ok: true });
+    // Released with one left: it is free for anyone.
+    await budget.release(1, "pr");
+    expect(await budget.take(1)).toEqual({ ok: true });
+    expect(await budget.take(1, "pr")).toMatchObject({ ok: false, longest: true });
+    // A reservation whose holder died lapses after its lease.
+    now += 10_001;
+    expect(await budget.reserve(1, "dead", 6, 1_000)).toEqual({ ok: true });
+    expect(await budget.take(1)).toMatchObject({ ok: false, longest: true });
+    now += 1_000;
+    expect(await budget.take(1)).toEqual({ ok: true });
+    // At most the window's count is reserved (a PR larger than the window can never fit whole).
+    now += 10_001;
+    expect(await budget.reserve(2, "big", 9)).toEqual({ ok: true });
+    for (let i = 0; i < 6; i++) expect(await budget.take(2, "big")).toEqual({ ok: true });
+    expect(await budget.take(2, "big")).toMatchObject({ ok: false, longest: true });
+  });
+});
+
 describe("deferral", () => {
   it("the hour's budget: its retry time; GitHub's primary limit at 0: its reset; anything else: null", () => {
     expect(deferral(new WriteBudgetError(4, 123_000))).toBe(123_000);
