@@ -533,13 +533,13 @@ export class RedisCoordinator implements Coordinator {
     // A job that joined another sweep, then failed, holds no claim: RELEASE leaves it alone.
     await this.redis.set(`${KEYS}:sweep:${sweepId}:error`, error.message, "PX", SWEEP_MAX_MS);
     await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`);
-    await this.dropSweepValues(sweepId);
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
     if (this.awaiting === sweepId) this.sweeping = null;
     this.exec.log.error(
       { err: error, sweep: sweepId },
       "uv-pin-bot sweep failed; its claim is released",
     );
+    await this.dropSweepValues(sweepId);
   }
 
   /** A repository of a sweep finished (for good): count it once; the last one closes the sweep. */
@@ -585,8 +585,8 @@ export class RedisCoordinator implements Coordinator {
       SWEEP_MAX_MS,
     );
     await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`, `${KEYS}:sweep:${sweepId}:counted`);
-    await this.dropSweepValues(sweepId);
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+    await this.dropSweepValues(sweepId);
   }
 
   // --- the rest of the interface --------------------------------------------------------------
