@@ -9,9 +9,10 @@
  * every uv download in the file is held with a reason that names the file and the line. Whatever
  * words the file uses: a comment saying "checksum" is not needed to block.
  *
- * Cost: one pass of two linear patterns over the text, each hit looked up in sorted spans.
+ * Cost: one pass of a loop and a linear pattern over the text, each hit looked up in sorted spans.
  */
 import { baseName } from "./checksum-tools.js";
+import { hex64Values } from "./hex64.js";
 import type { FileContext } from "./pins.js";
 import type { Pin, Span } from "./types.js";
 
@@ -45,12 +46,31 @@ export class ChecksumLedger {
   readonly other: Span[] = [];
 }
 
-/** A 64-hex value standing alone (optionally `sha256:`-prefixed). */
-const HEX64 = /(?<![A-Za-z0-9])(?:sha256:)?[a-f0-9]{64}(?![A-Za-z0-9])/gi;
-
-/** Commands that compute or check a sha256 (or anything the tracer cannot follow). */
+/**
+ * Commands that compute or check a sha256 (or anything the tracer cannot follow), standing alone:
+ * no letter, digit, `_` or `-` before (tested in `checkCommands`: as a lookbehind here it was
+ * tried at every character) or after.
+ */
 const CHECK_COMMAND =
-  /(?<![A-Za-z0-9_-])(?:g?sha256sum|shasum|openssl[ \t]+(?:dgst|sha256)|hashlib|get-filehash|certutil(?:\.exe)?[ \t]+-hashfile)(?![A-Za-z0-9_-])/gi;
+  /(?:g?sha256sum|shasum|openssl[ \t]+(?:dgst|sha256)|hashlib|get-filehash|certutil(?:\.exe)?[ \t]+-hashfile)(?![A-Za-z0-9_-])/gi;
+
+const isWordOrDash = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 45;
+
+/**
+ * Where each match of CHECK_COMMAND with `(?<![A-Za-z0-9_-])` in front starts, in order: a match
+ * the lookbehind refuses is passed over one character on, as the regex with it would go on.
+ */
+export function* checkCommands(text: string): Generator<number> {
+  const re = new RegExp(CHECK_COMMAND);
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > 0 && isWordOrDash(text.charCodeAt(m.index - 1))) {
+      re.lastIndex = m.index + 1;
+      continue;
+    }
+    yield m.index;
+  }
+}
 
 /**
  * A file name that may be a uv download or what it unpacks (`uv`, `uvx.exe`, `uv.tar.gz`,
@@ -109,8 +129,7 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   const hidden = sortedSpans(ledger.hidden);
   const comment = commentLines(ctx);
   let inHidden = cursor(hidden);
-  for (const m of text.matchAll(HEX64)) {
-    const at = m.index ?? 0;
+  for (const at of hex64Values(text)) {
     if (used.has(at) || inHidden(at) || comment(at)) continue;
     const before = text[at - 1];
     // An image digest (`@sha256:…`), a value after a colon that is part of a word (`x:…`).
@@ -120,8 +139,7 @@ export function holdUntied(ctx: FileContext, ledger: ChecksumLedger, pins: reado
   }
   const inAccounted = cursor(sortedSpans(accounted));
   inHidden = cursor(hidden);
-  for (const m of text.matchAll(CHECK_COMMAND)) {
-    const at = m.index ?? 0;
+  for (const at of checkCommands(text)) {
     if (inHidden(at) || inAccounted(at) || comment(at)) continue;
     note(at, "check");
     break;

@@ -11,7 +11,10 @@
  * as it is (a full parse). A differential property test checks masked against full parses.
  */
 
+import { hasHex64 } from "./hex64.js";
 import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
+
+export { hasHex64 };
 
 /**
  * What a checksum check or a checksum holds (see `checksum-ledger.ts`): one of these words, or a
@@ -24,40 +27,6 @@ const CHECK_WORD = /sha256sum|shasum|checksum|openssl|hashlib|get-filehash|certu
 /** Whether text[start, end) holds a checksum word or a 64-hex value (see CHECK_WORD). */
 export function checksumText(text: string, start: number, end: number): boolean {
   return CHECK_WORD.test(text.slice(start, end)) || hasHex64(text, start, end);
-}
-
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-const isAlnum = (c: number) =>
-  (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-
-/**
- * `/(?<![A-Za-z0-9])[a-f0-9]{64}(?![A-Za-z0-9])/i` on text[start, end): a run of exactly 64 hex
- * digits with no letter or digit next to it. Probes the 64th character of each possible run first:
- * where it is no hex digit, no run covers it, and the search moves on past it.
- */
-export function hasHex64(text: string, start: number, end: number): boolean {
-  let i = start;
-  for (;;) {
-    const probe = i + 63;
-    if (probe >= end) return false;
-    if (!isHex(text.charCodeAt(probe))) {
-      i = probe + 1;
-      continue;
-    }
-    // The run holding the probe: text[i - 1] is no hex digit (or i is the start).
-    let s = probe;
-    while (s > i && isHex(text.charCodeAt(s - 1))) s--;
-    let e = probe + 1;
-    while (e < end && isHex(text.charCodeAt(e))) e++;
-    if (
-      e - s === 64 &&
-      (s === start || !isAlnum(text.charCodeAt(s - 1))) &&
-      (e === end || !isAlnum(text.charCodeAt(e)))
-    ) {
-      return true;
-    }
-    i = e + 1;
-  }
 }
 
 /** An instruction's extent: from its keyword to the end of its last line (line break excluded). */
