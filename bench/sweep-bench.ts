@@ -412,6 +412,14 @@ function report(run: RunFigures, org: BenchOrg): void {
   out(
     `  peak RSS per worker process: ${run.workerRssMb.map((x) => `${x.toFixed(0)} MB`).join(", ")} (target ≤ 256 MB)`,
   );
+  // A sweep with failed repositories measured something else: the run is not a result.
+  const failed = (first.summary.failed ?? 0) + (second.summary.failed ?? 0);
+  if (failed > 0) {
+    out(
+      `  FAILED: ${failed} repository runs failed (first ${first.summary.failed ?? 0}, second ${second.summary.failed ?? 0}); these figures do not count`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 /** How cost grows with N, per worker count. */

@@ -8,7 +8,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Probot } from "probot";
-import { negativeScope } from "./adapters/cache.js";
+import { MemoryCache, negativeScope, SweepPinnedCache, sweepLookups } from "./adapters/cache.js";
 import {
   BRANCH,
   commentOnce,
@@ -135,7 +135,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     options.upstreams ??
     createUpstreams({
       env,
-      cache: coordinator.cache,
+      // A sweep sees one answer per lookup however long it takes (cache.ts sweepLookups).
+      cache: new SweepPinnedCache(coordinator.cache ?? new MemoryCache()),
       http: {
         fetch: metrics.countingFetch(globalThis.fetch),
         onRefused: (origin) => logRefused(origin),
@@ -323,7 +324,9 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
               });
             // Upstream 404s are remembered for the rest of this sweep (never transient errors).
             const done = scratch
-              ? await negativeScope.run(scratch.negatives, sweep)
+              ? await negativeScope.run(scratch.negatives, () =>
+                  sweepLookups.run(scratch.once, sweep),
+                )
               : await sweep();
             if (done.kind !== "ran") return "skipped";
             if (!done.loaded.ok)

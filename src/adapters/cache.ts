@@ -78,3 +78,29 @@ export class MemoryNegativeAnswers implements NegativeAnswers {
     if (this.answers.size < this.max) this.answers.set(key, answer);
   }
 }
+
+/**
+ * A sweep's view of mutable lookups (tags lists, digests of tags, release lists): once loaded in
+ * a sweep, the same answer for the rest of that sweep, in every process, however long the sweep
+ * takes. Without it a sweep longer than a lookup's TTL (10 minutes; an organisation of 5,000
+ * repositories takes longer) asks the registry again for every tag. Run the sweep's work in
+ * `sweepLookups.run(once, fn)`, where `once` loads a key once for the sweep (the coordinator's
+ * sweep scratch).
+ */
+export const sweepLookups = new AsyncLocalStorage<
+  <T>(key: string, load: () => Promise<T>) => Promise<T>
+>();
+
+/** Lookups that live at most this long are pinned for a sweep (longer ones outlive it anyway). */
+export const SWEEP_PIN_MAX_TTL_MS = 60 * 60_000;
+
+/** `inner`, with its short-lived lookups pinned for the current sweep (`sweepLookups`). */
+export class SweepPinnedCache implements LookupCache {
+  constructor(private readonly inner: LookupCache) {}
+
+  memo<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const once = sweepLookups.getStore();
+    if (!once || ttlMs > SWEEP_PIN_MAX_TTL_MS) return this.inner.memo(key, ttlMs, load);
+    return once(`lookup:${key}`, () => this.inner.memo(key, ttlMs, load));
+  }
+}

@@ -7,6 +7,7 @@
  * GitHub is the fake under nock (test/app/harness.ts). Attestations are `off` (the org's
  * `.github` configuration), so every upstream request is a registry or release-list lookup.
  */
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type AppHarness, startApp } from "../app/harness.js";
 import { type RedisServer, startRedis } from "../redis/server.js";
@@ -86,8 +87,25 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
       github.addRepo(`acme/app-${r}`, { files: { Dockerfile: lines.join("\n") } });
     }
     registry.resetCounts();
+    // Mid-sweep, the lookup cache's 10-minute entries lapse (an organisation's sweep outlives
+    // them): when the first repository writes its tree (its lookups done, most repositories
+    // still to run), every cached lookup of 10 minutes or less (tags, digests of tags, release
+    // lists; not immutable manifests) but the sweep's own is dropped. The sweep must keep the
+    // answers it had: still one registry request per tag.
+    const admin = new Redis(redis.url);
+    const lapse = github.hold("POST", /^\/repos\/acme\/app-\d+\/git\/trees$/);
+    const lapsed = lapse.reached.then(async () => {
+      const lookups: string[] = [];
+      for (const key of await admin.keys("uv-pin-bot:x:c:*"))
+        if (!key.startsWith("uv-pin-bot:x:c:sweep:") && (await admin.pttl(key)) <= 10 * 60_000)
+          lookups.push(key);
+      if (lookups.length > 0) await admin.del(...lookups);
+      lapse.release();
+      return lookups.length;
+    });
 
     const summary = await (apps[0] as AppHarness).sweep();
+    expect(await lapsed).toBeGreaterThan(0);
 
     expect(summary).toMatchObject({ repositories: REPOS + 1, opened: REPOS, failed: 0 });
     // Each replica ran repositories (else one process's memory could explain one lookup a tag).
@@ -130,6 +148,10 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
     const dockerfile = github.repo("acme/app-5").file("Dockerfile", "uv-pin-bot/uv") ?? "";
     expect(dockerfile).toContain(`uv:0.9.18@${digests.get("0.9.18")}`);
     expect(dockerfile).toContain(`uv:0.9.18-${VARIANT}@${digests.get(`0.9.18-${VARIANT}`)}`);
+    // The sweep's pinned values end with it (dropped just after its claim is released).
+    await expect.poll(() => admin.keys("uv-pin-bot:x:c:sweep:*")).toEqual([]);
+    expect(await admin.keys("uv-pin-bot:x:sweep:*:once")).toEqual([]);
+    await admin.quit();
   }, 120_000);
 });
 

@@ -25,6 +25,12 @@ export class RedisCache implements LookupCache {
     private readonly prefix: string,
   ) {}
 
+  /** Drops stored values (a finished sweep's own keys). */
+  async forget(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 500)
+      await this.redis.del(...keys.slice(i, i + 500).map((key) => `${this.prefix}:c:${key}`));
+  }
+
   memo<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
     const pending = this.inFlight.get(key);
     if (pending) {

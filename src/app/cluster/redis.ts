@@ -385,9 +385,24 @@ export class RedisCoordinator implements Coordinator {
   scratch(sweepId: string): SweepScratch {
     return {
       negatives: new RedisNegativeAnswers(this.redis, `${KEYS}:sweep:${sweepId}:neg`, SWEEP_MAX_MS),
-      // One loader in the cluster; the key names the sweep, so the next sweep reads afresh.
-      once: (key, load) => this.cache.memo(`sweep:${sweepId}:${key}`, SWEEP_MAX_MS, load),
+      // One loader in the cluster; the key names the sweep, so the next sweep reads afresh. The
+      // loader records the key, so the sweep's end drops what it stored (dropSweepValues).
+      once: (key, load) => {
+        const cacheKey = `sweep:${sweepId}:${key}`;
+        return this.cache.memo(cacheKey, SWEEP_MAX_MS, async () => {
+          const stored = `${KEYS}:sweep:${sweepId}:once`;
+          await this.redis.multi().sadd(stored, cacheKey).pexpire(stored, SWEEP_MAX_MS).exec();
+          return load();
+        });
+      },
     };
+  }
+
+  /** A sweep's values loaded once for it (its pinned lookups, org configs) end with it. */
+  private async dropSweepValues(sweepId: string): Promise<void> {
+    const stored = `${KEYS}:sweep:${sweepId}:once`;
+    await this.cache.forget(await this.redis.smembers(stored));
+    await this.redis.del(stored);
   }
 
   private sweeping: Promise<SweepSummary> | null = null;
@@ -524,6 +539,7 @@ export class RedisCoordinator implements Coordinator {
       { err: error, sweep: sweepId },
       "uv-pin-bot sweep failed; its claim is released",
     );
+    await this.dropSweepValues(sweepId);
   }
 
   /** A repository of a sweep finished (for good): count it once; the last one closes the sweep. */
@@ -570,6 +586,7 @@ export class RedisCoordinator implements Coordinator {
     );
     await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`, `${KEYS}:sweep:${sweepId}:counted`);
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+    await this.dropSweepValues(sweepId);
   }
 
   // --- the rest of the interface --------------------------------------------------------------
