@@ -15,6 +15,7 @@ import {
   deleteBranch,
   type GitHub,
   permissionOf,
+  type RepoRef,
   react,
   reply,
 } from "./adapters/github-prs.js";
@@ -24,12 +25,14 @@ import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
 import { chooseCoordinator } from "./app/cluster/choose.js";
-import type {
-  Coordinator,
-  Executor,
-  RepoTask,
-  SweepOutcome,
-  SweepSummary,
+import {
+  type AnswerWrite,
+  type Coordinator,
+  DeferredTask,
+  type Executor,
+  type RepoTask,
+  type SweepOutcome,
+  type SweepSummary,
 } from "./app/cluster/coordinator.js";
 import { budgetFrom } from "./app/cluster/rate-budget.js";
 import { budgetWrites, deferral, reserveWrites } from "./app/cluster/write-budget.js";
@@ -249,19 +252,22 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       switch (task.kind) {
         case "run":
           try {
-            const result = await runWithConfig(
-              octokit,
-              task.owner,
-              task.repo,
-              task.mode,
-              undefined,
-              task.repository ? { repository: task.repository } : {},
-            );
-            for (const target of replies) {
-              const { body, ok } = replyFor(result);
-              await reply(octokit, repo, target.issue, body);
-              await react(octokit, repo, target.commentId, ok ? "rocket" : "confused");
-            }
+            // A run whose answer was stopped by GitHub's budget only sends the rest of it.
+            const result = task.answer
+              ? null
+              : await runWithConfig(
+                  octokit,
+                  task.owner,
+                  task.repo,
+                  task.mode,
+                  undefined,
+                  task.repository ? { repository: task.repository } : {},
+                );
+            const answer = task.answer ?? { ...replyFor(result as RepositoryResult), sent: 0 };
+            await sendAnswer(octokit, repo, answerWrites(replies, answer), answer.sent, (sent) => ({
+              ...task,
+              answer: { ...answer, sent },
+            }));
           } catch (error) {
             // Out of GitHub's budget: the coordinator runs it again later (not a failure).
             if (!final || deferral(error) !== null) throw error;
@@ -272,15 +278,15 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             // Nobody to answer (an installation's run): the failure is the caller's (the delivery
             // fails, or the job lands in the failed set).
             if (replies.length === 0) throw error;
-            for (const target of replies) {
-              await reply(
-                octokit,
-                repo,
-                target.issue,
-                `uv-pin-bot could not finish: ${oneLine(error)}`,
-              );
-              await react(octokit, repo, target.commentId, "confused");
-            }
+            const answer = {
+              body: `uv-pin-bot could not finish: ${oneLine(error)}`,
+              ok: false,
+              sent: 0,
+            };
+            await sendAnswer(octokit, repo, answerWrites(replies, answer), 0, (sent) => ({
+              ...task,
+              answer: { ...answer, sent },
+            }));
           }
           return undefined;
         case "closed": {
@@ -593,6 +599,43 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
   };
   appFn.coordinator = coordinator;
   return appFn;
+}
+
+/** A run's answer as writes: per command, the reply, then the reaction. */
+function answerWrites(
+  replies: readonly { issue: number; commentId: number }[],
+  answer: { body: string; ok: boolean },
+): AnswerWrite[] {
+  return replies.flatMap((target): AnswerWrite[] => [
+    { reply: { issue: target.issue, body: answer.body } },
+    { react: { commentId: target.commentId, content: answer.ok ? "rocket" : "confused" } },
+  ]);
+}
+
+async function sendWrite(octokit: GitHub, repo: RepoRef, write: AnswerWrite): Promise<void> {
+  if ("reply" in write) await reply(octokit, repo, write.reply.issue, write.reply.body);
+  else await react(octokit, repo, write.react.commentId, write.react.content);
+}
+
+/**
+ * Sends `writes` from `from` on, in order. One stopped by GitHub's budget throws `DeferredTask`
+ * with `rest(index)`: the task that sends what is left then (nothing is sent twice).
+ */
+async function sendAnswer(
+  octokit: GitHub,
+  repo: RepoRef,
+  writes: readonly AnswerWrite[],
+  from: number,
+  rest: (sent: number) => RepoTask,
+): Promise<void> {
+  for (let i = from; i < writes.length; i++) {
+    try {
+      await sendWrite(octokit, repo, writes[i] as AnswerWrite);
+    } catch (error) {
+      if (deferral(error) === null) throw error;
+      throw new DeferredTask(rest(i), error);
+    }
+  }
 }
 
 type LoadedConfig =

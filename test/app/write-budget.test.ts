@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { type AppHarness, isContentWrite, startApp } from "./harness.js";
-import { dockerfile } from "./support.js";
+import { botComments, dockerfile, lastCommentId, reactionsOn } from "./support.js";
 
 let h: AppHarness;
 afterEach(async () => {
@@ -111,5 +111,29 @@ it("the hour's budget taken by other writes while a PR is being made: the PR's w
     "PATCH /repos/acme/app/issues/1",
   ]);
   expect(h.logs.filter((l) => /waits for GitHub's budget/.test(l.msg))).toEqual([]);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});
+
+it("a /uv-update whose answer does not fit the hour: the answer waits for room and says what the run did (the PR it opened), once", async () => {
+  // 4 writes per 2 s: 👀 (1), then the PR (tree, commit, document, labels: 4), then the reply
+  // and 🚀 do not fit until the window has room.
+  h = await startApp({ app: { env: { UV_PIN_BOT_WRITE_BUDGET: "4/2" } } });
+  h.upstreams.publish("0.9.17", { daysAgo: 40 });
+  h.upstreams.publish("0.9.18", { daysAgo: 10 });
+  const repo = h.github.addRepo("acme/app", {
+    files: { Dockerfile: dockerfile("0.9.17") },
+    permissions: { alice: "write" },
+  });
+  const issue = repo.openIssue();
+  expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
+  const [pr] = repo.openPulls();
+  expect(pr?.labels).toEqual(["dependencies", "uv"]);
+  expect(botComments(repo, issue.number)).toEqual([
+    `Opened https://github.com/acme/app/pull/${pr?.number} to update uv.`,
+  ]);
+  expect(reactionsOn(repo, lastCommentId(repo, issue.number))).toEqual(["eyes", "rocket"]);
+  expect(
+    h.github.requestsFor(repo.fullName).filter((r) => r.path.endsWith("/git/commits")),
+  ).toHaveLength(1);
   expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
 });
