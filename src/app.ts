@@ -289,6 +289,12 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             }));
           }
           return undefined;
+        case "answer":
+          await sendAnswer(octokit, repo, task.writes, 0, (sent) => ({
+            ...task,
+            writes: task.writes.slice(sent),
+          }));
+          return undefined;
         case "closed": {
           if (!task.pr.merged) {
             const what = task.pr.target ? `uv ${task.pr.target}` : "these digests";
@@ -417,6 +423,42 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     const submit = (task: RepoTask, target?: { issue: number; commentId: number }) =>
       coordinator.submit(task, target);
 
+    /**
+     * A webhook handler's answers in order: sent at once while they fit GitHub's budget; from
+     * the first that does not, kept and handed to the coordinator (`flush`) to send when the
+     * budget has room, like a deferred run.
+     */
+    const handlerAnswers = (
+      octokit: GitHub,
+      at: { installationId: number; owner: string; repo: string },
+    ) => {
+      const pending: AnswerWrite[] = [];
+      let retryAt = 0;
+      return {
+        async send(write: AnswerWrite): Promise<void> {
+          if (pending.length === 0) {
+            try {
+              await sendWrite(octokit, { owner: at.owner, repo: at.repo }, write);
+              return;
+            } catch (error) {
+              const when = deferral(error);
+              if (when === null) throw error;
+              retryAt = when;
+              app.log.info(
+                { installation: at.installationId, repository: `${at.owner}/${at.repo}`, retryAt },
+                `uv-pin-bot: an answer on ${at.owner}/${at.repo} waits for GitHub's budget of installation ${at.installationId}, until ${new Date(retryAt).toISOString()}`,
+              );
+            }
+          }
+          pending.push(write);
+        },
+        async flush(): Promise<void> {
+          if (pending.length === 0) return;
+          await coordinator.later({ kind: "answer", ...at, writes: pending.splice(0) }, retryAt);
+        },
+      };
+    };
+
     app.on("issue_comment.created", (context) =>
       once(context.id, async () => {
         const { comment, issue, sender }: CommentCreated = context.payload;
@@ -434,35 +476,28 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           coordinator.writeGate,
           installationId,
         );
-        await react(octokit, repo, comment.id, "eyes");
-        const permission = await permissionOf(octokit, repo, sender.login);
-        if (!WRITERS.has(permission)) {
-          await reply(
-            octokit,
-            repo,
-            issue.number,
-            `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`,
-          );
-          await react(octokit, repo, comment.id, "confused");
-          return;
-        }
-        if (command.command === "help") {
-          await reply(octokit, repo, issue.number, helpComment());
-          await react(octokit, repo, comment.id, command.unknown ? "confused" : "rocket");
-          return;
-        }
-        if (
-          command.command === "rebase" &&
-          !(issue.pull_request && parseMetadata(issue.body ?? ""))
-        ) {
-          await reply(
-            octokit,
-            repo,
-            issue.number,
-            "`/uv-update rebase` works on uv-pin-bot's own pull request.",
-          );
-          await react(octokit, repo, comment.id, "confused");
-          return;
+        // The handler's answers: sent now, or (once one does not fit GitHub's budget) it and the
+        // rest in order later, through the coordinator; the delivery does not fail for them.
+        const answers = handlerAnswers(octokit, { installationId, ...repo });
+        try {
+          await answers.send({ react: { commentId: comment.id, content: "eyes" } });
+          const permission = await permissionOf(octokit, repo, sender.login);
+          const refusal = !WRITERS.has(permission)
+            ? `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`
+            : command.command === "rebase" &&
+                !(issue.pull_request && parseMetadata(issue.body ?? ""))
+              ? "`/uv-update rebase` works on uv-pin-bot's own pull request."
+              : null;
+          if (refusal !== null || command.command === "help") {
+            const ok = refusal === null && !(command.command === "help" && command.unknown);
+            await answers.send({ reply: { issue: issue.number, body: refusal ?? helpComment() } });
+            await answers.send({
+              react: { commentId: comment.id, content: ok ? "rocket" : "confused" },
+            });
+            return;
+          }
+        } finally {
+          await answers.flush();
         }
         const repository = context.payload.repository;
         await submit(

@@ -137,3 +137,28 @@ it("a /uv-update whose answer does not fit the hour: the answer waits for room a
   ).toHaveLength(1);
   expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
 });
+
+it("the handler's own answers (👀, a refusal, 😕) that do not fit the hour wait for room instead of failing the delivery; none is lost or sent twice", async () => {
+  h = await startApp({ app: { env: { UV_PIN_BOT_WRITE_BUDGET: "2/2" } } });
+  const repo = h.github.addRepo("acme/app", {
+    files: { Dockerfile: dockerfile("0.9.17") },
+    permissions: { rita: "read" },
+  });
+  const issue = repo.openIssue();
+  // Another replica has just used the window.
+  for (let i = 0; i < 2; i++)
+    expect(await h.appFn.coordinator.writeBudget.take(h.installation.id)).toEqual({ ok: true });
+  expect(await h.comment(repo, issue.number, "/uv-update", { user: "rita" })).toBe(200);
+  expect(botComments(repo, issue.number)).toEqual([
+    "Sorry @rita, `/uv-update` commands are for people with write access to this repository.",
+  ]);
+  expect(reactionsOn(repo, lastCommentId(repo, issue.number))).toEqual(["eyes", "confused"]);
+  expect(
+    h.github
+      .requestsFor(repo.fullName)
+      .filter(isContentWrite)
+      .map((r) => `${r.method} ${r.status}`),
+  ).toEqual(["POST 201", "POST 201", "POST 201"]);
+  expect(repo.pulls).toEqual([]);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});

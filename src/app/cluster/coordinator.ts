@@ -52,6 +52,14 @@ export type RepoTask =
       answer?: PendingAnswer;
     }
   | {
+      /** A webhook handler's own answers that did not fit GitHub's budget, in order. */
+      kind: "answer";
+      installationId: number;
+      owner: string;
+      repo: string;
+      writes: AnswerWrite[];
+    }
+  | {
       kind: "closed";
       installationId: number;
       owner: string;
@@ -91,8 +99,9 @@ export class DeferredTask extends Error {
 export const resumed = (task: RepoTask, error: unknown): RepoTask =>
   error instanceof DeferredTask ? error.next : task;
 
-/** Writes a task needs room for in the hour before it starts (a pull request, or its answer). */
+/** Writes a task needs room for in the hour before it starts (a pull request, or its answers). */
 export function writesBefore(task: RepoTask): number {
+  if (task.kind === "answer") return Math.min(PR_WRITES, Math.max(1, task.writes.length));
   if (task.kind === "run" && task.answer) return 2;
   return PR_WRITES;
 }
@@ -192,6 +201,11 @@ export interface Coordinator {
    * resolving once enqueued. A `reply` target gets this run's answer.
    */
   submit(task: RepoTask, reply?: ReplyTarget): Promise<void>;
+  /**
+   * Runs a task not before `notBefore` (epoch ms), without holding the caller: embedded, a timer
+   * in this process; Redis, a delayed job. Resolves once it is scheduled.
+   */
+  later(task: RepoTask, notBefore: number): Promise<void>;
   /** Starts a sweep, or joins the one running; resolves with its summary when it has finished. */
   sweep(): Promise<SweepSummary>;
   /** Resolves when no work is queued or running (tests, shutdown). */

@@ -97,6 +97,19 @@ export class EmbeddedCoordinator implements Coordinator {
     });
   }
 
+  later(task: RepoTask, notBefore: number): Promise<void> {
+    this.track(async () => {
+      await new Promise((r) => setTimeout(r, Math.max(0, notBefore - Date.now())));
+      await this.runTask(task, []);
+    }).catch((error: unknown) =>
+      this.exec.log.error(
+        { err: error, repository: `${task.owner}/${task.repo}` },
+        `uv-pin-bot: ${task.kind} failed`,
+      ),
+    );
+    return Promise.resolve();
+  }
+
   private runTask(first: RepoTask, replies: readonly ReplyTarget[]) {
     let task = first;
     return this.queue.run(repoKey(task.owner, task.repo), async () => {

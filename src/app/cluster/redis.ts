@@ -272,6 +272,13 @@ export class RedisCoordinator implements Coordinator {
     );
   }
 
+  async later(task: RepoTask, notBefore: number): Promise<void> {
+    await this.queue.add(task.kind, { task } satisfies JobData, {
+      ...this.jobOptions(),
+      delay: Math.max(0, notBefore - Date.now()),
+    });
+  }
+
   observeRateLimit(installationId: number, budget: Budget): void {
     this.budgets.observe(installationId, budget);
     const key = `${KEYS}:rl:${installationId}`;
