@@ -24,24 +24,20 @@ import {
   type ReplyTarget,
   type RepoTask,
   repoKey,
+  resumed,
   type SweepOutcome,
   type SweepRepoTask,
   type SweepScratch,
   type SweepSummary,
   sweepLine,
+  writesBefore,
 } from "./coordinator.js";
 import { AppMetrics } from "./metrics.js";
 import { type Budget, MemoryBudgets, waitFor } from "./rate-budget.js";
 import { RedisCache } from "./redis-cache.js";
 import { RedisBlobCache, RedisKeyValues, RedisNegativeAnswers } from "./redis-stores.js";
 import type { ClusterSettings } from "./settings.js";
-import {
-  deferral,
-  PR_WRITES,
-  RedisWriteBudget,
-  type WriteWindow,
-  writeWindows,
-} from "./write-budget.js";
+import { deferral, RedisWriteBudget, type WriteWindow, writeWindows } from "./write-budget.js";
 import { RedisWriteGate } from "./write-gate.js";
 
 export const QUEUE = "uv-pin-bot";
@@ -276,6 +272,13 @@ export class RedisCoordinator implements Coordinator {
     );
   }
 
+  async later(task: RepoTask, notBefore: number): Promise<void> {
+    await this.queue.add(task.kind, { task } satisfies JobData, {
+      ...this.jobOptions(),
+      delay: Math.max(0, notBefore - Date.now()),
+    });
+  }
+
   observeRateLimit(installationId: number, budget: Budget): void {
     this.budgets.observe(installationId, budget);
     const key = `${KEYS}:rl:${installationId}`;
@@ -320,7 +323,7 @@ export class RedisCoordinator implements Coordinator {
       throw new DelayedError();
     }
     // No room in this hour's write budget for a pull request: run when there is.
-    const room = await this.writeBudget.roomIn(task.installationId, PR_WRITES);
+    const room = await this.writeBudget.roomIn(task.installationId, writesBefore(task));
     if (room > 0) {
       this.deferred(task, Date.now() + room);
       await job.moveToDelayed(Date.now() + room + Math.floor(Math.random() * 250), token);
@@ -359,7 +362,10 @@ export class RedisCoordinator implements Coordinator {
         // again then (its replies wait with it), without using up an attempt.
         const retryAt = deferral(error);
         if (retryAt === null) throw error;
-        this.deferred(task, retryAt);
+        // What is left of it (e.g. a run's answer) runs then, not the whole task again.
+        const next = resumed(task, error);
+        if (next !== task) await job.updateData({ ...data, task: next });
+        this.deferred(next, retryAt);
         await job.moveToDelayed(retryAt + Math.floor(Math.random() * 250), token);
         throw new DelayedError();
       }

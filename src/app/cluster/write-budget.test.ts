@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { deferral, MemoryWriteBudget, WriteBudgetError, writeWindows } from "./write-budget.js";
+import {
+  DEFERRAL_FLOOR_MS,
+  deferral,
+  MemoryWriteBudget,
+  WriteBudgetError,
+  writeWindows,
+} from "./write-budget.js";
 
 describe("writeWindows (UV_PIN_BOT_WRITE_BUDGET)", () => {
   it("defaults to GitHub's secondary limits: 80 a minute, 500 an hour", () => {
@@ -86,17 +92,29 @@ describe("reservations (a pull request's writes kept before its first)", () => {
 
 describe("deferral", () => {
   it("the hour's budget: its retry time; GitHub's primary limit at 0: its reset; anything else: null", () => {
-    expect(deferral(new WriteBudgetError(4, 123_000))).toBe(123_000);
+    expect(deferral(new WriteBudgetError(4, 123_000), 100_000)).toBe(123_000);
     const limited = Object.assign(new Error("API rate limit exceeded"), {
       status: 403,
       response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1800000000" } },
     });
-    expect(deferral(limited)).toBe(1_800_000_000_000);
+    expect(deferral(limited, 1_700_000_000_000)).toBe(1_800_000_000_000);
     const secondary = Object.assign(new Error("secondary rate limit"), {
       status: 403,
       response: { headers: { "x-ratelimit-remaining": "4000", "retry-after": "60" } },
     });
     expect(deferral(secondary)).toBeNull();
     expect(deferral(new Error("boom"))).toBeNull();
+  });
+
+  it("never a time in the past: a reset GitHub says has passed is put a few seconds ahead; a budget retry time gone by is now", () => {
+    const now = 1_800_000_000_000;
+    const stale = Object.assign(new Error("API rate limit exceeded"), {
+      status: 403,
+      response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1799999990" } },
+    });
+    expect(deferral(stale, now)).toBe(now + DEFERRAL_FLOOR_MS);
+    expect(deferral(new WriteBudgetError(4, now - 1), now)).toBe(now);
+    expect(deferral(new WriteBudgetError(4, now + 60_000), now)).toBe(now + 60_000);
+    expect(DEFERRAL_FLOOR_MS).toBeGreaterThanOrEqual(1_000);
   });
 });

@@ -373,16 +373,23 @@ export function reserveWrites(octokit: object): ReserveWrites | undefined {
 }
 
 /**
- * When a failed run should simply run again (epoch ms), or null: the write budget of the hour
- * used up, or GitHub's primary rate limit (`x-ratelimit-remaining: 0`) whose reset is further
- * away than the throttling waits.
+ * The earliest a run deferred to GitHub's reset runs again, from now: a reset GitHub says has
+ * passed (clocks differ, or the window has just reset) must not make an immediate re-run loop.
  */
-export function deferral(error: unknown, depth = 0): number | null {
-  if (error instanceof WriteBudgetError) return error.retryAt;
+export const DEFERRAL_FLOOR_MS = 5_000;
+
+/**
+ * When a failed run should simply run again (epoch ms, never before `now`), or null: the write
+ * budget of the hour used up (when the budget has room), or GitHub's primary rate limit
+ * (`x-ratelimit-remaining: 0`) whose reset is further away than the throttling waits (its
+ * reset, and at least `DEFERRAL_FLOOR_MS` from now).
+ */
+export function deferral(error: unknown, now = Date.now(), depth = 0): number | null {
+  if (error instanceof WriteBudgetError) return Math.max(error.retryAt, now);
   // Adapters wrap GitHub's errors (an `UpstreamError` with the answer as its cause).
   const cause = (error as { cause?: unknown } | null)?.cause;
   if (cause !== undefined && depth < 4) {
-    const found = deferral(cause, depth + 1);
+    const found = deferral(cause, now, depth + 1);
     if (found !== null) return found;
   }
   const e = error as { status?: number; response?: { headers?: Record<string, string> } };
@@ -390,5 +397,6 @@ export function deferral(error: unknown, depth = 0): number | null {
   const headers = e.response?.headers ?? {};
   if (headers["x-ratelimit-remaining"] !== "0") return null;
   const reset = Number(headers["x-ratelimit-reset"]);
-  return Number.isFinite(reset) && reset > 0 ? reset * 1000 : null;
+  if (!Number.isFinite(reset) || reset <= 0) return null;
+  return Math.max(reset * 1000, now + DEFERRAL_FLOOR_MS);
 }
