@@ -300,6 +300,32 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         expect(bearer(0)).toBe(fetched);
       });
 
+      it("a shared token goes only where its challenge came from: not to another rewrite of the same name", async () => {
+        const seen: (string | undefined)[] = [];
+        const elsewhere = createServer((req, res) => {
+          seen.push(req.headers.authorization);
+          res.writeHead(404, { "content-type": "application/json" });
+          res.end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+        });
+        await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+        try {
+          const shared = new MemoryCache();
+          const a = connect(registry, {}, shared);
+          await a.oci.digest(IMAGE, "0.9.17");
+          // Another process names ghcr.io too, but reaches it elsewhere (another mirror).
+          const port = (elsewhere.address() as AddressInfo).port;
+          const b = connect(
+            registry,
+            { origins: [{ from: GHCR, to: `http://127.0.0.1:${port}` }] },
+            shared,
+          );
+          expect((await failure(b.oci.digest(IMAGE, "0.9.16"))).code).toBe("not-found");
+          expect(seen).toEqual([undefined]);
+        } finally {
+          await new Promise((resolve) => elsewhere.close(resolve));
+        }
+      });
+
       it("a refused shared token is replaced by one fresh token, which the other processes then use", async () => {
         const shared = new MemoryCache();
         const a = connect(registry, {}, shared);
