@@ -88,7 +88,9 @@ interface SweepFigures {
   /** Content-creating requests (GitHub's secondary limits), GraphQL mutations included. */
   writes: number;
   tagLookups: Map<string, number>;
-  tagChallenges: number;
+  /** 401 challenges and token requests, whole cluster. */
+  challenges: number;
+  tokenRequests: number;
   releaseRequests: number;
   minRemaining: number;
 }
@@ -203,7 +205,8 @@ async function runOnce(
         summary,
         ...count(answers),
         tagLookups: tagLookups(registry),
-        tagChallenges: [...tagLookups(registry, "challenged").values()].reduce((a, b) => a + b, 0),
+        challenges: registry.count({ status: 401 }),
+        tokenRequests: registry.count({ path: "/token" }),
         releaseRequests: releases.requests() - releasesBefore,
         minRemaining: Math.min(...http.remaining().values()),
       };
@@ -404,7 +407,7 @@ function report(run: RunFigures, org: BenchOrg): void {
     out(`      by route: ${c.with.routes}`);
     const lookups = [...s.tagLookups.values()].reduce((a, b) => a + b, 0);
     out(
-      `    registry: ${s.tagLookups.size} distinct tags, ${lookups} tag lookups → ${f2(lookups / Math.max(1, s.tagLookups.size))} per distinct tag (target 1; ${s.tagChallenges} token challenges more); release list read ${s.releaseRequests}×`,
+      `    registry: ${s.tagLookups.size} distinct tags, ${lookups} tag lookups → ${f2(lookups / Math.max(1, s.tagLookups.size))} per distinct tag (target 1); ${s.challenges} 401 challenge(s) and ${s.tokenRequests} token request(s) for the whole cluster (token shared in Redis); release list read ${s.releaseRequests}×`,
     );
   }
   out(

@@ -63,4 +63,18 @@ describe("SweepPinnedCache", () => {
     expect(value).toBe("bytes");
     expect(sweep.keys).toEqual([]);
   });
+
+  it("in a sweep: a value that tells its lifetime, or one a caller may refuse, is not pinned", async () => {
+    const cache = new SweepPinnedCache(new MemoryCache());
+    const sweep = sweepOnce();
+    let loads = 0;
+    const load = async () => ++loads;
+    await sweepLookups.run(sweep.once, async () => {
+      expect(await cache.memo("token:a", () => 0, load)).toBe(1);
+      expect(await cache.memo("token:a", () => 0, load)).toBe(2);
+      expect(await cache.memo("token:b", 1000, load, { replace: (n) => n === 3 })).toBe(3);
+      expect(await cache.memo("token:b", 1000, load, { replace: (n) => n === 3 })).toBe(4);
+    });
+    expect(sweep.keys).toEqual([]);
+  });
 });
