@@ -190,12 +190,7 @@ export async function ensurePullRequest(
 ): Promise<EnsureResult> {
   const pr = input.pr !== undefined ? input.pr : await findPullRequest(octokit, repo);
   if (!pr) return create(octokit, repo, input);
-  const keep = (
-    action: "updated" | "unchanged" | "left-alone",
-    headSha = pr.headSha,
-    verified: boolean | null = null,
-    warnings: string[] = [],
-  ) => ({ action, number: pr.number, url: pr.url, headSha, verified, warnings });
+  const keep = keepOf(pr);
   const same =
     pr.baseRef === input.baseBranch && input.currentFingerprint(pr.body) === input.fingerprint;
   if (same && !input.rebase) return keep("unchanged");
@@ -213,18 +208,23 @@ export async function ensurePullRequest(
   return reserved(input, commitWrites(input.files) + 1, () => update(octokit, repo, input, pr));
 }
 
+/** The answer about an existing pull request `pr` (its head unless a new one is given). */
+function keepOf(pr: PullRequest) {
+  return (
+    action: "updated" | "unchanged" | "left-alone",
+    headSha = pr.headSha,
+    verified: boolean | null = null,
+    warnings: string[] = [],
+  ): EnsureResult => ({ action, number: pr.number, url: pr.url, headSha, verified, warnings });
+}
+
 async function update(
   octokit: GitHub,
   repo: RepoRef,
   input: EnsureInput,
   pr: PullRequest,
 ): Promise<EnsureResult> {
-  const keep = (
-    action: "updated" | "unchanged" | "left-alone",
-    headSha = pr.headSha,
-    verified: boolean | null = null,
-    warnings: string[] = [],
-  ) => ({ action, number: pr.number, url: pr.url, headSha, verified, warnings });
+  const keep = keepOf(pr);
   const made = await commitFiles(octokit, repo, commitInput(input));
   await input.pushed?.(made.sha);
   const retarget = pr.baseRef === input.baseBranch ? {} : { base: input.baseBranch };
