@@ -38,4 +38,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # The app handles SIGTERM itself (stops accepting, lets running work finish within
 # UV_PIN_BOT_SHUTDOWN_TIMEOUT seconds, default 8, then exits 0), with or without --init.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/start.js"]
+# --optimize-for-size: V8 grows the heap only as needed (the live heap of a worker is ~35 MB);
+# peak RSS per worker in the N=5,000 sweep bench 127-136 MB with it, 169-263 MB without.
+CMD ["node", "--optimize-for-size", "dist/start.js"]

@@ -8,13 +8,14 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Probot } from "probot";
-import { negativeScope } from "./adapters/cache.js";
+import { MemoryCache, negativeScope, SweepPinnedCache, sweepLookups } from "./adapters/cache.js";
 import {
   BRANCH,
   commentOnce,
   deleteBranch,
   type GitHub,
   permissionOf,
+  type RepoRef,
   react,
   reply,
 } from "./adapters/github-prs.js";
@@ -24,15 +25,17 @@ import { type TrustRoot, trustRoot } from "./adapters/trust-root.js";
 import { TrustRootKeeper } from "./adapters/trust-root-keeper.js";
 import { createUpstreams, type Upstreams } from "./adapters/upstreams.js";
 import { chooseCoordinator } from "./app/cluster/choose.js";
-import type {
-  Coordinator,
-  Executor,
-  RepoTask,
-  SweepOutcome,
-  SweepSummary,
+import {
+  type AnswerWrite,
+  type Coordinator,
+  DeferredTask,
+  type Executor,
+  type RepoTask,
+  type SweepOutcome,
+  type SweepSummary,
 } from "./app/cluster/coordinator.js";
 import { budgetFrom } from "./app/cluster/rate-budget.js";
-import { budgetWrites, deferral } from "./app/cluster/write-budget.js";
+import { budgetWrites, deferral, reserveWrites } from "./app/cluster/write-budget.js";
 import {
   accountLogin,
   type CommentCreated,
@@ -135,7 +138,8 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     options.upstreams ??
     createUpstreams({
       env,
-      cache: coordinator.cache,
+      // A sweep sees one answer per lookup however long it takes (cache.ts sweepLookups).
+      cache: new SweepPinnedCache(coordinator.cache ?? new MemoryCache()),
       http: {
         fetch: metrics.countingFetch(globalThis.fetch),
         onRefused: (origin) => logRefused(origin),
@@ -229,6 +233,7 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           // The proof on the app's commits is keyed with its webhook secret (commit-proof.ts).
           sign: (text) => app.webhooks.sign(text),
           canWriteWorkflows: () => workflowsGranted(octokit),
+          reserveWrites: reserveWrites(octokit),
           blobs: coordinator.blobs,
           ...extra,
         },
@@ -247,19 +252,22 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
       switch (task.kind) {
         case "run":
           try {
-            const result = await runWithConfig(
-              octokit,
-              task.owner,
-              task.repo,
-              task.mode,
-              undefined,
-              task.repository ? { repository: task.repository } : {},
-            );
-            for (const target of replies) {
-              const { body, ok } = replyFor(result);
-              await reply(octokit, repo, target.issue, body);
-              await react(octokit, repo, target.commentId, ok ? "rocket" : "confused");
-            }
+            // A run whose answer was stopped by GitHub's budget only sends the rest of it.
+            const result = task.answer
+              ? null
+              : await runWithConfig(
+                  octokit,
+                  task.owner,
+                  task.repo,
+                  task.mode,
+                  undefined,
+                  task.repository ? { repository: task.repository } : {},
+                );
+            const answer = task.answer ?? { ...replyFor(result as RepositoryResult), sent: 0 };
+            await sendAnswer(octokit, repo, answerWrites(replies, answer), answer.sent, (sent) => ({
+              ...task,
+              answer: { ...answer, sent },
+            }));
           } catch (error) {
             // Out of GitHub's budget: the coordinator runs it again later (not a failure).
             if (!final || deferral(error) !== null) throw error;
@@ -270,16 +278,22 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
             // Nobody to answer (an installation's run): the failure is the caller's (the delivery
             // fails, or the job lands in the failed set).
             if (replies.length === 0) throw error;
-            for (const target of replies) {
-              await reply(
-                octokit,
-                repo,
-                target.issue,
-                `uv-pin-bot could not finish: ${oneLine(error)}`,
-              );
-              await react(octokit, repo, target.commentId, "confused");
-            }
+            const answer = {
+              body: `uv-pin-bot could not finish: ${oneLine(error)}`,
+              ok: false,
+              sent: 0,
+            };
+            await sendAnswer(octokit, repo, answerWrites(replies, answer), 0, (sent) => ({
+              ...task,
+              answer: { ...answer, sent },
+            }));
           }
+          return undefined;
+        case "answer":
+          await sendAnswer(octokit, repo, task.writes, 0, (sent) => ({
+            ...task,
+            writes: task.writes.slice(sent),
+          }));
           return undefined;
         case "closed": {
           if (!task.pr.merged) {
@@ -322,7 +336,9 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
               });
             // Upstream 404s are remembered for the rest of this sweep (never transient errors).
             const done = scratch
-              ? await negativeScope.run(scratch.negatives, sweep)
+              ? await negativeScope.run(scratch.negatives, () =>
+                  sweepLookups.run(scratch.once, sweep),
+                )
               : await sweep();
             if (done.kind !== "ran") return "skipped";
             if (!done.loaded.ok)
@@ -407,6 +423,42 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
     const submit = (task: RepoTask, target?: { issue: number; commentId: number }) =>
       coordinator.submit(task, target);
 
+    /**
+     * A webhook handler's answers in order: sent at once while they fit GitHub's budget; from
+     * the first that does not, kept and handed to the coordinator (`flush`) to send when the
+     * budget has room, like a deferred run.
+     */
+    const handlerAnswers = (
+      octokit: GitHub,
+      at: { installationId: number; owner: string; repo: string },
+    ) => {
+      const pending: AnswerWrite[] = [];
+      let retryAt = 0;
+      return {
+        async send(write: AnswerWrite): Promise<void> {
+          if (pending.length === 0) {
+            try {
+              await sendWrite(octokit, { owner: at.owner, repo: at.repo }, write);
+              return;
+            } catch (error) {
+              const when = deferral(error);
+              if (when === null) throw error;
+              retryAt = when;
+              app.log.info(
+                { installation: at.installationId, repository: `${at.owner}/${at.repo}`, retryAt },
+                `uv-pin-bot: an answer on ${at.owner}/${at.repo} waits for GitHub's budget of installation ${at.installationId}, until ${new Date(retryAt).toISOString()}`,
+              );
+            }
+          }
+          pending.push(write);
+        },
+        async flush(): Promise<void> {
+          if (pending.length === 0) return;
+          await coordinator.later({ kind: "answer", ...at, writes: pending.splice(0) }, retryAt);
+        },
+      };
+    };
+
     app.on("issue_comment.created", (context) =>
       once(context.id, async () => {
         const { comment, issue, sender }: CommentCreated = context.payload;
@@ -424,35 +476,28 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
           coordinator.writeGate,
           installationId,
         );
-        await react(octokit, repo, comment.id, "eyes");
-        const permission = await permissionOf(octokit, repo, sender.login);
-        if (!WRITERS.has(permission)) {
-          await reply(
-            octokit,
-            repo,
-            issue.number,
-            `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`,
-          );
-          await react(octokit, repo, comment.id, "confused");
-          return;
-        }
-        if (command.command === "help") {
-          await reply(octokit, repo, issue.number, helpComment());
-          await react(octokit, repo, comment.id, command.unknown ? "confused" : "rocket");
-          return;
-        }
-        if (
-          command.command === "rebase" &&
-          !(issue.pull_request && parseMetadata(issue.body ?? ""))
-        ) {
-          await reply(
-            octokit,
-            repo,
-            issue.number,
-            "`/uv-update rebase` works on uv-pin-bot's own pull request.",
-          );
-          await react(octokit, repo, comment.id, "confused");
-          return;
+        // The handler's answers: sent now, or (once one does not fit GitHub's budget) it and the
+        // rest in order later, through the coordinator; the delivery does not fail for them.
+        const answers = handlerAnswers(octokit, { installationId, ...repo });
+        try {
+          await answers.send({ react: { commentId: comment.id, content: "eyes" } });
+          const permission = await permissionOf(octokit, repo, sender.login);
+          const refusal = !WRITERS.has(permission)
+            ? `Sorry @${sender.login}, \`/uv-update\` commands are for people with write access to this repository.`
+            : command.command === "rebase" &&
+                !(issue.pull_request && parseMetadata(issue.body ?? ""))
+              ? "`/uv-update rebase` works on uv-pin-bot's own pull request."
+              : null;
+          if (refusal !== null || command.command === "help") {
+            const ok = refusal === null && !(command.command === "help" && command.unknown);
+            await answers.send({ reply: { issue: issue.number, body: refusal ?? helpComment() } });
+            await answers.send({
+              react: { commentId: comment.id, content: ok ? "rocket" : "confused" },
+            });
+            return;
+          }
+        } finally {
+          await answers.flush();
         }
         const repository = context.payload.repository;
         await submit(
@@ -589,6 +634,43 @@ export function createApp(options: AppOptions = {}): UvPinBotApp {
   };
   appFn.coordinator = coordinator;
   return appFn;
+}
+
+/** A run's answer as writes: per command, the reply, then the reaction. */
+function answerWrites(
+  replies: readonly { issue: number; commentId: number }[],
+  answer: { body: string; ok: boolean },
+): AnswerWrite[] {
+  return replies.flatMap((target): AnswerWrite[] => [
+    { reply: { issue: target.issue, body: answer.body } },
+    { react: { commentId: target.commentId, content: answer.ok ? "rocket" : "confused" } },
+  ]);
+}
+
+async function sendWrite(octokit: GitHub, repo: RepoRef, write: AnswerWrite): Promise<void> {
+  if ("reply" in write) await reply(octokit, repo, write.reply.issue, write.reply.body);
+  else await react(octokit, repo, write.react.commentId, write.react.content);
+}
+
+/**
+ * Sends `writes` from `from` on, in order. One stopped by GitHub's budget throws `DeferredTask`
+ * with `rest(index)`: the task that sends what is left then (nothing is sent twice).
+ */
+async function sendAnswer(
+  octokit: GitHub,
+  repo: RepoRef,
+  writes: readonly AnswerWrite[],
+  from: number,
+  rest: (sent: number) => RepoTask,
+): Promise<void> {
+  for (let i = from; i < writes.length; i++) {
+    try {
+      await sendWrite(octokit, repo, writes[i] as AnswerWrite);
+    } catch (error) {
+      if (deferral(error) === null) throw error;
+      throw new DeferredTask(rest(i), error);
+    }
+  }
 }
 
 type LoadedConfig =

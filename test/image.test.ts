@@ -38,7 +38,12 @@ describe("Dockerfile", () => {
   });
 
   it("runs node dist/start.js as PID 1 (exec form), stops with SIGTERM, checks /ping", () => {
-    expect(of("CMD").map((i) => i.getTextContent())).toEqual(['CMD ["node", "dist/start.js"]']);
+    expect(of("CMD").map((i) => i.getTextContent())).toEqual([
+      'CMD ["node", "--optimize-for-size", "dist/start.js"]',
+    ]);
+    // `npm start` runs the app with the same V8 flag as the image (peak RSS, README).
+    const scripts = JSON.parse(readFileSync(join(PROJECT, "package.json"), "utf8")).scripts;
+    expect(scripts.start).toBe("npm run build && node --optimize-for-size dist/start.js");
     expect(of("STOPSIGNAL").map((i) => i.getArgumentsContent())).toEqual(["SIGTERM"]);
     const [health] = of("HEALTHCHECK");
     expect(health?.getTextContent()).toMatch(/CMD \["node", "dist\/healthcheck\.js"\]$/);

@@ -137,7 +137,7 @@ async function freePort(): Promise<number> {
 
 async function startApp(api: FakeApi, env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [build.path("dist/start.js")], {
+  const child = spawn(process.execPath, ["--optimize-for-size", build.path("dist/start.js")], {
     cwd: build.dir,
     env: {
       PATH: process.env.PATH ?? "",

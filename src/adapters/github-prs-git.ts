@@ -112,6 +112,11 @@ export async function commitFiles(
   };
 }
 
+/** The content-creating requests `commitFiles` makes for `files`: tree, commit, a blob per non-text file. */
+export function commitWrites(files: readonly FileChange[]): number {
+  return 2 + files.filter((file) => inlineText(file.content) === null).length;
+}
+
 type TreeEntry = { path: string; mode: FileChange["mode"]; type: "blob" } & (
   | { content: string }
   | { sha: string }

@@ -34,6 +34,7 @@ import {
   branchHead,
   type CommitInput,
   commitFiles,
+  commitWrites,
   type FileChange,
   type GitHub,
   type MadeCommit,
@@ -144,6 +145,23 @@ export interface EnsureInput {
   rebase: boolean;
   /** The open pull request when the caller has already looked it up (null: there is none). */
   pr?: PullRequest | null;
+  /**
+   * Keeps `count` content-creating requests of the installation's budget for this call's writes
+   * before the first of them (throws, nothing written, when they do not fit), so that a pull
+   * request is never left half made (opened without its labels) by the budget; resolves to the
+   * release of what was not used.
+   */
+  reserveWrites?: (count: number) => Promise<() => Promise<void>>;
+}
+
+/** Reserves `count` writes (see `EnsureInput.reserveWrites`) around `write`. */
+async function reserved<T>(input: EnsureInput, count: number, write: () => Promise<T>): Promise<T> {
+  const release = await input.reserveWrites?.(count);
+  try {
+    return await write();
+  } finally {
+    await release?.();
+  }
 }
 
 export type EnsureResult =
@@ -172,12 +190,7 @@ export async function ensurePullRequest(
 ): Promise<EnsureResult> {
   const pr = input.pr !== undefined ? input.pr : await findPullRequest(octokit, repo);
   if (!pr) return create(octokit, repo, input);
-  const keep = (
-    action: "updated" | "unchanged" | "left-alone",
-    headSha = pr.headSha,
-    verified: boolean | null = null,
-    warnings: string[] = [],
-  ) => ({ action, number: pr.number, url: pr.url, headSha, verified, warnings });
+  const keep = keepOf(pr);
   const same =
     pr.baseRef === input.baseBranch && input.currentFingerprint(pr.body) === input.fingerprint;
   if (same && !input.rebase) return keep("unchanged");
@@ -191,6 +204,27 @@ export async function ensurePullRequest(
     (await parentOf(octokit, repo, pr.headSha)) === input.baseSha
   )
     return keep("unchanged");
+  // Tree, commit (and blobs), one document; the rare undo after a refused swap is not reserved.
+  return reserved(input, commitWrites(input.files) + 1, () => update(octokit, repo, input, pr));
+}
+
+/** The answer about an existing pull request `pr` (its head unless a new one is given). */
+function keepOf(pr: PullRequest) {
+  return (
+    action: "updated" | "unchanged" | "left-alone",
+    headSha = pr.headSha,
+    verified: boolean | null = null,
+    warnings: string[] = [],
+  ): EnsureResult => ({ action, number: pr.number, url: pr.url, headSha, verified, warnings });
+}
+
+async function update(
+  octokit: GitHub,
+  repo: RepoRef,
+  input: EnsureInput,
+  pr: PullRequest,
+): Promise<EnsureResult> {
+  const keep = keepOf(pr);
   const made = await commitFiles(octokit, repo, commitInput(input));
   await input.pushed?.(made.sha);
   const retarget = pr.baseRef === input.baseBranch ? {} : { base: input.baseBranch };
@@ -250,6 +284,22 @@ async function create(octokit: GitHub, repo: RepoRef, input: EnsureInput): Promi
   const found = await branchHead(octokit, repo);
   if (found !== null && found !== input.baseSha && !(await input.isOurs(found)))
     return { action: "branch-taken", headSha: found, warnings: [] };
+  // Every write of the pull request is reserved before the first: tree, commit (and blobs), the
+  // document, labels and assignees, reviewers.
+  const decorations =
+    (input.labels.length > 0 || input.assignees.length > 0 ? 1 : 0) +
+    (input.reviewers.length > 0 ? 1 : 0);
+  return reserved(input, commitWrites(input.files) + 1 + decorations, () =>
+    createOn(octokit, repo, input, found),
+  );
+}
+
+async function createOn(
+  octokit: GitHub,
+  repo: RepoRef,
+  input: EnsureInput,
+  found: string | null,
+): Promise<EnsureResult> {
   const made = await commitFiles(octokit, repo, commitInput(input));
   await input.pushed?.(made.sha);
   const warnings: string[] = [];

@@ -248,4 +248,29 @@ describe("MemoryCache", () => {
     expect(await cache.memo("bad", 1000, load)).toBe(3);
     expect(cache.stats).toEqual({ hits: 1, misses: 4 });
   });
+
+  it("keeps a value as long as it tells (≤ 0: not kept); a value the caller refuses is loaded again once, for all", async () => {
+    let now = 0;
+    const cache = new MemoryCache(() => now);
+    const until = (v: { n: number; until: number }) => v.until - now;
+    let loads = 0;
+    const load = async () => ({ n: ++loads, until: loads === 2 ? now : now + 500 });
+    expect((await cache.memo("t", until, load)).n).toBe(1);
+    now = 499;
+    expect((await cache.memo("t", until, load)).n).toBe(1);
+    now = 500;
+    // Loaded again (2), told 0 ms: not kept, so the next asker loads (3).
+    expect((await cache.memo("t", until, load)).n).toBe(2);
+    expect((await cache.memo("t", until, load)).n).toBe(3);
+    // Two callers refuse 3 at once: one load (4), which both get; a caller refusing 4 gets 5.
+    const refuse = (n: number) => ({ replace: (v: { n: number }) => v.n === n });
+    const both = await Promise.all([
+      cache.memo("t", until, load, refuse(3)),
+      cache.memo("t", until, load, refuse(3)),
+    ]);
+    expect(both.map((v) => v.n)).toEqual([4, 4]);
+    expect((await cache.memo("t", until, load, refuse(3))).n).toBe(4);
+    expect((await cache.memo("t", until, load, refuse(4))).n).toBe(5);
+    expect(loads).toBe(5);
+  });
 });

@@ -40,8 +40,15 @@ interface Connected {
   clock: { now: number };
 }
 
-/** A fresh client (own token store and cache) for `ghcr.io`, rewritten to the test registry. */
-function connect(registry: TestRegistry, options: HttpOptions = {}): Connected {
+/**
+ * A fresh client (own token store, own clock) for `ghcr.io`, rewritten to the test registry; its
+ * own cache unless `cache` is given (another process's: a cluster's shared one).
+ */
+function connect(
+  registry: TestRegistry,
+  options: HttpOptions = {},
+  cache: MemoryCache = new MemoryCache(),
+): Connected {
   const sleeps: number[] = [];
   const clock = { now: 1_700_000_000_000 };
   const http = new HttpClient({
@@ -53,7 +60,7 @@ function connect(registry: TestRegistry, options: HttpOptions = {}): Connected {
     random: () => 1,
     ...options,
   });
-  return { oci: new OciRegistry(http, new MemoryCache(), () => clock.now), http, sleeps, clock };
+  return { oci: new OciRegistry(http, cache, () => clock.now), http, sleeps, clock };
 }
 
 /** The UpstreamError a lookup rejects with (fails the test if it resolves or throws another). */
@@ -213,7 +220,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
       ]);
     });
 
-    it("shares one token request between concurrent first lookups", async () => {
+    it("shares one challenge and one token request between concurrent first lookups", async () => {
       const { oci } = connect(registry);
       const [a, b, c, tags] = await Promise.all([
         oci.digest(IMAGE, "0.9.17"),
@@ -228,7 +235,9 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
       ]);
       expect(tags).toHaveLength(allTags.length);
       expect(registry.count({ path: "/token" })).toBe(1);
-      expect(registry.count({ status: 401 })).toBe(4);
+      // The first request meets the challenge; the others wait for its token.
+      expect(registry.count({ status: 401 })).toBe(1);
+      expect(registry.count({ method: "HEAD", status: 200 })).toBe(3);
     });
 
     it("fetches a new token once when the registry refuses the cached one", async () => {
@@ -249,6 +258,212 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         { method: "HEAD", path: manifestPath("0.9.16"), query: {}, status: 200, authorized: true },
       ]);
       expect(registry.pendingFaults()).toBe(0);
+    });
+
+    describe("a token shared by processes (one cache)", () => {
+      /** The Bearer token a recorded request carried. */
+      const bearer = (i: number) => registry.requests[i]?.headers.authorization;
+
+      it("a second process takes the token the first fetched: no challenge, no token request", async () => {
+        const shared = new MemoryCache();
+        const a = connect(registry, {}, shared);
+        const b = connect(registry, {}, shared);
+        await a.oci.digest(IMAGE, "0.9.17");
+        expect(registry.count({ status: 401 })).toBe(1);
+        expect(registry.count({ path: "/token" })).toBe(1);
+        const fetched = bearer(2);
+        registry.resetCounts();
+
+        expect((await b.oci.digest(IMAGE, "0.9.16")).digest).toBe(list.digest);
+        expect(await b.oci.tags(IMAGE)).toHaveLength(allTags.length);
+        expect(trace(registry)).toEqual([
+          {
+            method: "HEAD",
+            path: manifestPath("0.9.16"),
+            query: {},
+            status: 200,
+            authorized: true,
+          },
+          expect.objectContaining({
+            method: "GET",
+            path: TAGS_PATH,
+            status: 200,
+            authorized: true,
+          }),
+          expect.objectContaining({
+            method: "GET",
+            path: TAGS_PATH,
+            status: 200,
+            authorized: true,
+          }),
+        ]);
+        expect(bearer(0)).toBe(fetched);
+      });
+
+      it("a shared token goes only where its challenge came from: not to another rewrite of the same name", async () => {
+        const seen: (string | undefined)[] = [];
+        const elsewhere = createServer((req, res) => {
+          seen.push(req.headers.authorization);
+          res.writeHead(404, { "content-type": "application/json" });
+          res.end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+        });
+        await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+        try {
+          const shared = new MemoryCache();
+          const a = connect(registry, {}, shared);
+          await a.oci.digest(IMAGE, "0.9.17");
+          // Another process names ghcr.io too, but reaches it elsewhere (another mirror).
+          const port = (elsewhere.address() as AddressInfo).port;
+          const b = connect(
+            registry,
+            { origins: [{ from: GHCR, to: `http://127.0.0.1:${port}` }] },
+            shared,
+          );
+          expect((await failure(b.oci.digest(IMAGE, "0.9.16"))).code).toBe("not-found");
+          expect(seen).toEqual([undefined]);
+        } finally {
+          await new Promise((resolve) => elsewhere.close(resolve));
+        }
+      });
+
+      it("a refused shared token is replaced by one fresh token, which the other processes then use", async () => {
+        const shared = new MemoryCache();
+        const a = connect(registry, {}, shared);
+        const b = connect(registry, {}, shared);
+        const c = connect(registry, {}, shared);
+        await a.oci.digest(IMAGE, "0.9.17");
+        const first = bearer(2);
+        registry.resetCounts();
+        const refusal = {
+          status: 401,
+          headers: {
+            "www-authenticate": `Bearer realm="${registry.tokenUrl}",service="ghcr.io",scope="repository:${NAME}:pull",error="invalid_token"`,
+          },
+        };
+
+        // B sends the shared token; the registry refuses it: one fresh token, for everyone.
+        registry.failNext({ method: "HEAD", path: manifestPath("0.9.16") }, refusal);
+        expect((await b.oci.digest(IMAGE, "0.9.16")).digest).toBe(list.digest);
+        expect(trace(registry)).toEqual([
+          {
+            method: "HEAD",
+            path: manifestPath("0.9.16"),
+            query: {},
+            status: 401,
+            authorized: true,
+          },
+          expect.objectContaining({ method: "GET", path: "/token", status: 200 }),
+          {
+            method: "HEAD",
+            path: manifestPath("0.9.16"),
+            query: {},
+            status: 200,
+            authorized: true,
+          },
+        ]);
+        expect(bearer(0)).toBe(first);
+        const fresh = bearer(2);
+        expect(fresh).not.toBe(first);
+
+        // C, with no token yet, sends the fresh one at once.
+        registry.resetCounts();
+        expect((await c.oci.digest(IMAGE, "0.8.24")).digest).toBe(dockerSingle.digest);
+        expect(trace(registry)).toEqual([
+          {
+            method: "HEAD",
+            path: manifestPath("0.8.24"),
+            query: {},
+            status: 200,
+            authorized: true,
+          },
+        ]);
+        expect(bearer(0)).toBe(fresh);
+
+        // A still holds the first; refused in its turn, it takes the fresh one: no token request.
+        registry.resetCounts();
+        registry.failNext({ method: "HEAD", path: manifestPath("0.9.15") }, refusal);
+        expect((await a.oci.digest(IMAGE, "0.9.15")).digest).toBe(unlabelled.digest);
+        expect(trace(registry)).toEqual([
+          {
+            method: "HEAD",
+            path: manifestPath("0.9.15"),
+            query: {},
+            status: 401,
+            authorized: true,
+          },
+          {
+            method: "HEAD",
+            path: manifestPath("0.9.15"),
+            query: {},
+            status: 200,
+            authorized: true,
+          },
+        ]);
+        expect([bearer(0), bearer(1)]).toEqual([first, fresh]);
+        expect(registry.pendingFaults()).toBe(0);
+      });
+
+      it("a shared token about to expire is not used: the next process meets the challenge and shares a new one", async () => {
+        const shared = new MemoryCache();
+        const a = connect(registry, {}, shared);
+        const b = connect(registry, {}, shared);
+        const c = connect(registry, {}, shared);
+        await a.oci.digest(IMAGE, "0.9.17");
+        const first = bearer(2);
+        registry.resetCounts();
+
+        // expires_in is 300 s, renewed 10 s early: at 289 s it is still used…
+        b.clock.now = a.clock.now + 289_000;
+        await b.oci.digest(IMAGE, "0.9.16");
+        expect(trace(registry)).toEqual([
+          {
+            method: "HEAD",
+            path: manifestPath("0.9.16"),
+            query: {},
+            status: 200,
+            authorized: true,
+          },
+        ]);
+        expect(bearer(0)).toBe(first);
+
+        // …at 291 s it is not even sent: a new challenge and a new token, shared in its place.
+        registry.resetCounts();
+        c.clock.now = a.clock.now + 291_000;
+        await c.oci.digest(IMAGE, "0.8.24");
+        expect(trace(registry)).toEqual([
+          {
+            method: "HEAD",
+            path: manifestPath("0.8.24"),
+            query: {},
+            status: 401,
+            authorized: false,
+          },
+          expect.objectContaining({ method: "GET", path: "/token", status: 200 }),
+          {
+            method: "HEAD",
+            path: manifestPath("0.8.24"),
+            query: {},
+            status: 200,
+            authorized: true,
+          },
+        ]);
+        const renewed = bearer(2);
+        expect(renewed).not.toBe(first);
+
+        registry.resetCounts();
+        a.clock.now += 292_000;
+        await a.oci.digest(IMAGE, "0.9.15");
+        expect(trace(registry)).toEqual([
+          {
+            method: "HEAD",
+            path: manifestPath("0.9.15"),
+            query: {},
+            status: 200,
+            authorized: true,
+          },
+        ]);
+        expect(bearer(0)).toBe(renewed);
+      });
     });
 
     it.each([

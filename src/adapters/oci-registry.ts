@@ -1,7 +1,8 @@
 /**
- * A compact OCI distribution client: the anonymous Bearer flow from a 401 challenge (token cached
- * until it expires), tags listing with `n`/`last` pagination following `Link`, `HEAD` of manifests
- * with the four manifest media types (the digest is `Docker-Content-Digest`), and `GET` of indexes,
+ * A compact OCI distribution client: the anonymous Bearer flow from a 401 challenge (the token
+ * kept until it expires, in the lookup cache: shared by a cluster's processes, one challenge per
+ * repository), tags listing with `n`/`last` pagination following `Link`, `HEAD` of manifests with
+ * the four manifest media types (the digest is `Docker-Content-Digest`), and `GET` of indexes,
  * manifests and config blobs when platforms or labels are needed.
  */
 import { createHash } from "node:crypto";
@@ -74,6 +75,25 @@ export interface Manifest {
 interface Token {
   token: string;
   expires: number;
+}
+
+/** What a shared-token load answers when it fetched none (never kept, never sent). */
+const NO_TOKEN: Token = { token: "", expires: 0 };
+/** How long a process asks anonymously after a registry answered without a challenge. */
+const ANONYMOUS_MS = 60_000;
+
+/** The Bearer challenge of a 401, or an auth error in one line. */
+function challengeOf(res: HttpResponse, url: string): Challenge {
+  const challenge = parseChallenge(res.headers.get("www-authenticate"));
+  if (!challenge) {
+    throw new UpstreamError(
+      "auth",
+      `${url}: access denied (401) without a Bearer challenge`,
+      url,
+      401,
+    );
+  }
+  return challenge;
 }
 
 interface Challenge {
@@ -286,7 +306,13 @@ export class OciRegistry {
     return typeof labels?.[key] === "string" ? (labels[key] as string) : null;
   }
 
-  /** A request with the registry's Bearer token, fetching one after a 401 challenge. */
+  /**
+   * A request with the registry's Bearer token. A process without a token of its own for the
+   * repository takes the cluster's (the shared cache); when there is none, this request is the
+   * one that meets the 401 challenge, and the token it fetches is kept for every process (one
+   * loader per key in the cluster: one challenge and one token request per token lifetime). A
+   * token is only ever sent to the origin whose challenge it answered: the key names the origin.
+   */
   private async get(
     repo: Repository,
     url: string,
@@ -294,10 +320,38 @@ export class OciRegistry {
     method: "GET" | "HEAD" = "GET",
   ): Promise<HttpResponse> {
     const key = `${repo.origin} ${repo.path}`;
-    const cached = this.tokens.get(key);
-    const sent = cached && cached.expires > this.now() ? cached : undefined;
+    let sent = this.usable(this.tokens.get(key));
+    if (!sent) {
+      const probe: { answered?: HttpResponse; failed?: { error: unknown } } = {};
+      const shared = await this.cache.memo(
+        this.sharedKey(repo),
+        this.tokenTtl,
+        async () => {
+          try {
+            const res = await this.http.request({ url, method, headers, accept: [401] });
+            if (res.status !== 401) {
+              probe.answered = res;
+              // Anonymous access works: no token to share; ask without one for a while.
+              this.tokens.set(key, { token: "", expires: this.now() + ANONYMOUS_MS });
+              return NO_TOKEN;
+            }
+            return await this.token(challengeOf(res, url), repo);
+          } catch (error) {
+            // This request's own failure (kept out of the cache: nothing is stored for it).
+            probe.failed = { error };
+            return NO_TOKEN;
+          }
+        },
+        // Nothing usable, unless a token (or word that none is needed) came here meanwhile.
+        { replace: (kept) => !this.usable(kept) && !this.usable(this.tokens.get(key)) },
+      );
+      if (probe.answered) return probe.answered;
+      if (probe.failed) throw probe.failed.error;
+      sent = this.usable(shared) ?? this.usable(this.tokens.get(key));
+      if (sent?.token) this.tokens.set(key, sent);
+    }
     const auth: Record<string, string> = {};
-    if (sent) auth.authorization = `Bearer ${sent.token}`;
+    if (sent?.token) auth.authorization = `Bearer ${sent.token}`;
     const first = await this.http.request({
       url,
       method,
@@ -305,16 +359,7 @@ export class OciRegistry {
       accept: [401],
     });
     if (first.status !== 401) return first;
-    const challenge = parseChallenge(first.headers.get("www-authenticate"));
-    if (!challenge) {
-      throw new UpstreamError(
-        "auth",
-        `${url}: access denied (401) without a Bearer challenge`,
-        url,
-        401,
-      );
-    }
-    const token = await this.tokenFor(key, challenge, repo, sent);
+    const token = await this.tokenFor(key, challengeOf(first, url), repo, sent);
     return this.http.request({
       url,
       method,
@@ -323,8 +368,26 @@ export class OciRegistry {
   }
 
   /**
+   * The shared cache's key for a repository's token: the origin as named and the origin really
+   * asked (a rewrite), so that a token only ever goes where its challenge came from.
+   */
+  private sharedKey(repo: Repository): string {
+    const physical = new URL(this.http.physical(`${repo.origin}/`)).origin;
+    return `token:${repo.origin} ${physical} ${repo.path}`;
+  }
+
+  /** A token that is not about to expire (`expires` is already early), else undefined. */
+  private usable(token: Token | undefined): Token | undefined {
+    return token && token.expires > this.now() ? token : undefined;
+  }
+
+  /** Kept in the shared cache until the token's (early) expiry; `NO_TOKEN` is never kept. */
+  private readonly tokenTtl = (token: Token) => (token.token ? token.expires - this.now() : 0);
+
+  /**
    * A token after a 401: the one another request is already fetching, or one fetched meanwhile
-   * (other than the one just refused), or a new one.
+   * (other than the one just refused) here or in another process, or a new one, which replaces
+   * the refused one for every process.
    */
   private tokenFor(
     key: string,
@@ -335,13 +398,33 @@ export class OciRegistry {
     const pending = this.pendingTokens.get(key);
     if (pending) return pending;
     const current = this.tokens.get(key);
-    if (current && current !== refused && current.expires > this.now()) {
+    if (current?.token && current !== refused && this.usable(current)) {
       return Promise.resolve(current);
     }
-    const fetched = this.token(challenge, repo).then((token) => {
-      this.tokens.set(key, token);
-      return token;
-    });
+    const fetched = this.cache
+      .memo(
+        this.sharedKey(repo),
+        this.tokenTtl,
+        () =>
+          this.token(challenge, repo).catch((error: unknown) => {
+            // Never a "not found" for the token key (a sweep would remember it for every lookup).
+            if (error instanceof UpstreamError && error.code === "not-found")
+              throw new UpstreamError("auth", error.message, error.url, error.status);
+            throw error;
+          }),
+        {
+          replace: (kept) =>
+            !kept.token ||
+            !this.usable(kept) ||
+            (refused !== undefined && kept.token === refused.token),
+        },
+      )
+      // (A probe that just found none, if another caller replaced the refused one with it.)
+      .then((token) => (token.token ? token : this.token(challenge, repo)))
+      .then((token) => {
+        this.tokens.set(key, token);
+        return token;
+      });
     this.pendingTokens.set(key, fetched);
     const done = () => {
       if (this.pendingTokens.get(key) === fetched) this.pendingTokens.delete(key);

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { appOctokit } from "./github-client.js";
@@ -77,5 +79,34 @@ describe("the app's GitHub client", () => {
       "GitHub secondary rate limit on POST /repos/{owner}/{repo}/git/blobs: giving up (retry 4 of 3)",
     ]);
     expect(nock.isDone()).toBe(true);
+  });
+
+  it("an attempt GitHub never answers is aborted after the request time limit, not awaited forever", async () => {
+    nock.enableNetConnect("127.0.0.1");
+    const sockets: Socket[] = [];
+    const silent = createServer(() => undefined); // reads the request, never answers
+    silent.on("connection", (socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const Octokit = appOctokit({ requestTimeoutMs: 200 });
+      const octokit = new Octokit({
+        auth: "token t",
+        baseUrl: `http://127.0.0.1:${port}`,
+        retry: { enabled: false },
+        log: { debug() {}, info() {}, warn() {}, error() {} },
+      });
+      const outcome = await Promise.race([
+        octokit.request("GET /repos/acme/app").then(
+          () => "answered",
+          (error: Error) => `failed: ${error.message}`,
+        ),
+        new Promise((r) => setTimeout(() => r("still waiting after 5 s"), 5_000)),
+      ]);
+      expect(outcome).toMatch(/^failed: .*(abort|timeout)/i);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

@@ -68,6 +68,8 @@ export interface RunDeps {
    * stays the fallback when this says yes (or nothing) and GitHub says no.
    */
   canWriteWorkflows?: () => Promise<boolean | undefined>;
+  /** Keeps a pull request's writes in the installation's budget before the first (github-prs.ts). */
+  reserveWrites?: (count: number) => Promise<() => Promise<void>>;
 }
 
 /** What a run saw: the tree's ETag, the pins, and what the upstreams answered for them. */
@@ -296,6 +298,7 @@ export async function runRepository(
       pushed: (sha) => deps.ownCommits.add(fullName, sha),
       rebase: mode === "rebase",
       pr,
+      ...(deps.reserveWrites ? { reserveWrites: deps.reserveWrites } : {}),
     });
   // Without `workflows: write`, GitHub refuses any commit that touches `.github/workflows/`: the
   // other files still go ahead (known up front from the token, or from GitHub's refusal).

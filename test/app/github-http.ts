@@ -6,7 +6,8 @@
  * - Rate limits per installation token: `x-ratelimit-limit/-remaining/-used/-reset/-resource`
  *   on every answer; `limit(n)` per installation (GitHub: 5,000, plus 50 per repository over 20
  *   in an organisation, at most 12,500); at 0 left, 403 "API rate limit exceeded" until the
- *   reset. A 304 is not counted (GitHub does not count conditional hits).
+ *   reset, when a new window starts (every installation back to its limit, the next reset
+ *   `windowSeconds` ahead). A 304 is not counted (GitHub does not count conditional hits).
  * - Conditional requests: a GET answered 200 carries `etag` (a hash of its body); the same
  *   request with `if-none-match` on an unchanged answer is 304 with no body.
  * - `link` headers point at this server, not at api.github.com.
@@ -35,8 +36,10 @@ export interface GitHubHttpOptions {
   latencyMs?: number;
   /** Requests per hour of an installation token: a number, or per installation id. */
   rateLimit?: number | ((installationId: number) => number);
-  /** When the rate-limit window resets (epoch seconds; default an hour from now). */
+  /** When the rate-limit window resets (epoch seconds; default `windowSeconds` from now). */
   resetAt?: number;
+  /** How long a rate-limit window lasts (seconds; GitHub: an hour, the default). */
+  windowSeconds?: number;
   /** Called with every answer (after the rate limit and the conditional check). */
   onAnswer?: (answer: AnsweredRequest) => void;
 }
@@ -77,7 +80,8 @@ export async function serveGitHub(
     typeof options.rateLimit === "function"
       ? options.rateLimit
       : () => (options.rateLimit as number | undefined) ?? 5000;
-  let resetAt = options.resetAt ?? Math.floor(Date.now() / 1000) + 3600;
+  const window = options.windowSeconds ?? 3600;
+  let resetAt = options.resetAt ?? Math.floor(Date.now() / 1000) + window;
   const used = new Map<number, number>();
   const stats: GitHubHttpStats = {
     requests: 0,
@@ -88,6 +92,12 @@ export async function serveGitHub(
   let base = "";
 
   const answer = async (req: IncomingMessage, body: string) => {
+    // The window has reset: every installation has its limit again, until the next reset.
+    const now = Date.now() / 1000;
+    if (now >= resetAt) {
+      used.clear();
+      resetAt = Math.floor(now) + window;
+    }
     const installation = installationOf(req);
     const limit = installation === null ? 0 : limitOf(installation);
     const spent = installation === null ? 0 : (used.get(installation) ?? 0);
@@ -175,7 +185,7 @@ export async function serveGitHub(
       new Map([...used].map(([id, n]) => [id, Math.max(0, limitOf(id) - n)] as const)),
     newWindow: (at) => {
       used.clear();
-      resetAt = at ?? Math.floor(Date.now() / 1000) + 3600;
+      resetAt = at ?? Math.floor(Date.now() / 1000) + window;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { type AppHarness, isContentWrite, startApp } from "./harness.js";
-import { dockerfile } from "./support.js";
+import { botComments, dockerfile, lastCommentId, reactionsOn } from "./support.js";
 
 let h: AppHarness;
 afterEach(async () => {
@@ -74,5 +74,91 @@ it("the hour's budget running out in the middle of a run: the write is not sent,
   expect(
     h.logs.filter((l) => /waits for GitHub's budget/.test(l.msg)).length,
   ).toBeGreaterThanOrEqual(2);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});
+
+it("the hour's budget taken by other writes while a PR is being made: the PR's writes were reserved before its first, so it is finished (labels too) and the other writes wait", async () => {
+  // 6 writes per 5 s. A PR here costs 4 (tree, commit, document, labels).
+  h = await startApp({ app: { concurrency: 1, env: { UV_PIN_BOT_WRITE_BUDGET: "6/5" } } });
+  h.upstreams.publish("0.9.17", { daysAgo: 40 });
+  h.upstreams.publish("0.9.18", { daysAgo: 10 });
+  const repo = h.github.addRepo("acme/app", { files: { Dockerfile: dockerfile("0.9.17") } });
+  // While the tree is being written, another replica writes for the same installation as much
+  // as the hour lets it (at most 3: 6 minus the run's tree, commit and document).
+  const tree = h.github.hold("POST", "/repos/acme/app/git/trees");
+  let others = 0;
+  const crowd = tree.reached.then(async () => {
+    for (let i = 0; i < 3; i++)
+      if ((await h.appFn.coordinator.writeBudget.take(h.installation.id)).ok) others++;
+    tree.release();
+  });
+  const summary = await h.sweep();
+  await crowd;
+  expect(summary).toMatchObject({ repositories: 1, opened: 1, failed: 0 });
+  const [pr] = repo.openPulls();
+  expect(pr?.labels).toEqual(["dependencies", "uv"]);
+  // The run's 3 remaining writes were reserved: the other replica fitted 2, not 3.
+  expect(others).toBe(2);
+  expect(
+    h.github
+      .requestsFor(repo.fullName)
+      .filter(isContentWrite)
+      .map((r) => `${r.method} ${r.path}`),
+  ).toEqual([
+    "POST /repos/acme/app/git/trees",
+    "POST /repos/acme/app/git/commits",
+    "POST /graphql",
+    "PATCH /repos/acme/app/issues/1",
+  ]);
+  expect(h.logs.filter((l) => /waits for GitHub's budget/.test(l.msg))).toEqual([]);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});
+
+it("a /uv-update whose answer does not fit the hour: the answer waits for room and says what the run did (the PR it opened), once", async () => {
+  // 4 writes per 2 s: 👀 (1), then the PR (tree, commit, document, labels: 4), then the reply
+  // and 🚀 do not fit until the window has room.
+  h = await startApp({ app: { env: { UV_PIN_BOT_WRITE_BUDGET: "4/2" } } });
+  h.upstreams.publish("0.9.17", { daysAgo: 40 });
+  h.upstreams.publish("0.9.18", { daysAgo: 10 });
+  const repo = h.github.addRepo("acme/app", {
+    files: { Dockerfile: dockerfile("0.9.17") },
+    permissions: { alice: "write" },
+  });
+  const issue = repo.openIssue();
+  expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
+  const [pr] = repo.openPulls();
+  expect(pr?.labels).toEqual(["dependencies", "uv"]);
+  expect(botComments(repo, issue.number)).toEqual([
+    `Opened https://github.com/acme/app/pull/${pr?.number} to update uv.`,
+  ]);
+  expect(reactionsOn(repo, lastCommentId(repo, issue.number))).toEqual(["eyes", "rocket"]);
+  expect(
+    h.github.requestsFor(repo.fullName).filter((r) => r.path.endsWith("/git/commits")),
+  ).toHaveLength(1);
+  expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+});
+
+it("the handler's own answers (👀, a refusal, 😕) that do not fit the hour wait for room instead of failing the delivery; none is lost or sent twice", async () => {
+  h = await startApp({ app: { env: { UV_PIN_BOT_WRITE_BUDGET: "2/2" } } });
+  const repo = h.github.addRepo("acme/app", {
+    files: { Dockerfile: dockerfile("0.9.17") },
+    permissions: { rita: "read" },
+  });
+  const issue = repo.openIssue();
+  // Another replica has just used the window.
+  for (let i = 0; i < 2; i++)
+    expect(await h.appFn.coordinator.writeBudget.take(h.installation.id)).toEqual({ ok: true });
+  expect(await h.comment(repo, issue.number, "/uv-update", { user: "rita" })).toBe(200);
+  expect(botComments(repo, issue.number)).toEqual([
+    "Sorry @rita, `/uv-update` commands are for people with write access to this repository.",
+  ]);
+  expect(reactionsOn(repo, lastCommentId(repo, issue.number))).toEqual(["eyes", "confused"]);
+  expect(
+    h.github
+      .requestsFor(repo.fullName)
+      .filter(isContentWrite)
+      .map((r) => `${r.method} ${r.status}`),
+  ).toEqual(["POST 201", "POST 201", "POST 201"]);
+  expect(repo.pulls).toEqual([]);
   expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
 });

@@ -90,4 +90,33 @@ describeWithRedis("RedisCache across processes", () => {
       new Set(['{"digest":"sha256:1"}']),
     );
   });
+
+  it("a value that tells its lifetime is kept that long; one refused by a caller is replaced once for both processes", async () => {
+    const a = new RedisCache(connect(), "t3");
+    const b = new RedisCache(connect(), "t3");
+    const admin = connect();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 30));
+      return { token: `t${loads}`, ms: loads === 3 ? 0 : 60_000 };
+    };
+    const ttl = (v: { ms: number }) => v.ms;
+    expect((await a.memo("token:x", ttl, load)).token).toBe("t1");
+    expect(await admin.pttl("t3:c:token:x")).toBeGreaterThan(59_000);
+    expect((await b.memo("token:x", ttl, load)).token).toBe("t1");
+    // Both refuse t1 at once: one load in the cluster (t2), both get it, and it is kept.
+    const refuse = (token: string) => ({ replace: (v: { token: string }) => v.token === token });
+    const both = await Promise.all([
+      a.memo("token:x", ttl, load, refuse("t1")),
+      b.memo("token:x", ttl, load, refuse("t1")),
+    ]);
+    expect(both.map((v) => v.token)).toEqual(["t2", "t2"]);
+    expect((await b.memo("token:x", ttl, load)).token).toBe("t2");
+    // A value told 0 ms is not kept, and neither is the one it replaced.
+    expect((await a.memo("token:x", ttl, load, refuse("t2"))).token).toBe("t3");
+    expect(await admin.get("t3:c:token:x")).toBeNull();
+    expect((await b.memo("token:x", ttl, load)).token).toBe("t4");
+    expect(loads).toBe(4);
+  });
 });

@@ -6,7 +6,10 @@
  * lookups cached in Redis (src/app/cluster/redis-cache.ts: one loader per key in the cluster).
  * GitHub is the fake under nock (test/app/harness.ts). Attestations are `off` (the org's
  * `.github` configuration), so every upstream request is a registry or release-list lookup.
+ * Each repository also pins a tag of its own, so every replica that runs one asks the registry
+ * itself: the registry's token is fetched once and shared through Redis (one 401, one token).
  */
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type AppHarness, startApp } from "../app/harness.js";
 import { type RedisServer, startRedis } from "../redis/server.js";
@@ -16,6 +19,7 @@ import {
   seedUvImages,
   serveUvReleases,
   tagLookups,
+  UV_IMAGE,
   upstreamEnv,
 } from "../registry/uv-upstream.js";
 import { describeWithPackages } from "../system-packages.js";
@@ -25,6 +29,8 @@ const DAY = 86_400_000;
 const VARIANT = "python3.12-bookworm-slim";
 const REPLICAS = 3;
 const REPOS = 12;
+/** Repository `r`'s own variant of uv's images (a tag suffix no other repository pins). */
+const own = (r: number) => `edition${String.fromCharCode(97 + r)}`;
 
 describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared lookups", () => {
   let registry: TestRegistry;
@@ -36,6 +42,14 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
   beforeAll(async () => {
     registry = await startRegistry();
     digests = await seedUvImages(registry, ["0.9.17", "0.9.18"], [VARIANT]);
+    // One variant of each release per repository: every repository looks one tag up that no
+    // other repository does, so every replica that runs one asks the registry itself.
+    for (const version of ["0.9.17", "0.9.18"])
+      await registry.tag(
+        UV_IMAGE,
+        digests.get(version) as string,
+        Array.from({ length: REPOS }, (_, r) => `${version}-${own(r)}`),
+      );
     releases = await serveUvReleases([
       { version: "0.9.17", publishedAt: new Date(NOW.getTime() - 40 * DAY) },
       { version: "0.9.18", publishedAt: new Date(NOW.getTime() - 10 * DAY) },
@@ -50,7 +64,7 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
     await registry?.stop();
   });
 
-  it("workers sweeping repositories that pin the same tags ask the registry once per tag", async () => {
+  it("workers sweeping repositories that pin the same tags ask the registry once per tag, with one challenge and one token for the cluster", async () => {
     const env = {
       ...upstreamEnv(registry, releases.url),
       // One job at a time per replica, so that the repositories spread over the replicas.
@@ -79,6 +93,7 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
     for (let r = 0; r < REPOS; r++) {
       const lines = [
         `FROM ghcr.io/astral-sh/uv:0.9.17-${VARIANT}@${oldVariant} AS uv`,
+        `FROM ghcr.io/astral-sh/uv:0.9.17-${own(r)}@${old} AS own`,
         "FROM python:3.12-slim",
         `COPY --from=ghcr.io/astral-sh/uv:0.9.17@${old} /uv /uvx /bin/`,
         "",
@@ -86,8 +101,25 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
       github.addRepo(`acme/app-${r}`, { files: { Dockerfile: lines.join("\n") } });
     }
     registry.resetCounts();
+    // Mid-sweep, the lookup cache's 10-minute entries lapse (an organisation's sweep outlives
+    // them): when the first repository writes its tree (its lookups done, most repositories
+    // still to run), every cached lookup of 10 minutes or less (tags, digests of tags, release
+    // lists; not immutable manifests) but the sweep's own is dropped. The sweep must keep the
+    // answers it had: still one registry request per tag.
+    const admin = new Redis(redis.url);
+    const lapse = github.hold("POST", /^\/repos\/acme\/app-\d+\/git\/trees$/);
+    const lapsed = lapse.reached.then(async () => {
+      const lookups: string[] = [];
+      for (const key of await admin.keys("uv-pin-bot:x:c:*"))
+        if (!key.startsWith("uv-pin-bot:x:c:sweep:") && (await admin.pttl(key)) <= 10 * 60_000)
+          lookups.push(key);
+      if (lookups.length > 0) await admin.del(...lookups);
+      lapse.release();
+      return lookups.length;
+    });
 
     const summary = await (apps[0] as AppHarness).sweep();
+    expect(await lapsed).toBeGreaterThan(0);
 
     expect(summary).toMatchObject({ repositories: REPOS + 1, opened: REPOS, failed: 0 });
     // Each replica ran repositories (else one process's memory could explain one lookup a tag).
@@ -99,22 +131,25 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
     expect(byTag).toEqual({
       "0.9.18": 1,
       [`0.9.18-${VARIANT}`]: 1,
+      ...Object.fromEntries(Array.from({ length: REPOS }, (_, r) => [`0.9.18-${own(r)}`, 1])),
     });
     // Every registry URL was answered ONCE for the whole cluster (tags list, tag lookups, the
-    // manifests behind them). The only other requests: a process's requests made before it had a
-    // token are challenged (401) and repeated once with one (its one token request).
+    // manifests behind them). The only other requests: the cluster's first request is challenged
+    // (401) and repeated with the ONE token it fetched, which every replica then takes from Redis.
     const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
     const lookups = registry.requests.filter((r) => r.status !== 401 && r.path !== "/token");
     expect(lookups.every((r) => r.status === 200)).toBe(true);
     expect(new Set(lookups.map(key)).size).toBe(lookups.length);
     const challenges = registry.requests.filter((r) => r.status === 401);
+    expect(challenges).toHaveLength(1);
+    expect(challenges[0]?.headers.authorization).toBeUndefined();
     const answeredKeys = new Set(lookups.map(key));
     expect(challenges.filter((r) => !answeredKeys.has(key(r)))).toEqual([]);
-    expect(new Set(challenges.map(key)).size).toBe(challenges.length);
     const tokens = registry.requests.filter((r) => r.path === "/token");
-    expect(tokens.every((r) => r.status === 200)).toBe(true);
-    expect(tokens.length).toBeGreaterThanOrEqual(1);
-    expect(tokens.length).toBeLessThanOrEqual(Math.min(REPLICAS, challenges.length));
+    expect(tokens.map((r) => r.status)).toEqual([200]);
+    // Every lookup carried that one token, whichever replica sent it.
+    expect(new Set(lookups.map((r) => r.headers.authorization)).size).toBe(1);
+    expect(lookups.every((r) => r.headers.authorization?.startsWith("Bearer "))).toBe(true);
     expect(releases.requests()).toBe(1);
     // /metrics, summed over the replicas: upstream requests by status are what the registry and
     // the release list answered (401 challenges included).
@@ -122,14 +157,24 @@ describeWithPackages(["docker-registry", "openssl", "redis-server"], "shared loo
     for (const r of registry.requests)
       answered[String(r.status)] = (answered[String(r.status)] ?? 0) + 1;
     const counted: Record<string, number> = {};
-    for (const app of apps)
-      for (const [status, n] of upstreamByStatus((await app.appFn.coordinator.metrics()).body))
-        counted[status] = (counted[status] ?? 0) + n;
+    let asking = 0;
+    for (const app of apps) {
+      const byStatus = upstreamByStatus((await app.appFn.coordinator.metrics()).body);
+      if (byStatus.some(([status, n]) => status === "200" && n > 0)) asking++;
+      for (const [status, n] of byStatus) counted[status] = (counted[status] ?? 0) + n;
+    }
     expect(counted).toEqual(answered);
+    // At least two replicas asked the registry (a replica with upstream answers ran a repository
+    // of its own, whose own tag only it looked up): the one challenge and token were shared.
+    expect(asking).toBeGreaterThanOrEqual(2);
     // The pull requests carry the new digests the registry gave.
     const dockerfile = github.repo("acme/app-5").file("Dockerfile", "uv-pin-bot/uv") ?? "";
     expect(dockerfile).toContain(`uv:0.9.18@${digests.get("0.9.18")}`);
     expect(dockerfile).toContain(`uv:0.9.18-${VARIANT}@${digests.get(`0.9.18-${VARIANT}`)}`);
+    // The sweep's pinned values end with it (dropped just after its claim is released).
+    await expect.poll(() => admin.keys("uv-pin-bot:x:c:sweep:*")).toEqual([]);
+    expect(await admin.keys("uv-pin-bot:x:sweep:*:once")).toEqual([]);
+    await admin.quit();
   }, 120_000);
 });
 

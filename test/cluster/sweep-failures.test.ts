@@ -83,6 +83,42 @@ describeWithRedis("a sweep that fails for good", () => {
     h.github.assertDone();
   }, 60_000);
 
+  it("a replica that joined the sweep is told it failed (not left waiting for 12 h); the next sweep runs", async () => {
+    const h = await replica();
+    const other = await startApp({ now: () => NOW, mode: "redis", redis, replicaOf: h });
+    try {
+      const repo = pinned(h, "acme/app");
+      h.github.intercept({
+        method: "GET",
+        path: "/app/installations",
+        reply: () => [502, { message: "Bad Gateway" }],
+      });
+      const listing = h.github.hold("GET", "/app/installations");
+      const started = settled(h.sweep());
+      await listing.reached;
+      // The second replica's sweep request while the first one's sweep is listing: it joins.
+      const joined = settled(other.sweep());
+      await new Promise((r) => setTimeout(r, 300));
+      listing.release();
+      for (const outcome of [await started, await joined]) {
+        expect(outcome).toEqual({ error: expect.any(Error) });
+        if (outcome !== "stuck" && "error" in outcome)
+          expect(outcome.error.message).toMatch(/^uv-pin-bot sweep failed: .*Bad Gateway/);
+      }
+      expect(await claim(h)).toBeNull();
+      expect(trees(h, repo)).toHaveLength(0);
+      // Either replica's next request starts a new sweep that runs the repository.
+      expect(await settled(other.sweep())).toEqual({
+        value: expect.objectContaining({ repositories: 1, opened: 1, failed: 0 }),
+      });
+      expect(trees(h, repo)).toHaveLength(1);
+      h.logs.length = 0;
+      other.logs.length = 0;
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
+
   it("a repository job failed by BullMQ without running (stalled too often) still ends the sweep", async () => {
     const h = await replica({ UV_PIN_BOT_CONCURRENCY: "1" });
     const [r1, r2, r3] = ["acme/r1", "acme/r2", "acme/r3"].map((n) => pinned(h, n));

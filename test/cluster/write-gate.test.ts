@@ -24,7 +24,7 @@ describeWithRedis("the cluster's write lock", () => {
     server = await startRedis();
   });
   afterAll(async () => {
-    for (const c of connections) await c.quit();
+    for (const c of connections) await c.quit().catch(() => undefined);
     await server?.stop();
   });
 
@@ -64,6 +64,69 @@ describeWithRedis("the cluster's write lock", () => {
     );
     expect(most.get(1)).toBe(1);
     expect(await connections[0]?.exists("t1:w:1")).toBe(0);
+  });
+
+  it("fair across workers: a waiter of another worker gets the lock before the releasing worker's next local waiter", async () => {
+    const a = new RedisWriteGate(connect(), "t6", 5_000, 5);
+    const b = new RedisWriteGate(connect(), "t6", 5_000, 5);
+    const order: string[] = [];
+    let finishA0!: () => void;
+    const a0Done = new Promise<void>((r) => {
+      finishA0 = r;
+    });
+    let a0Started!: () => void;
+    const a0Running = new Promise<void>((r) => {
+      a0Started = r;
+    });
+    const runs = [
+      a.run(1, async () => {
+        order.push("a0");
+        a0Started();
+        await a0Done;
+      }),
+    ];
+    await a0Running;
+    // Worker b waits (polling Redis), then a second write of worker a queues behind a0 locally.
+    runs.push(b.run(1, async () => void order.push("b0")));
+    await sleep(60);
+    runs.push(a.run(1, async () => void order.push("a1")));
+    await sleep(20);
+    finishA0();
+    await Promise.all(runs);
+    // The released lock goes to the worker that waited, not back to a.
+    expect(order).toEqual(["a0", "b0", "a1"]);
+    expect(await connections[0]?.exists("t6:w:1")).toBe(0);
+  });
+
+  it("a waiter that died (its worker killed while it waited) holds up the others for one lease at most", async () => {
+    const redis = connect();
+    const holder = new RedisWriteGate(connect(), "t7", 300, 5);
+    let release!: () => void;
+    const holding = new Promise<void>((r) => {
+      release = r;
+    });
+    let holds!: () => void;
+    const holdsLock = new Promise<void>((r) => {
+      holds = r;
+    });
+    const held = holder.run(7, () => {
+      holds();
+      return holding;
+    });
+    await holdsLock;
+    // A waiter queues behind the holder, and its connection goes away (the worker is killed).
+    const doomedConnection = connect();
+    const doomed = new RedisWriteGate(doomedConnection, "t7", 300, 5);
+    doomed.run(7, async () => "never").catch(() => undefined);
+    await sleep(60);
+    // Its ticket is queued, ahead of any later waiter's.
+    expect(await redis.zcard("t7:wq:7")).toBe(1);
+    doomedConnection.disconnect();
+    const gate = new RedisWriteGate(redis, "t7", 300, 5);
+    const next = gate.run(7, async () => "ran");
+    release();
+    await held;
+    expect(await next).toBe("ran");
   });
 
   it("a lock left by a dead worker lapses after its lease", async () => {
@@ -120,5 +183,30 @@ describeWithRedis("the cluster's write lock", () => {
     expect(await a.roomIn(10, 5)).toBeGreaterThan(3_599_000);
     expect(await a.roomIn(11, 5)).toBe(0);
     expect(await connections.at(-1)?.zcard("t5:wb:9")).toBe(3);
+  });
+
+  it("a reservation is one count for every replica: reserved writes go to their holder only, the rest is released", async () => {
+    const windows = [
+      { count: 100, ms: 60_000 },
+      { count: 6, ms: 3_600_000 },
+    ];
+    const a = new RedisWriteBudget(connect(), "t8", windows);
+    const b = new RedisWriteBudget(connect(), "t8", windows);
+    expect(await a.take(1)).toEqual({ ok: true });
+    expect(await a.reserve(1, "pr", 4)).toEqual({ ok: true });
+    expect(await b.take(1)).toEqual({ ok: true });
+    expect(await b.take(1)).toMatchObject({ ok: false, longest: true });
+    expect(await b.reserve(1, "other", 1)).toMatchObject({ ok: false, longest: true });
+    expect(await b.roomIn(1, 1)).toBeGreaterThan(3_590_000);
+    for (let i = 0; i < 3; i++) expect(await a.take(1, "pr")).toEqual({ ok: true });
+    await a.release(1, "pr");
+    expect(await b.take(1)).toEqual({ ok: true });
+    expect(await a.take(1, "pr")).toMatchObject({ ok: false, longest: true });
+    expect(await connections.at(-1)?.zcard("t8:wb:1")).toBe(6);
+    // A lapsed reservation (its holder died) frees its room.
+    expect(await b.reserve(2, "dead", 6, 100)).toEqual({ ok: true });
+    expect(await a.take(2)).toMatchObject({ ok: false, longest: true });
+    await sleep(150);
+    expect(await a.take(2)).toEqual({ ok: true });
   });
 });

@@ -8,17 +8,34 @@
 import type { BlobCache } from "../../adapters/blob-cache.js";
 import type { LookupCache, NegativeAnswers } from "../../adapters/cache.js";
 import type { KnownRepository } from "../../adapters/github-files.js";
+import type { Reaction } from "../../adapters/github-prs.js";
 import type { OwnCommits } from "../../adapters/own-commits.js";
 import type { RunMode } from "../../pipeline/run-repository.js";
 import type { AppMetrics } from "./metrics.js";
 import type { Budget } from "./rate-budget.js";
-import type { WriteBudget } from "./write-budget.js";
+import { PR_WRITES, type WriteBudget } from "./write-budget.js";
 import type { WriteGate } from "./write-gate.js";
 
 /** Where a command's answer goes: the issue or pull request, and the comment to react on. */
 export interface ReplyTarget {
   issue: number;
   commentId: number;
+}
+
+/** One of the app's answers to a command: a comment on the issue, or a reaction on the command. */
+export type AnswerWrite =
+  | { reply: { issue: number; body: string } }
+  | { react: { commentId: number; content: Reaction } };
+
+/**
+ * A run's answer to its commands, kept when GitHub's budget stopped it part-way: the re-run
+ * sends the rest of it instead of running again (which would answer "already proposed").
+ */
+export interface PendingAnswer {
+  body: string;
+  ok: boolean;
+  /** Writes already sent (a reply, then a reaction, per command in the replies list). */
+  sent: number;
 }
 
 /** Work on one repository, serialisable (a job's data in Redis). */
@@ -31,6 +48,16 @@ export type RepoTask =
       mode: RunMode;
       /** From the webhook payload (so the run does not ask `GET /repos/{o}/{r}`). */
       repository?: KnownRepository;
+      /** The run has ended with this answer; only the answer is left to send. */
+      answer?: PendingAnswer;
+    }
+  | {
+      /** A webhook handler's own answers that did not fit GitHub's budget, in order. */
+      kind: "answer";
+      installationId: number;
+      owner: string;
+      repo: string;
+      writes: AnswerWrite[];
     }
   | {
       kind: "closed";
@@ -53,6 +80,31 @@ export type RepoTask =
     };
 
 export type SweepRepoTask = Extract<RepoTask, { kind: "sweep-repo" }>;
+
+/**
+ * A task stopped by GitHub's budget (its `cause`, which `deferral` reads) that must go on as
+ * `next` (what is left of it) rather than start over.
+ */
+export class DeferredTask extends Error {
+  constructor(
+    readonly next: RepoTask,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "DeferredTask";
+  }
+}
+
+/** What a deferred task runs as: its rest when it said so, else itself again. */
+export const resumed = (task: RepoTask, error: unknown): RepoTask =>
+  error instanceof DeferredTask ? error.next : task;
+
+/** Writes a task needs room for in the hour before it starts (a pull request, or its answers). */
+export function writesBefore(task: RepoTask): number {
+  if (task.kind === "answer") return Math.min(PR_WRITES, Math.max(1, task.writes.length));
+  if (task.kind === "run" && task.answer) return 2;
+  return PR_WRITES;
+}
 
 export type SweepOutcome = "opened" | "updated" | "skipped" | "failed";
 
@@ -149,6 +201,11 @@ export interface Coordinator {
    * resolving once enqueued. A `reply` target gets this run's answer.
    */
   submit(task: RepoTask, reply?: ReplyTarget): Promise<void>;
+  /**
+   * Runs a task not before `notBefore` (epoch ms), without holding the caller: embedded, a timer
+   * in this process; Redis, a delayed job. Resolves once it is scheduled.
+   */
+  later(task: RepoTask, notBefore: number): Promise<void>;
   /** Starts a sweep, or joins the one running; resolves with its summary when it has finished. */
   sweep(): Promise<SweepSummary>;
   /** Resolves when no work is queued or running (tests, shutdown). */

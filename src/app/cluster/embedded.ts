@@ -19,19 +19,15 @@ import {
   type ReplyTarget,
   type RepoTask,
   repoKey,
+  resumed,
   type SweepScratch,
   type SweepSummary,
   sweepLine,
+  writesBefore,
 } from "./coordinator.js";
 import { AppMetrics } from "./metrics.js";
 import { type Budget, DEFAULT_RATE_LIMIT_FLOOR, MemoryBudgets } from "./rate-budget.js";
-import {
-  deferral,
-  MemoryWriteBudget,
-  PR_WRITES,
-  type WriteWindow,
-  writeWindows,
-} from "./write-budget.js";
+import { deferral, MemoryWriteBudget, type WriteWindow, writeWindows } from "./write-budget.js";
 
 export interface EmbeddedOptions {
   /** Cron (UTC) for sweeps, or null: no in-process scheduler. */
@@ -101,7 +97,21 @@ export class EmbeddedCoordinator implements Coordinator {
     });
   }
 
-  private runTask(task: RepoTask, replies: readonly ReplyTarget[]) {
+  later(task: RepoTask, notBefore: number): Promise<void> {
+    this.track(async () => {
+      await new Promise((r) => setTimeout(r, Math.max(0, notBefore - Date.now())));
+      await this.runTask(task, []);
+    }).catch((error: unknown) =>
+      this.exec.log.error(
+        { err: error, repository: `${task.owner}/${task.repo}` },
+        `uv-pin-bot: ${task.kind} failed`,
+      ),
+    );
+    return Promise.resolve();
+  }
+
+  private runTask(first: RepoTask, replies: readonly ReplyTarget[]) {
+    let task = first;
     return this.queue.run(repoKey(task.owner, task.repo), async () => {
       // An installation at its rate-limit floor waits for the reset (others are not held up).
       for (let wait = this.budgets.waitMs(task.installationId); wait > 0; ) {
@@ -111,7 +121,7 @@ export class EmbeddedCoordinator implements Coordinator {
       // No room in this hour's write budget for a pull request, or the hour's budget (or
       // GitHub's rate limit) ran out mid-run: a timer, then the repository runs again.
       for (;;) {
-        const room = await this.writeBudget.roomIn(task.installationId, PR_WRITES);
+        const room = await this.writeBudget.roomIn(task.installationId, writesBefore(task));
         if (room > 0) {
           this.deferred(task, Date.now() + room);
           await new Promise((r) => setTimeout(r, room));
@@ -123,6 +133,7 @@ export class EmbeddedCoordinator implements Coordinator {
         } catch (error) {
           const retryAt = deferral(error);
           if (retryAt === null) throw error;
+          task = resumed(task, error);
           this.deferred(task, retryAt);
           await new Promise((r) => setTimeout(r, Math.max(0, retryAt - Date.now())));
         }

@@ -24,24 +24,20 @@ import {
   type ReplyTarget,
   type RepoTask,
   repoKey,
+  resumed,
   type SweepOutcome,
   type SweepRepoTask,
   type SweepScratch,
   type SweepSummary,
   sweepLine,
+  writesBefore,
 } from "./coordinator.js";
 import { AppMetrics } from "./metrics.js";
 import { type Budget, MemoryBudgets, waitFor } from "./rate-budget.js";
 import { RedisCache } from "./redis-cache.js";
 import { RedisBlobCache, RedisKeyValues, RedisNegativeAnswers } from "./redis-stores.js";
 import type { ClusterSettings } from "./settings.js";
-import {
-  deferral,
-  PR_WRITES,
-  RedisWriteBudget,
-  type WriteWindow,
-  writeWindows,
-} from "./write-budget.js";
+import { deferral, RedisWriteBudget, type WriteWindow, writeWindows } from "./write-budget.js";
 import { RedisWriteGate } from "./write-gate.js";
 
 export const QUEUE = "uv-pin-bot";
@@ -276,6 +272,13 @@ export class RedisCoordinator implements Coordinator {
     );
   }
 
+  async later(task: RepoTask, notBefore: number): Promise<void> {
+    await this.queue.add(task.kind, { task } satisfies JobData, {
+      ...this.jobOptions(),
+      delay: Math.max(0, notBefore - Date.now()),
+    });
+  }
+
   observeRateLimit(installationId: number, budget: Budget): void {
     this.budgets.observe(installationId, budget);
     const key = `${KEYS}:rl:${installationId}`;
@@ -320,7 +323,7 @@ export class RedisCoordinator implements Coordinator {
       throw new DelayedError();
     }
     // No room in this hour's write budget for a pull request: run when there is.
-    const room = await this.writeBudget.roomIn(task.installationId, PR_WRITES);
+    const room = await this.writeBudget.roomIn(task.installationId, writesBefore(task));
     if (room > 0) {
       this.deferred(task, Date.now() + room);
       await job.moveToDelayed(Date.now() + room + Math.floor(Math.random() * 250), token);
@@ -359,7 +362,10 @@ export class RedisCoordinator implements Coordinator {
         // again then (its replies wait with it), without using up an attempt.
         const retryAt = deferral(error);
         if (retryAt === null) throw error;
-        this.deferred(task, retryAt);
+        // What is left of it (e.g. a run's answer) runs then, not the whole task again.
+        const next = resumed(task, error);
+        if (next !== task) await job.updateData({ ...data, task: next });
+        this.deferred(next, retryAt);
         await job.moveToDelayed(retryAt + Math.floor(Math.random() * 250), token);
         throw new DelayedError();
       }
@@ -385,9 +391,24 @@ export class RedisCoordinator implements Coordinator {
   scratch(sweepId: string): SweepScratch {
     return {
       negatives: new RedisNegativeAnswers(this.redis, `${KEYS}:sweep:${sweepId}:neg`, SWEEP_MAX_MS),
-      // One loader in the cluster; the key names the sweep, so the next sweep reads afresh.
-      once: (key, load) => this.cache.memo(`sweep:${sweepId}:${key}`, SWEEP_MAX_MS, load),
+      // One loader in the cluster; the key names the sweep, so the next sweep reads afresh. The
+      // loader records the key, so the sweep's end drops what it stored (dropSweepValues).
+      once: (key, load) => {
+        const cacheKey = `sweep:${sweepId}:${key}`;
+        return this.cache.memo(cacheKey, SWEEP_MAX_MS, async () => {
+          const stored = `${KEYS}:sweep:${sweepId}:once`;
+          await this.redis.multi().sadd(stored, cacheKey).pexpire(stored, SWEEP_MAX_MS).exec();
+          return load();
+        });
+      },
     };
+  }
+
+  /** A sweep's values loaded once for it (its pinned lookups, org configs) end with it. */
+  private async dropSweepValues(sweepId: string): Promise<void> {
+    const stored = `${KEYS}:sweep:${sweepId}:once`;
+    await this.cache.forget(await this.redis.smembers(stored));
+    await this.redis.del(stored);
   }
 
   private sweeping: Promise<SweepSummary> | null = null;
@@ -524,6 +545,7 @@ export class RedisCoordinator implements Coordinator {
       { err: error, sweep: sweepId },
       "uv-pin-bot sweep failed; its claim is released",
     );
+    await this.dropSweepValues(sweepId);
   }
 
   /** A repository of a sweep finished (for good): count it once; the last one closes the sweep. */
@@ -570,6 +592,7 @@ export class RedisCoordinator implements Coordinator {
     );
     await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`, `${KEYS}:sweep:${sweepId}:counted`);
     await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+    await this.dropSweepValues(sweepId);
   }
 
   // --- the rest of the interface --------------------------------------------------------------
