@@ -1,12 +1,14 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PR_BODY_MARK_ROOM } from "../core/render-pr.js";
 import {
   BRANCH,
   closedUnmerged,
   commentOnce,
   commitFiles,
   createCheckRun,
+  DECORATING,
   deleteBranch,
   type EnsureInput,
   ensurePullRequest,
@@ -269,20 +271,25 @@ describe("ensurePullRequest", () => {
     findOpen([]);
     branchAt(null);
     expectCommit(BASE);
-    expectDoc([swapInput(NONE), openInput({ draft: true }), checkInput], {
-      data: { swap: swapped, open: opened(), check: { checkRun: { id: "CR_1" } } },
-    });
+    expectDoc(
+      [swapInput(NONE), openInput({ draft: true, body: `${NEW_BODY}\n${DECORATING}` }), checkInput],
+      { data: { swap: swapped, open: opened(), check: { checkRun: { id: "CR_1" } } } },
+    );
     gh()
-      .patch(`${R}/issues/7`)
-      .reply(
-        answer(200, {}, (body) =>
-          expect(body).toEqual({ labels: ["dependencies", "uv"], assignees: ["hubot"] }),
-        ),
-      )
       .post(`${R}/pulls/7/requested_reviewers`)
       .reply(
         answer(201, {}, (body) =>
           expect(body).toEqual({ reviewers: ["octocat"], team_reviewers: ["platform"] }),
+        ),
+      )
+      .patch(`${R}/issues/7`)
+      .reply(
+        answer(200, {}, (body) =>
+          expect(body).toEqual({
+            labels: ["dependencies", "uv"],
+            assignees: ["hubot"],
+            body: NEW_BODY,
+          }),
         ),
       );
     const result = await ensurePullRequest(
@@ -312,8 +319,8 @@ describe("ensurePullRequest", () => {
       READ_BRANCH,
       ...COMMIT_REQUESTS,
       DOC,
-      `PATCH ${R}/issues/7`,
       `POST ${R}/pulls/7/requested_reviewers`,
+      `PATCH ${R}/issues/7`,
     ]);
     expect(sent.filter((line) => !line.startsWith("GET"))).toHaveLength(5);
   });
@@ -603,18 +610,20 @@ describe("ensurePullRequest", () => {
     findOpen([]);
     branchAt(null);
     expectCommit(BASE);
-    expectDoc([swapInput(NONE), openInput()], { data: { swap: swapped, open: opened() } });
+    expectDoc([swapInput(NONE), openInput({ body: `${NEW_BODY}\n${DECORATING}` })], {
+      data: { swap: swapped, open: opened() },
+    });
     gh()
-      .patch(`${R}/issues/7`)
-      .reply(answer(422, { message: "Validation Failed" }))
-      .patch(`${R}/issues/7`)
-      .reply(answer(200, {}, (body) => expect(body).toEqual({ labels: ["uv"] })))
       .post(`${R}/pulls/7/requested_reviewers`)
       .reply(
         answer(422, { message: "Reviews may only be requested from collaborators." }, (body) =>
           expect(body).toEqual({ reviewers: ["stranger"] }),
         ),
-      );
+      )
+      .patch(`${R}/issues/7`)
+      .reply(answer(422, { message: "Validation Failed" }))
+      .patch(`${R}/issues/7`)
+      .reply(answer(200, {}, (body) => expect(body).toEqual({ labels: ["uv"], body: NEW_BODY })));
     const result = await ensurePullRequest(
       octokit,
       REPO,
@@ -622,8 +631,49 @@ describe("ensurePullRequest", () => {
     );
     expect(result.action).toBe("created");
     expect(result.warnings).toHaveLength(2);
-    expect(result.warnings[0]).toMatch(/^could not assign nobody: /);
-    expect(result.warnings[1]).toMatch(/^could not request reviews from stranger: /);
+    expect(result.warnings[0]).toMatch(/^could not request reviews from stranger: /);
+    expect(result.warnings[1]).toMatch(/^could not assign nobody: /);
+  });
+
+  it("a run that died after opening the PR, before its labels: the next run sets them (2 writes) and takes the mark away", async () => {
+    const body = "Updates uv.\n<!-- fp: plan-0.9.18 -->";
+    findOpen([openPull(`${body}\n${DECORATING}`, { head: { sha: NEW_COMMIT, ref: BRANCH } })]);
+    gh()
+      .post(`${R}/pulls/7/requested_reviewers`)
+      .reply(answer(201, {}, (body) => expect(body).toEqual({ reviewers: ["octocat"] })))
+      .patch(`${R}/issues/7`)
+      .reply(
+        answer(200, {}, (sentBody) =>
+          expect(sentBody).toEqual({ labels: ["uv"], assignees: ["hubot"], body }),
+        ),
+      );
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ labels: ["uv"], assignees: ["hubot"], reviewers: ["octocat"] }),
+    );
+    expect(result).toMatchObject({ action: "unchanged", number: 7, warnings: [] });
+    expect(sent).toEqual([FIND, `POST ${R}/pulls/7/requested_reviewers`, `PATCH ${R}/issues/7`]);
+  });
+
+  it("the mark fits the room rendered bodies leave (so a body at GitHub's limit still opens)", () => {
+    expect(DECORATING.length + 1).toBeLessThanOrEqual(PR_BODY_MARK_ROOM);
+  });
+
+  it("a PR whose decorations are done (no mark): nothing is set again, even when a maintainer removed the labels", async () => {
+    findOpen([
+      openPull("Updates uv.\n<!-- fp: plan-0.9.18 -->", {
+        head: { sha: NEW_COMMIT, ref: BRANCH },
+        labels: [],
+      }),
+    ]);
+    const result = await ensurePullRequest(
+      octokit,
+      REPO,
+      input({ labels: ["uv"], assignees: ["hubot"], reviewers: ["octocat"] }),
+    );
+    expect(result.action).toBe("unchanged");
+    expect(sent).toEqual([FIND]);
   });
 
   it("a check run GitHub refuses is a warning, not a failure: the PR stands", async () => {

@@ -27,6 +27,7 @@
  * differs), a refused swap (+1 branch read; +1 W to undo what the document's later mutations did).
  */
 
+import { PR_BODY_LIMIT } from "../core/render-pr.js";
 import type { CheckRunInput } from "./github-prs-comments.js";
 import {
   BRANCH,
@@ -188,8 +189,29 @@ export async function ensurePullRequest(
   repo: RepoRef,
   input: EnsureInput,
 ): Promise<EnsureResult> {
-  const pr = input.pr !== undefined ? input.pr : await findPullRequest(octokit, repo);
-  if (!pr) return create(octokit, repo, input);
+  const found = input.pr !== undefined ? input.pr : await findPullRequest(octokit, repo);
+  if (!found) return create(octokit, repo, input);
+  // A run that opened this pull request stopped before its labels, assignees and reviewers
+  // (the process died): they are set now, once, and the mark goes.
+  const finishing: string[] = [];
+  const pr = isDecorating(found.body)
+    ? await reserved(input, decorationWrites(input), async () => {
+        const body = withoutDecorating(found.body);
+        await decorate(octokit, repo, found.number, input, finishing, body);
+        return { ...found, body };
+      })
+    : found;
+  const result = await ensureExisting(octokit, repo, input, pr);
+  result.warnings.unshift(...finishing);
+  return result;
+}
+
+async function ensureExisting(
+  octokit: GitHub,
+  repo: RepoRef,
+  input: EnsureInput,
+  pr: PullRequest,
+): Promise<EnsureResult> {
   const keep = keepOf(pr);
   const same =
     pr.baseRef === input.baseBranch && input.currentFingerprint(pr.body) === input.fingerprint;
@@ -286,10 +308,7 @@ async function create(octokit: GitHub, repo: RepoRef, input: EnsureInput): Promi
     return { action: "branch-taken", headSha: found, warnings: [] };
   // Every write of the pull request is reserved before the first: tree, commit (and blobs), the
   // document, labels and assignees, reviewers.
-  const decorations =
-    (input.labels.length > 0 || input.assignees.length > 0 ? 1 : 0) +
-    (input.reviewers.length > 0 ? 1 : 0);
-  return reserved(input, commitWrites(input.files) + 1 + decorations, () =>
+  return reserved(input, commitWrites(input.files) + 1 + decorationWrites(input), () =>
     createOn(octokit, repo, input, found),
   );
 }
@@ -304,7 +323,13 @@ async function createOn(
   await input.pushed?.(made.sha);
   const warnings: string[] = [];
   const body = input.body(made);
-  const open = { base: input.baseBranch, title: input.title, body, draft: input.draft };
+  // Opened with a mark while its decorations are still to come (decorate() takes it away).
+  const open = {
+    base: input.baseBranch,
+    title: input.title,
+    body: decorationWrites(input) > 0 ? withDecorating(body) : body,
+    draft: input.draft,
+  };
   const done = await writeBatch(octokit, {
     repositoryId: input.repositoryId,
     swap: { before: found, after: made.sha },
@@ -364,7 +389,7 @@ async function createOn(
       };
     } else throw refused;
   }
-  await decorate(octokit, repo, opened.number, input, warnings);
+  await decorate(octokit, repo, opened.number, input, warnings, body);
   return {
     action: "created",
     number: opened.number,
@@ -376,8 +401,29 @@ async function createOn(
 }
 
 /**
- * Labels and assignees in one `PATCH /issues/{n}` (the new pull request has neither yet, so
- * setting them is adding them), reviewers in one `POST /pulls/{n}/requested_reviewers`.
+ * Marks a pull request opened before its labels, assignees and reviewers were set: a run that
+ * dies in between leaves it, and the next run finishes them (ensurePullRequest). An HTML
+ * comment: not shown on GitHub.
+ */
+export const DECORATING = "<!-- uv-pin-bot: labels, assignees and reviewers still to come -->";
+
+/** The body with the mark (rendered bodies leave room for it: render-pr.ts PR_BODY_MARK_ROOM). */
+const withDecorating = (body: string) =>
+  body.length + DECORATING.length + 1 <= PR_BODY_LIMIT ? `${body}\n${DECORATING}` : body;
+const isDecorating = (body: string) => body.includes(DECORATING);
+const withoutDecorating = (body: string) =>
+  body.replaceAll(`\n${DECORATING}`, "").replaceAll(DECORATING, "");
+
+/** Writes `decorate` makes: reviewers, then one PATCH (labels, assignees, the mark away). */
+function decorationWrites(input: EnsureInput): number {
+  const any = input.labels.length + input.assignees.length + input.reviewers.length > 0;
+  return any ? 1 + (input.reviewers.length > 0 ? 1 : 0) : 0;
+}
+
+/**
+ * Reviewers in one `POST /pulls/{n}/requested_reviewers`, then labels, assignees and the body
+ * without the mark in one `PATCH /issues/{n}` (the new pull request has no labels or assignees
+ * yet, so setting them is adding them). The mark goes last, with the write that ends the job.
  */
 async function decorate(
   octokit: GitHub,
@@ -385,25 +431,26 @@ async function decorate(
   prNumber: number,
   input: EnsureInput,
   warnings: string[],
+  body: string,
 ): Promise<void> {
+  if (decorationWrites(input) === 0) return;
+  await requestReviewers(octokit, repo, prNumber, input.reviewers, warnings);
   const labels = [...input.labels];
   const assignees = [...input.assignees];
-  if (labels.length > 0 || assignees.length > 0) {
-    const issue = { ...repo, issue_number: prNumber };
-    try {
-      await octokit.rest.issues.update({
-        ...issue,
-        ...(labels.length > 0 ? { labels } : {}),
-        ...(assignees.length > 0 ? { assignees } : {}),
-      });
-    } catch (error) {
-      // 422: an assignee who cannot be assigned. The labels still go on.
-      if (statusOf(error) !== 422 || assignees.length === 0) throw error;
-      warnings.push(`could not assign ${assignees.join(", ")}: ${messageOf(error)}`);
-      if (labels.length > 0) await octokit.rest.issues.update({ ...issue, labels });
-    }
+  const issue = { ...repo, issue_number: prNumber };
+  try {
+    await octokit.rest.issues.update({
+      ...issue,
+      ...(labels.length > 0 ? { labels } : {}),
+      ...(assignees.length > 0 ? { assignees } : {}),
+      body,
+    });
+  } catch (error) {
+    // 422: an assignee who cannot be assigned. The labels still go on, and the mark goes.
+    if (statusOf(error) !== 422 || assignees.length === 0) throw error;
+    warnings.push(`could not assign ${assignees.join(", ")}: ${messageOf(error)}`);
+    await octokit.rest.issues.update({ ...issue, ...(labels.length > 0 ? { labels } : {}), body });
   }
-  await requestReviewers(octokit, repo, prNumber, input.reviewers, warnings);
 }
 
 async function requestReviewers(

@@ -61,6 +61,9 @@ export type { PrPinState, PrPlan, PrUpdate } from "./render-pr-parts.js";
 
 /** GitHub's limit on a pull request body, in characters. */
 export const PR_BODY_LIMIT = 65_536;
+/** Characters a rendered body leaves free for the app's own marks (github-prs.ts). */
+export const PR_BODY_MARK_ROOM = 128;
+const BODY_LIMIT = PR_BODY_LIMIT - PR_BODY_MARK_ROOM;
 
 /** `chore(deps): update uv to 0.9.18`, or `… update uv digests` when no version moves. */
 export function prTitle(plan: PrPlan): string {
@@ -245,7 +248,7 @@ function signature(plan: PrPlan): string | null {
 
 const LEFT_OUT_NOTE = "*… the rest of this description is left out to fit GitHub's size limit.*";
 
-/** The pull request body, at most PR_BODY_LIMIT characters. */
+/** The pull request body, at most PR_BODY_LIMIT - PR_BODY_MARK_ROOM characters. */
 export function prBody(plan: PrPlan): string {
   const before = [summary(plan), changes(plan)];
   const after = [attestations(plan), leftOut(plan), signature(plan), footer(plan)].filter(
@@ -268,11 +271,11 @@ export function prBody(plan: PrPlan): string {
     const least = releaseNotes(r, 0);
     return least.length < (full[i] as string).length ? least : (full[i] as string);
   });
-  while (notes.length > 0 && body(notes).length > PR_BODY_LIMIT) notes.pop();
+  while (notes.length > 0 && body(notes).length > BODY_LIMIT) notes.pop();
   for (let i = 0; i < notes.length; i++) {
     const least = notes[i] as string;
     notes[i] = full[i] as string;
-    const over = body(notes).length - PR_BODY_LIMIT;
+    const over = body(notes).length - BODY_LIMIT;
     if (over <= 0) continue;
     const release = releases[i] as Release;
     const room = (full[i] as string).length - over;
@@ -281,9 +284,9 @@ export function prBody(plan: PrPlan): string {
     break;
   }
   const text = body(notes);
-  if (text.length <= PR_BODY_LIMIT) return text;
+  if (text.length <= BODY_LIMIT) return text;
   // Only a plan of thousands of pins gets here: keep the start and the metadata.
-  const room = PR_BODY_LIMIT - meta.length - LEFT_OUT_NOTE.length - 5;
+  const room = BODY_LIMIT - meta.length - LEFT_OUT_NOTE.length - 5;
   const head = cut([...before, ...after].join("\n\n"), room);
   const line = head.lastIndexOf("\n");
   return `${[line > 0 ? head.slice(0, line) : head, LEFT_OUT_NOTE, meta].join("\n\n")}\n`;

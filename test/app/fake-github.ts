@@ -932,6 +932,7 @@ export class FakeGitHub {
       if (!pr && !issue) return [404, { message: "Not Found" }];
       if (pr && Array.isArray(b.labels)) pr.labels = [...(b.labels as string[])];
       if (pr && Array.isArray(b.assignees)) pr.assignees = [...(b.assignees as string[])];
+      if (pr && typeof b.body === "string") pr.body = b.body;
       return [200, { number, labels: (pr?.labels ?? []).map((name) => ({ name })) }];
     }
     m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest);

@@ -6,6 +6,7 @@
  * its GitHub requests against a documented bound.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DECORATING } from "../../src/adapters/github-prs.js";
 import { parseMetadata } from "../../src/core/render-pr.js";
 import {
   type AppHarness,
@@ -207,10 +208,15 @@ describe("the app's pull request", () => {
       title: "chore(deps): update uv to 0.9.18",
       draft: false,
     });
+    // Opened with the mark that its labels are still to come; the labels' write takes it away.
+    const opened: string = create.body;
+    expect(opened.endsWith(`\n${DECORATING}`)).toBe(true);
+    const body = opened.slice(0, -`\n${DECORATING}`.length);
     expect(only(requests, "PATCH", "/issues/2").body).toEqual({
       labels: ["dependencies", "uv"],
+      body,
     });
-    const body: string = create.body;
+    expect(repo.openPulls()[0]?.body).not.toContain(DECORATING);
     expect(body).toMatch(/^This pull request updates uv from 0\.9\.17 to 0\.9\.18 in 2 files\./);
     expect(body).toContain("### Changes\n\n| file | what | from | to | type |");
     expect(body).toContain(
