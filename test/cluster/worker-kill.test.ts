@@ -192,12 +192,12 @@ describeWithRedis("a worker stopped with SIGTERM while it runs a job", () => {
 
 describeWithRedis("a worker killed mid-run", () => {
   let redis: RedisServer;
-  let child: ChildProcess | undefined;
+  let child: Child | undefined;
   const apps: AppHarness[] = [];
   let front: GitHubHttp | undefined;
 
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
+    if (child && child.process.exitCode === null) child.process.kill("SIGKILL");
     for (const app of apps.reverse()) await app.stop();
     await front?.close();
     await redis?.stop();
@@ -227,38 +227,15 @@ describeWithRedis("a worker killed mid-run", () => {
     // The worker, in a child process; GitHub holds its answer to the document that moves the
     // branch and opens the pull request (both done on GitHub's side, the answer not yet sent).
     const held = web.github.hold("POST", "/graphql");
-    child = spawn(process.execPath, [join(outDir, "test/cluster/worker-child.js")], {
-      cwd: PROJECT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        ...env,
-        REDIS_URL: redis.url,
-        UV_PIN_BOT_ROLE: "worker",
-        GITHUB_URL: http.url,
-        NOW,
-        UV_RELEASES: "0.9.17:40,0.9.18:10",
-        PORT: String(await freePort()),
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout?.on("data", (d) => {
-      output += String(d);
-    });
-    child.stderr?.on("data", (d) => {
-      output += String(d);
-    });
-    await expect.poll(() => output, { timeout: 60_000, interval: 50 }).toContain("ready");
+    child = await spawnWorker({ ...env, REDIS_URL: redis.url, GITHUB_URL: http.url });
 
     const payload = issueCommentPayload(repo, issue, "/uv-update", { user: "alice" });
     expect(await web.send("issue_comment", payload, { noWait: true })).toBe(200);
     await held.reached;
     // Branch, commit and pull request are on GitHub; the worker never hears so. It dies here.
     expect(repo.branches.has("uv-pin-bot/uv")).toBe(true);
-    const exited = new Promise((r) => child?.once("exit", r));
-    child.kill("SIGKILL");
-    await exited;
+    child.process.kill("SIGKILL");
+    await child.exited;
     held.release(); // the answer goes nowhere: the connection is gone
 
     // Another worker (in this process) takes the stalled job over once its lock lapsed.
