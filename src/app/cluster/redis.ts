@@ -537,9 +537,14 @@ export class RedisCoordinator implements Coordinator {
     }
     const sweepId = sweepIdOf(job.id);
     // A job that joined another sweep, then failed, holds no claim: RELEASE leaves it alone.
-    await this.redis.set(`${KEYS}:sweep:${sweepId}:error`, error.message, "PX", SWEEP_MAX_MS);
-    await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`);
-    await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+    // One transaction: whoever sees the error sees the claim released (a sweep asked for at
+    // once is a new one, not a join of the failed one).
+    await this.redis
+      .multi()
+      .set(`${KEYS}:sweep:${sweepId}:error`, error.message, "PX", SWEEP_MAX_MS)
+      .del(`${KEYS}:sweep:${sweepId}:neg`)
+      .eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId)
+      .exec();
     if (this.awaiting === sweepId) this.sweeping = null;
     this.exec.log.error(
       { err: error, sweep: sweepId },
@@ -584,14 +589,13 @@ export class RedisCoordinator implements Coordinator {
     // This process's callers of the finished sweep resolve; a new call starts a new sweep.
     if (this.awaiting === sweepId) this.sweeping = null;
     this.exec.log.info({ ...summary, sweep: sweepId }, sweepLine(summary));
-    await this.redis.set(
-      `${KEYS}:sweep:${sweepId}:summary`,
-      JSON.stringify(summary),
-      "PX",
-      SWEEP_MAX_MS,
-    );
-    await this.redis.del(`${KEYS}:sweep:${sweepId}:neg`, `${KEYS}:sweep:${sweepId}:counted`);
-    await this.redis.eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId);
+    // One transaction: whoever sees the summary sees the claim released.
+    await this.redis
+      .multi()
+      .set(`${KEYS}:sweep:${sweepId}:summary`, JSON.stringify(summary), "PX", SWEEP_MAX_MS)
+      .del(`${KEYS}:sweep:${sweepId}:neg`, `${KEYS}:sweep:${sweepId}:counted`)
+      .eval(RELEASE, 1, `${KEYS}:sweep:current`, sweepId)
+      .exec();
     await this.dropSweepValues(sweepId);
   }
 
