@@ -15,6 +15,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: no lifecycle scripts (none are needed, and none may reach the network).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 

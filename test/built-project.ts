@@ -1,6 +1,7 @@
 /**
- * The project compiled with tsconfig.build.json, as `npm run build` does, into a directory of its
- * own under `.test-build/` (inside the project, so the built files resolve its node_modules).
+ * The project built as `npm run build` builds it (tsc with tsconfig.build.json, then the scanner
+ * bundled by scripts/bundle-scanner.mjs), into a directory of its own under `.test-build/` (inside
+ * the project, so the built files resolve its node_modules).
  * `build.path("dist/start.js")` is then the file the image runs.
  */
 import { spawnSync } from "node:child_process";
@@ -33,6 +34,13 @@ export function buildProject(): BuiltProject {
   );
   const output = `${tsc.stdout}${tsc.stderr}`;
   if (tsc.status !== 0 || output !== "") throw new Error(`build failed:\n${output}`);
+  const bundle = spawnSync(
+    process.execPath,
+    [join(PROJECT, "scripts/bundle-scanner.mjs"), join(dir, "dist")],
+    { encoding: "utf8" },
+  );
+  const bundled = `${bundle.stdout}${bundle.stderr}`;
+  if (bundle.status !== 0 || bundled !== "") throw new Error(`bundling failed:\n${bundled}`);
   return {
     dir,
     path: (relative) => join(dir, relative),

@@ -1,12 +1,15 @@
 /** The built command as users run it: package.json#bin → dist/cli.js, executed by node. */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { type BuiltProject, buildProject } from "./built-project.js";
 
 const project = join(import.meta.dirname, "..");
-// Inside the project so that the built files resolve the project's node_modules; one per run.
+// Built as `npm run build` builds (inside the project, so the built files resolve the project's
+// node_modules); one per run.
+let built: BuiltProject | undefined;
 let build: string;
 const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
   version: string;
@@ -15,27 +18,14 @@ const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
 let work: string;
 
 beforeAll(() => {
-  mkdirSync(join(project, ".test-build"), { recursive: true });
-  build = mkdtempSync(join(project, ".test-build", "run-"));
-  copyFileSync(join(project, "package.json"), join(build, "package.json"));
-  const tsc = spawnSync(
-    process.execPath,
-    [
-      join(project, "node_modules/typescript/bin/tsc"),
-      "-p",
-      join(project, "tsconfig.build.json"),
-      "--outDir",
-      join(build, "dist"),
-    ],
-    { encoding: "utf8" },
-  );
-  expect(tsc.stdout + tsc.stderr).toBe("");
+  built = buildProject();
+  build = built.dir;
   work = mkdtempSync(join(tmpdir(), "uv-pin-bot-bin-"));
   writeFileSync(join(work, "Dockerfile"), "COPY --from=ghcr.io/astral-sh/uv:0.9.17 /uv /bin/\n");
 }, 120_000);
 
 afterAll(() => {
-  if (build) rmSync(build, { recursive: true, force: true });
+  built?.remove();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -49,6 +39,17 @@ it("maps uv-pin-bot to dist/cli.js, a node script", () => {
   expect(readFileSync(join(build, "dist/cli.js"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(
     true,
   );
+});
+
+it("builds the scanner as one module that imports packages and Node's modules only", () => {
+  const scanner = readFileSync(join(build, "dist/pipeline/scanner.js"), "utf8");
+  const specifiers = [
+    ...scanner.matchAll(/(?:^|\n)import\b[^;]*?from\s*"([^"]+)"|\bimport\(\s*"([^"]+)"/g),
+  ].map((m) => m[1] ?? m[2]);
+  expect(specifiers.filter((s) => s?.startsWith("."))).toEqual([]);
+  // What the bundle is made of: the extractors are in it.
+  expect(scanner).toContain("function extractDockerfile(");
+  expect(scanner).toContain("function maskPlan(");
 });
 
 it("prints its version and scans", () => {
@@ -138,6 +139,13 @@ it("loads only what each command needs", () => {
   const scan = moduleTrace("scan", work, "--json");
   expect(scan.status).toBe(0);
   expect(heavy(scan.urls)).toEqual([]);
+  // The scanner is one bundled module (scripts/bundle-scanner.mjs), not the 47 it is built from.
+  expect(scan.urls.some((u) => u.endsWith("/dist/pipeline/scanner.js"))).toBe(true);
+  const ours = scan.urls.filter((u) => u.includes("/dist/") && !u.includes("/node_modules/"));
+  expect(
+    ours.filter((u) => /\/dist\/core\/(extract|dockerfile-mask|commands|pins)\.js$/.test(u)),
+  ).toEqual([]);
+  expect(new Set(ours).size).toBeLessThanOrEqual(15);
   // dockerfile-ast loads only for a Dockerfile the lexer does not read (here-documents, an
   // escape directive, an ONBUILD): plain Dockerfiles with uv pins are lexed.
   expect(scan.urls.filter((u) => u.includes("/dockerfile-ast/"))).toEqual([]);

@@ -31,6 +31,28 @@ describe("Dockerfile", () => {
     expect([...refs][0]).toMatch(/^node:24-slim@sha256:[0-9a-f]{64}$/);
   });
 
+  it("copies into the build stage every file `npm run build` names", () => {
+    const scripts = JSON.parse(readFileSync(join(PROJECT, "package.json"), "utf8")).scripts;
+    const named: string[] = scripts.build.match(/[\w./-]+\.(?:json|mjs|js)\b/g) ?? [];
+    expect(named).toContain("scripts/bundle-scanner.mjs");
+    const last = dockerfile.getFROMs().at(-1)?.getRange().start.line ?? 0;
+    const sources = instructions
+      .filter((i) => i.getKeyword() === "COPY" && i.getRange().start.line < last)
+      .flatMap((i) =>
+        i
+          .getArguments()
+          .slice(0, -1)
+          .map((a) => a.getValue()),
+      )
+      .filter((v) => !v.startsWith("--"));
+    for (const file of named) {
+      expect(
+        sources.some((s) => s === file || file.startsWith(`${s.replace(/^\.\/|\/$/g, "")}/`)),
+        file,
+      ).toBe(true);
+    }
+  });
+
   it("listens on every interface (HOST=0.0.0.0) in production", () => {
     const env = of("ENV").flatMap((i) => i.getArguments().map((a) => a.getValue()));
     expect(env).toContain("HOST=0.0.0.0");

@@ -49,8 +49,7 @@ export async function scanPaths(
   }
   if (files.length === 0) return result;
   // The extractors (and their parsers) load only when there is something to scan.
-  const { scanText } = await import("../core/extract.js");
-  const { withBuildArgs } = await import("../core/rescan.js");
+  const { scanText, withBuildArgs } = await import("./scanner.js");
   for (const f of files) result.locations.set(f.name, f.path);
   const texts: { path: string; text: string }[] = [];
   const scans = new Map<string, ScanResult>();
