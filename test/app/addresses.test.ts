@@ -5,7 +5,7 @@
  */
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { type AppHarness, startApp } from "./harness.js";
 import { botComments, dockerfile } from "./support.js";
 
@@ -19,13 +19,16 @@ afterEach(async () => {
   }
 });
 
-/** A loopback port nobody listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+/**
+ * A loopback port whose listener drops every connection at once. Held until the test ends: a
+ * port that was merely freed could be taken meanwhile by another test's server, which answered
+ * (a 404) instead of failing the connection.
+ */
+async function droppingPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe("no internal address in what users read", () => {
@@ -55,8 +58,10 @@ describe("no internal address in what users read", () => {
     expect(repo.pulls).toEqual([]);
   });
 
-  it("uv's upstreams rewritten to an internal host that refuses: the reply names them by their public URL", async () => {
-    const port = await closedPort();
+  it("uv's upstreams rewritten to an internal host that drops connections: the reply names them by their public URL", async () => {
+    const dropping = await droppingPort();
+    onTestFinished(dropping.close);
+    const { port } = dropping;
     const internal = `http://127.0.0.1:${port}`;
     h = await startApp({
       realUpstreams: true,
@@ -73,10 +78,9 @@ describe("no internal address in what users read", () => {
     const issue = repo.openIssue();
     expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
     // Not "up to date": the pin could not be checked, and the reply says why, by public URL.
-    // The freed port may be taken meanwhile by another test's server, which then closes the connection.
     expect(botComments(repo, issue.number)).toEqual([
       expect.stringMatching(
-        /^Nothing to update, but a pin could not be checked:\n\n> Dockerfile:2: the registry's tags for ghcr\.io\/astral-sh\/uv are not known \(https:\/\/ghcr\.io\/v2\/astral-sh\/uv\/tags\/list\?n=1000: connection (refused|closed)\)$/,
+        /^Nothing to update, but a pin could not be checked:\n\n> Dockerfile:2: the registry's tags for ghcr\.io\/astral-sh\/uv are not known \(https:\/\/ghcr\.io\/v2\/astral-sh\/uv\/tags\/list\?n=1000: connection closed\)$/,
       ),
     ]);
     expect(JSON.stringify(h.github.requests.map((r) => r.body))).not.toContain(String(port));
