@@ -62,6 +62,18 @@ describe("splitInstructions", () => {
     ]);
   });
 
+  it("upper-cases keywords in any case, known or not", () => {
+    const text = "from a\nRun b\nwORKDIR /x\nHealthCheck NONE\nFoo bar\nADDS x\n";
+    expect(splitInstructions(text)?.map((i) => i.keyword)).toEqual([
+      "FROM",
+      "RUN",
+      "WORKDIR",
+      "HEALTHCHECK",
+      "FOO",
+      "ADDS",
+    ]);
+  });
+
   it("gives up on keywords it cannot be sure of", () => {
     expect(splitInstructions("FROM a\nR\\\nUN b\n")).toBeNull();
     expect(splitInstructions("FROM a\n\fRUN b\n")).toBeNull();
