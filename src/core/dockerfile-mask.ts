@@ -179,7 +179,7 @@ export function maskPlan(
   // no instruction either.
   const cr = text.includes("\r");
   const live = (at: number) => !onCommentLine(text, at, cr);
-  if (!hits.strong.some(live) && !wordy(text, hits.weak, m, cr) && !GLUED.test(text)) return null;
+  if (!hits.strong.some(live) && !wordy(text, hits.weak, m, cr) && !glued(text)) return null;
   if (text.includes("<<")) return "full";
   if (escapeDirective(text, cr)) return "full";
   const instructions = splitInstructions(text, cr);
@@ -306,8 +306,26 @@ function lineStartOf(text: string, at: number, cr: boolean): number {
   return i;
 }
 
-/** A line continuation right after text (with either escape character). */
-const GLUED = /[^ \t\r\n][\\`][ \t]*[\r\n]/;
+/**
+ * Whether a line continuation (with either escape character) comes right after text:
+ * `/[^ \t\r\n][\\`][ \t]*[\r\n]/.test(text)`, found from the escape characters (the regex tried
+ * its first class at every character).
+ */
+export function glued(text: string): boolean {
+  return gluedAt(text, "\\") || gluedAt(text, "`");
+}
+
+function gluedAt(text: string, escapeChar: string): boolean {
+  for (let j = text.indexOf(escapeChar, 1); j >= 0; j = text.indexOf(escapeChar, j + 1)) {
+    const before = text.charCodeAt(j - 1);
+    if (before === 32 || before === 9 || before === 10 || before === 13) continue;
+    let k = j + 1;
+    let c = text.charCodeAt(k);
+    while (c === 32 || c === 9) c = text.charCodeAt(++k);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
 
 /** Which instructions hold uv text (also split by a line continuation). */
 function mentioning(
