@@ -238,8 +238,12 @@ function escapeDirective(text: string, cr: boolean): boolean {
 
 /** Whether the line holding `at` starts (after blanks) with `#`. */
 function onCommentLine(text: string, at: number, cr: boolean): boolean {
-  let i = lineStartOf(text, at, cr);
-  if (i === 0 && text.charCodeAt(0) === 0xfeff) i = 1;
+  return commentLine(text, lineStartOf(text, at, cr));
+}
+
+/** Whether the line that starts at `start` starts (after a BOM and blanks) with `#`. */
+function commentLine(text: string, start: number): boolean {
+  const i = start === 0 && text.charCodeAt(0) === 0xfeff ? 1 : start;
   return text.charCodeAt(skipBlanks(text, i)) === 35;
 }
 
@@ -257,13 +261,7 @@ function wordy(text: string, weak: readonly number[], m: InstructionMarkers, cr:
   for (const at of weak) {
     if (at < checkedTo) continue;
     const start = lineStartOf(text, at, cr);
-    // On a comment line (see `onCommentLine`).
-    if (
-      text.charCodeAt(
-        skipBlanks(text, start === 0 && text.charCodeAt(0) === 0xfeff ? 1 : start),
-      ) === 35
-    )
-      continue;
+    if (commentLine(text, start)) continue;
     let from = start;
     while (from > 0) {
       const prevEnd =
