@@ -9,7 +9,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dockerfileArb, mutatedFileArb, PROPERTY_TIMEOUT, runs } from "../../test/arbitraries.js";
-import { checksumText, hasHex64, maskIrrelevant, splitInstructions } from "./dockerfile-mask.js";
+import {
+  checksumText,
+  glued,
+  hasHex64,
+  maskIrrelevant,
+  splitInstructions,
+} from "./dockerfile-mask.js";
 import { extractDockerfile } from "./extract-dockerfile.js";
 import { Lines } from "./lines.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
@@ -59,6 +65,18 @@ describe("splitInstructions", () => {
       "FROM a",
       "RUN b \\\r  c",
       "COPY d e",
+    ]);
+  });
+
+  it("upper-cases keywords in any case, known or not", () => {
+    const text = "from a\nRun b\nwORKDIR /x\nHealthCheck NONE\nFoo bar\nADDS x\n";
+    expect(splitInstructions(text)?.map((i) => i.keyword)).toEqual([
+      "FROM",
+      "RUN",
+      "WORKDIR",
+      "HEALTHCHECK",
+      "FOO",
+      "ADDS",
     ]);
   });
 
@@ -361,6 +379,20 @@ describe("checksum text (kept for the file-wide checksum rule)", () => {
         );
       }),
       runs(2000),
+    );
+  });
+});
+
+describe("a continuation glued to text", () => {
+  it("is the regex it replaces", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(..."\\` \t\r\nax#\uFEFF"), maxLength: 24 }),
+        (text) => {
+          expect(glued(text)).toBe(/[^ \t\r\n][\\`][ \t]*[\r\n]/.test(text));
+        },
+      ),
+      runs(5000),
     );
   });
 });

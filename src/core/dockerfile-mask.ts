@@ -43,10 +43,10 @@ export interface RawInstruction {
 }
 
 /** Top-level instructions of a Dockerfile (escape `\`), or null when unsure of a boundary. */
-export function splitInstructions(text: string): RawInstruction[] | null {
+export function splitInstructions(text: string, cr = text.includes("\r")): RawInstruction[] | null {
   const out: RawInstruction[] = [];
   const n = text.length;
-  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
+  const lineEnd = cr ? lineEndAny : lineEndLf;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
     const q = skipBlanks(text, i);
@@ -62,7 +62,7 @@ export function splitInstructions(text: string): RawInstruction[] | null {
     // keyword, a symbol) is parsed in full.
     if (k === q || !(k === n || after === 32 || after === 9 || after === 10 || after === 13))
       return null;
-    const keyword = text.slice(q, k).toUpperCase();
+    const keyword = keywordOf(text, q, k);
     let end = eol;
     let line = q;
     let tight = false;
@@ -91,6 +91,47 @@ export function splitInstructions(text: string): RawInstruction[] | null {
     i = nextLine(text, end);
   }
   return out;
+}
+
+/** Dockerfile keywords by length, upper-cased: `keywordOf` returns these without making a string. */
+const KEYWORDS: string[][] = [];
+for (const word of [
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "FROM",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR",
+]) {
+  const same = KEYWORDS[word.length] ?? [];
+  same.push(word);
+  KEYWORDS[word.length] = same;
+}
+
+/** text[q, k) (ASCII letters) upper-cased. */
+function keywordOf(text: string, q: number, k: number): string {
+  const words = KEYWORDS[k - q];
+  if (words !== undefined) {
+    for (const word of words) {
+      let i = 0;
+      // A letter's upper case is its code without the 0x20 bit.
+      while (i < word.length && (text.charCodeAt(q + i) & 0xdf) === word.charCodeAt(i)) i++;
+      if (i === word.length) return word;
+    }
+  }
+  return text.slice(q, k).toUpperCase();
 }
 
 /**
@@ -136,11 +177,12 @@ export function maskPlan(
   // theirs), unless joining lines at a continuation glued to text (`uv=\\`) makes new uv text.
   // Hits on comment lines (top-level or inside a continuation: `#` first on its line) count for
   // no instruction either.
-  const live = (at: number) => !onCommentLine(text, at);
-  if (!hits.strong.some(live) && !wordy(text, hits.weak, m) && !GLUED.test(text)) return null;
+  const cr = text.includes("\r");
+  const live = (at: number) => !onCommentLine(text, at, cr);
+  if (!hits.strong.some(live) && !wordy(text, hits.weak, m, cr) && !glued(text)) return null;
   if (text.includes("<<")) return "full";
-  if (escapeDirective(text)) return "full";
-  const instructions = splitInstructions(text);
+  if (escapeDirective(text, cr)) return "full";
+  const instructions = splitInstructions(text, cr);
   if (!instructions) return "full";
   const keep = mentioning(text, instructions, m, hits);
   let any = false;
@@ -181,8 +223,8 @@ export function maskPlan(
  * Whether the parser directives (the `#` lines that open the file: a blank line or anything else
  * ends them) may set `escape`; read like the parser reads them, only more widely.
  */
-function escapeDirective(text: string): boolean {
-  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
+function escapeDirective(text: string, cr: boolean): boolean {
+  const lineEnd = cr ? lineEndAny : lineEndLf;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (;;) {
     const q = skipBlanks(text, i);
@@ -195,14 +237,13 @@ function escapeDirective(text: string): boolean {
 }
 
 /** Whether the line holding `at` starts (after blanks) with `#`. */
-function onCommentLine(text: string, at: number): boolean {
-  let i = at;
-  while (i > 0) {
-    const c = text.charCodeAt(i - 1);
-    if (c === 10 || c === 13) break;
-    i--;
-  }
-  if (i === 0 && text.charCodeAt(0) === 0xfeff) i = 1;
+function onCommentLine(text: string, at: number, cr: boolean): boolean {
+  return commentLine(text, lineStartOf(text, at, cr));
+}
+
+/** Whether the line that starts at `start` starts (after a BOM and blanks) with `#`. */
+function commentLine(text: string, start: number): boolean {
+  const i = start === 0 && text.charCodeAt(0) === 0xfeff ? 1 : start;
   return text.charCodeAt(skipBlanks(text, i)) === 35;
 }
 
@@ -213,22 +254,24 @@ function onCommentLine(text: string, at: number): boolean {
  * a line ends with the escape or is blank or a comment), so that a `uv sync` elsewhere in the file
  * does not make every `pip install` line matter.
  */
-function wordy(text: string, weak: readonly number[], m: InstructionMarkers): boolean {
+function wordy(text: string, weak: readonly number[], m: InstructionMarkers, cr: boolean): boolean {
   if (weak.length === 0 || !m.word.test(text)) return false;
-  const lineEnd = text.includes("\r") ? lineEndAny : lineEndLf;
+  const lineEnd = cr ? lineEndAny : lineEndLf;
   let checkedTo = -1;
   for (const at of weak) {
-    if (at < checkedTo || onCommentLine(text, at)) continue;
-    let from = lineStartOf(text, at);
+    if (at < checkedTo) continue;
+    const start = lineStartOf(text, at, cr);
+    if (commentLine(text, start)) continue;
+    let from = start;
     while (from > 0) {
       const prevEnd =
         from - (text.charCodeAt(from - 1) === 10 && text.charCodeAt(from - 2) === 13 ? 2 : 1);
-      const prevStart = lineStartOf(text, prevEnd);
+      const prevStart = lineStartOf(text, prevEnd, cr);
       if (!connects(text, prevStart, prevEnd)) break;
       from = prevStart;
     }
     let to = lineEnd(text, at);
-    let lineFrom = lineStartOf(text, at);
+    let lineFrom = start;
     while (to < text.length && connects(text, lineFrom, to)) {
       lineFrom = nextLine(text, to);
       to = lineEnd(text, lineFrom);
@@ -249,8 +292,9 @@ function connects(text: string, start: number, end: number): boolean {
   return text.charCodeAt(skipBlanks(text, start)) === 35;
 }
 
-/** The start of the line holding `at`. */
-function lineStartOf(text: string, at: number): number {
+/** The start of the line holding `at` (`cr`: whether the text holds a CR; without, the engine's own search). */
+function lineStartOf(text: string, at: number, cr: boolean): number {
+  if (!cr) return at === 0 ? 0 : text.lastIndexOf("\n", at - 1) + 1;
   let i = at;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
@@ -260,8 +304,26 @@ function lineStartOf(text: string, at: number): number {
   return i;
 }
 
-/** A line continuation right after text (with either escape character). */
-const GLUED = /[^ \t\r\n][\\`][ \t]*[\r\n]/;
+/**
+ * Whether a line continuation (with either escape character) comes right after text:
+ * `/[^ \t\r\n][\\`][ \t]*[\r\n]/.test(text)`, found from the escape characters (the regex tried
+ * its first class at every character).
+ */
+export function glued(text: string): boolean {
+  return gluedAt(text, "\\") || gluedAt(text, "`");
+}
+
+function gluedAt(text: string, escapeChar: string): boolean {
+  for (let j = text.indexOf(escapeChar, 1); j >= 0; j = text.indexOf(escapeChar, j + 1)) {
+    const before = text.charCodeAt(j - 1);
+    if (before === 32 || before === 9 || before === 10 || before === 13) continue;
+    let k = j + 1;
+    let c = text.charCodeAt(k);
+    while (c === 32 || c === 9) c = text.charCodeAt(++k);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
 
 /** Which instructions hold uv text (also split by a line continuation). */
 function mentioning(

@@ -67,11 +67,45 @@ const INSTRUCTION_WORDS = [
 
 const INSTRUCTION_MARKERS = new WeakMap<readonly string[], InstructionMarkers>();
 
+/**
+ * The image names `strong` must list itself: not those whose every match holds a word of
+ * INSTRUCTION_WORDS that counts (`ghcr.io/astral-sh/uv` holds `astral`, `astral/uv` starts with
+ * it). Leaving them out changes which offsets `strong` finds, yet not which lines hold a hit that
+ * is not another astral-sh image (`astral-sh/` then anything but `uv`), all the mask asks of it:
+ * every such line has one at the offsets where an alternative matches, since the only hit that is
+ * not counted, `astral` of another image, cannot overlap the start of any other alternative. When
+ * an image name could (it starts like the end of `astral`), or holds a blank or a line break (a hit
+ * could cross lines), every image is listed, as `strong` was written first.
+ */
+export function ownImages(images: readonly string[]): readonly string[] {
+  const lower = images.map((image) => image.toLowerCase());
+  const plain = (image: string) =>
+    /^[\x21-\x7e]+$/.test(image) &&
+    !["stral", "tral", "ral", "al", "l"].some(
+      (end) => image.startsWith(end) || end.startsWith(image),
+    );
+  if (!images.every((image, i) => plain(image) && plain(lower[i] as string))) return images;
+  return images.filter((_, i) => !covered(lower[i] as string));
+}
+
+/** Whether every match of an image name (lower case, printable ASCII) holds a counted word at one offset. */
+function covered(image: string): boolean {
+  if (["astral", "uv=", "required-version", "uv_version"].some((word) => image.startsWith(word)))
+    return true;
+  for (let k = image.indexOf("astral"); k >= 0; k = image.indexOf("astral", k + 1)) {
+    const rest = image.slice(k);
+    // Not another astral-sh image whatever follows the name in the text.
+    if (rest.startsWith("astral-sh/uv")) return true;
+    if (!rest.startsWith("astral-sh/") && !"astral-sh/".startsWith(rest)) return true;
+  }
+  return false;
+}
+
 export function instructionMarkers(images: readonly string[]): InstructionMarkers {
   let m = INSTRUCTION_MARKERS.get(images);
   if (!m) {
     m = {
-      strong: new RegExp([...INSTRUCTION_WORDS, ...escaped(images)].join("|"), "gi"),
+      strong: new RegExp([...INSTRUCTION_WORDS, ...escaped(ownImages(images))].join("|"), "gi"),
       // `pip3`, `pipx`, `uv pip` all hold `pip`; the extractor also wants `install` after it.
       command: /\bpip|\bapk[ \t]+add\b|\buv[ \t]+tool\b/gi,
       word: /(?<![^\s\\"'])uv(?![^\s\\"'|;&#=~<>])/i,
