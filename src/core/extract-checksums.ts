@@ -30,7 +30,7 @@ export function tieChecksums(
   extra: Download[] = [],
 ): LocatedPin[] {
   const sidecars: LocatedPin[] = [];
-  const kept = joinSidecars(located, sidecars);
+  const kept = located.length === 0 ? [] : joinSidecars(located, sidecars);
   if (ctx.ledger) for (const s of region.hidden) ctx.ledger.hidden.push(s);
   tieTo(ctx, region, kept, sidecars, extra);
   return kept;

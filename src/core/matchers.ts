@@ -41,8 +41,27 @@ export function parseImageRef(ref: string): RefParts | null {
 
 /** Whether an image repository is one of the uv images (registry host compared case-insensitively). */
 export function isUvImage(name: string, images: readonly string[]): boolean {
-  const normalized = normalizeName(name);
-  return images.some((image) => normalizeName(image) === normalized);
+  let known = NORMALIZED.get(images);
+  if (known === undefined || !sameList(known.list, images)) {
+    known = { list: [...images], names: new Set(images.map(normalizeName)) };
+    NORMALIZED.set(images, known);
+  }
+  return known.names.has(normalizeName(name));
+}
+
+/**
+ * The uv images' names, normalized, by list (the list a scan is given is read once), with the
+ * list's items when they were read (a list changed since is read again).
+ */
+const NORMALIZED = new WeakMap<
+  readonly string[],
+  { list: readonly string[]; names: Set<string> }
+>();
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** Whether two image repository names are the same (registry host compared case-insensitively). */
@@ -116,6 +135,8 @@ export interface InstallerParts {
 
 /** Parses a uv installer or release-download URL. */
 export function parseInstallerUrl(url: string): InstallerParts | null {
+  // Every pattern starts with `http`.
+  if (!url.startsWith("http")) return null;
   for (const pattern of INSTALLER_PATTERNS) {
     const m = pattern.exec(url);
     if (!m?.groups) continue;

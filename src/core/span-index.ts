@@ -68,6 +68,16 @@ export function spanStartingAt(list: readonly Span[], offset: number): Span | un
   return sorted(list).byStart.get(offset);
 }
 
+/** Whether some span starts in `[start, end)`. */
+export function anyStartingIn(list: readonly Span[], start: number, end: number): boolean {
+  if (list.length <= SMALL) {
+    for (const s of list) if (s.start >= start && s.start < end) return true;
+    return false;
+  }
+  const { spans } = sorted(list);
+  return countStartingBy(spans, end - 1) > countStartingBy(spans, start - 1);
+}
+
 /**
  * The spans in start order, and the index of the first one that ends after `offset`: every span
  * before it ends at or before `offset`.
@@ -89,6 +99,7 @@ export function endingAfter(
 
 /** The spans that lie within `range`, in start order (one binary search, then the ones inside). */
 export function spansWithin(list: readonly Span[], range: Span): Span[] {
+  if (list.length === 0) return [];
   const spans =
     list.length <= SMALL ? [...list].sort((a, b) => a.start - b.start) : sorted(list).spans;
   const out: Span[] = [];

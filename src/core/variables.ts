@@ -118,6 +118,8 @@ export function shellDefinitions(
   start: number,
   end: number,
 ): Definition[] {
+  // Every shell assignment holds `=`.
+  if (!text.slice(start, end).includes("=")) return [];
   return definitions(text, "shell", lines, [], start, end);
 }
 
