@@ -49,8 +49,11 @@ function installerPinsIn(ctx: FileContext, region: Region, slice: string): Locat
   if (!slice.includes("astral")) return pins;
   // A URL start inside the URL read before it is part of that URL (see `imagePinsInText`).
   let readUpTo = 0;
-  for (const m of slice.matchAll(INSTALLER_URL_START)) {
-    const at = region.start + (m.index ?? 0);
+  // One regex for every call (nothing in the loop calls back in): each search starts at 0.
+  const re = URL_START;
+  re.lastIndex = 0;
+  for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
+    const at = region.start + m.index;
     if (at < readUpTo || inside(region.hidden, at)) continue;
     const end = Math.min(readToken(ctx.text, at, "", region.drop), region.end);
     readUpTo = end;
@@ -65,6 +68,8 @@ function installerPinsIn(ctx: FileContext, region: Region, slice: string): Locat
   }
   return pins;
 }
+
+const URL_START = new RegExp(INSTALLER_URL_START.source, "g");
 
 /** `pip install uv==X`, `pipx install uv==X` (the version may be a variable). */
 export function pipPins(ctx: FileContext, region: Region): Pin[] {

@@ -17,11 +17,12 @@ import {
   type DockerInstruction,
   parseWithDockerfileAst,
 } from "./dockerfile-view.js";
-import { type Definition, expand, type Lookup } from "./expand.js";
+import { type Definition, expand, type Lookup, MAX_EXPANSION } from "./expand.js";
 import { tieChecksums } from "./extract-checksums.js";
+import { mayNameUvImage } from "./matchers.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
-import { anyStartingIn, spanStartingAt, spansWithin } from "./span-index.js";
+import { anyStartingIn, nextStart, spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
 
@@ -80,6 +81,9 @@ export function extractDockerfile(
     if (text[start] === '"' || text[start] === "'") start++;
     if (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
     if (scope.isStage(text.slice(start, end))) return;
+    // The expansion starts with the text before the first `$`, escape or dropped line break,
+    // and so does the image's name: most references (`python:${PY}-slim`) are no uv image.
+    if (!mayNameUvImage(literalPrefix(text, start, end, escapeChar, drops), base.images)) return;
     const exp = expand(text, start, end, { lookup, escapeChar, drop: drops });
     const pin = imagePin(ctx, exp, lines.lineOf(start));
     if (pin) pins.push(explainGlobal(pin, scope, start));
@@ -186,6 +190,28 @@ export function extractDockerfile(
   tieStage();
   // Checksum files downloaded next to an archive are part of its pin (see `tieChecksums`).
   return joined.size > 0 ? pins.filter((p) => !joined.has(p)) : pins;
+}
+
+/**
+ * The start of `text[start, end)` that its expansion begins with: the characters before the first
+ * `$`, escape character or dropped range (and no more than an expansion reads).
+ */
+function literalPrefix(
+  text: string,
+  start: number,
+  end: number,
+  escapeChar: string,
+  drops: readonly Span[],
+): string {
+  const escapeCode = escapeChar.length === 1 ? escapeChar.charCodeAt(0) : 36;
+  const stop = Math.min(end, start + MAX_EXPANSION, nextStart(drops, start));
+  let k = start;
+  while (k < stop) {
+    const c = text.charCodeAt(k);
+    if (c === 36 /* $ */ || c === escapeCode) break;
+    k++;
+  }
+  return text.slice(start, k);
 }
 
 /**
@@ -410,6 +436,16 @@ class StageChecksums {
 /** Adds spans covering the text of [start, end) line by line, line breaks left out. */
 function blankLines(text: string, start: number, end: number, out: Span[]): void {
   let from = start;
+  const cr = text.indexOf("\r", start);
+  if (cr < 0 || cr >= end) {
+    // `\n` breaks only: found by the engine's own search.
+    for (let i = text.indexOf("\n", start); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) {
+      if (i > from) out.push({ start: from, end: i });
+      from = i + 1;
+    }
+    if (end > from) out.push({ start: from, end });
+    return;
+  }
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c !== 10 && c !== 13) continue;

@@ -41,22 +41,43 @@ export function parseImageRef(ref: string): RefParts | null {
 
 /** Whether an image repository is one of the uv images (registry host compared case-insensitively). */
 export function isUvImage(name: string, images: readonly string[]): boolean {
-  let known = NORMALIZED.get(images);
-  if (known === undefined || !sameList(known.list, images)) {
-    known = { list: [...images], names: new Set(images.map(normalizeName)) };
-    NORMALIZED.set(images, known);
-  }
-  return known.names.has(normalizeName(name));
+  return imageNames(images).names.has(normalizeName(name));
 }
 
 /**
- * The uv images' names, normalized, by list (the list a scan is given is read once), with the
- * list's items when they were read (a list changed since is read again).
+ * Whether an image name that starts with `prefix` (or that `prefix` starts with) can be one of
+ * the uv images: a name that is one agrees with it in all but case.
  */
-const NORMALIZED = new WeakMap<
-  readonly string[],
-  { list: readonly string[]; names: Set<string> }
->();
+export function mayNameUvImage(prefix: string, images: readonly string[]): boolean {
+  const lower = prefix.toLowerCase();
+  for (const image of imageNames(images).lower) {
+    if (lower.startsWith(image) || image.startsWith(lower)) return true;
+  }
+  return false;
+}
+
+interface ImageNames {
+  /** The list's items when they were read (a list changed since is read again). */
+  list: readonly string[];
+  names: Set<string>;
+  lower: string[];
+}
+
+/** The uv images' names, normalized and lower-cased, by list (the list a scan is given is read once). */
+const IMAGE_NAMES = new WeakMap<readonly string[], ImageNames>();
+
+function imageNames(images: readonly string[]): ImageNames {
+  let known = IMAGE_NAMES.get(images);
+  if (known === undefined || !sameList(known.list, images)) {
+    known = {
+      list: [...images],
+      names: new Set(images.map(normalizeName)),
+      lower: images.map((i) => i.toLowerCase()),
+    };
+    IMAGE_NAMES.set(images, known);
+  }
+  return known;
+}
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -125,6 +146,11 @@ const INSTALLER_PATTERNS: readonly RegExp[] = [
   /^https?:\/\/releases\.astral\.sh\/installers\/uv\/v?(?<v>[^/]+)\/(?<asset>uv-installer\.(?:sh|ps1))$/d,
 ];
 
+/** INSTALLER_PATTERNS by host, in their order. */
+const ASTRAL_SH = INSTALLER_PATTERNS.slice(0, 1);
+const GITHUB = INSTALLER_PATTERNS.slice(1, 3);
+const RELEASES = INSTALLER_PATTERNS.slice(3);
+
 /** Where an installer URL's parts are, as offsets into the URL. */
 export interface InstallerParts {
   version: { start: number; end: number } | null;
@@ -135,9 +161,18 @@ export interface InstallerParts {
 
 /** Parses a uv installer or release-download URL. */
 export function parseInstallerUrl(url: string): InstallerParts | null {
-  // Every pattern starts with `http`.
-  if (!url.startsWith("http")) return null;
-  for (const pattern of INSTALLER_PATTERNS) {
+  // Only the patterns of the URL's host can match (each starts with `https?://` and its host).
+  const host = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
+  if (host < 0) return null;
+  const patterns = url.startsWith("astral.sh/", host)
+    ? ASTRAL_SH
+    : url.startsWith("github.com/", host)
+      ? GITHUB
+      : url.startsWith("releases.astral.sh/", host)
+        ? RELEASES
+        : null;
+  if (patterns === null) return null;
+  for (const pattern of patterns) {
     const m = pattern.exec(url);
     if (!m?.groups) continue;
     const asset = m.groups.asset ?? "";
@@ -261,6 +296,7 @@ export function withoutDrops(
   end: number,
   drop: readonly Span[] = [],
 ): string {
+  if (drop.length === 0) return text.slice(start, Math.max(start, end));
   let out = "";
   let i = start;
   const { spans, from } = endingAfter(drop, start);
