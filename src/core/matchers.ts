@@ -1,5 +1,5 @@
 /** What counts as uv: image repositories, tags, installer URLs. Pure string work. */
-import { endingAfter, spanStartingAt } from "./span-index.js";
+import { endingAfter, nextStart, spanStartingAt } from "./span-index.js";
 import type { Span } from "./types.js";
 
 export const DEFAULT_IMAGES: readonly string[] = [
@@ -123,27 +123,24 @@ export function parseTag(tag: string): TagParts {
 export const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
 const ASSET = String.raw`(uv-installer\.sh|uv-installer\.ps1|uv-[A-Za-z0-9_.\u0000-]+?\.(?:tar\.gz|zip)(?:\.sha256)?|sha256\.sum|dist-manifest\.json|source\.tar\.gz(?:\.sha256)?)`;
+// No `d` flag (indices cost a match several times over): the version is the URL's last directory.
 const INSTALLER_PATTERNS: readonly RegExp[] = [
-  /^https?:\/\/astral\.sh\/uv\/(?:(?<v>[^/]+)\/)?(?<asset>install\.sh|install\.ps1)$/d,
+  /^https?:\/\/astral\.sh\/uv\/(?:(?<v>[^/]+)\/)?(?<asset>install\.sh|install\.ps1)$/,
   new RegExp(
     String.raw`^https?://github\.com/astral-sh/uv/releases/download/v?(?<v>[^/]+)/(?<asset>${ASSET})$`,
-    "d",
   ),
   new RegExp(
     String.raw`^https?://github\.com/astral-sh/uv/releases/latest/download/(?<asset>${ASSET})$`,
-    "d",
   ),
   // Astral's mirror of the release downloads, and its installers (the newest under `latest/`).
   new RegExp(
     String.raw`^https?://releases\.astral\.sh/github/uv/releases/download/v?(?<v>[^/]+)/(?<asset>${ASSET})$`,
-    "d",
   ),
   new RegExp(
     String.raw`^https?://releases\.astral\.sh/github/uv/releases/latest/download/(?<asset>${ASSET})$`,
-    "d",
   ),
-  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/latest\/(?<asset>uv-installer\.(?:sh|ps1))$/d,
-  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/v?(?<v>[^/]+)\/(?<asset>uv-installer\.(?:sh|ps1))$/d,
+  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/latest\/(?<asset>uv-installer\.(?:sh|ps1))$/,
+  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/v?(?<v>[^/]+)\/(?<asset>uv-installer\.(?:sh|ps1))$/,
 ];
 
 /** INSTALLER_PATTERNS by host, in their order. */
@@ -178,8 +175,9 @@ export function parseInstallerUrl(url: string): InstallerParts | null {
     const asset = m.groups.asset ?? "";
     const v = m.groups.v;
     if (v === undefined) return { version: null, versionText: null, asset };
-    const [start, end] = m.indices?.groups?.v ?? [0, 0];
-    return { version: { start, end }, versionText: v, asset };
+    // `v` is `[^/]+` followed by `/` and the asset, which holds no `/`: it ends at the last `/`.
+    const end = url.lastIndexOf("/");
+    return { version: { start: end - v.length, end }, versionText: v, asset };
   }
   return null;
 }
@@ -243,15 +241,27 @@ export function readToken(
 ): number {
   const stop = Math.min(text.length, limit);
   let j = i;
+  // The next drop start after `i` (a drop is looked for at every character after the first).
+  let nextDrop = drop.length === 0 ? Number.POSITIVE_INFINITY : nextStart(drop, i + 1);
   while (j < stop) {
-    const c = text[j] as string;
-    const dropped = j > i ? spanStartingAt(drop, j) : undefined;
-    if (dropped) {
-      const next = text[dropped.end];
-      if (next === undefined || !(isTokenChar(next) || next === "$" || extra.includes(next))) break;
-      j = dropped.end;
+    if (j > i) {
+      if (nextDrop < j) nextDrop = nextStart(drop, j);
+      if (nextDrop === j) {
+        const dropped = spanStartingAt(drop, j) as Span;
+        const next = text[dropped.end];
+        if (next === undefined || !(isTokenChar(next) || next === "$" || extra.includes(next)))
+          break;
+        j = dropped.end;
+        continue;
+      }
+    }
+    const code = text.charCodeAt(j);
+    // A reference/URL character (never `$`).
+    if (code < 128 && TOKEN_CHARS[code] === 1) {
+      j++;
       continue;
     }
+    const c = text[j] as string;
     if (c === "$" && text[j + 1] === "$" && /[{A-Za-z_]/.test(text[j + 2] ?? "")) {
       // Make's `$$` is a literal `$` handed to the shell: `$${NAME}` reads NAME.
       j++;
@@ -280,7 +290,7 @@ export function readToken(
       }
       break;
     }
-    if (isTokenChar(c) || extra.includes(c)) {
+    if (extra.includes(c)) {
       j++;
       continue;
     }
