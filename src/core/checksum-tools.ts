@@ -17,13 +17,15 @@ export function toolOf(key: string): string | null {
 }
 
 export function baseName(key: string): string {
-  const noQuery = key.split("?")[0] as string;
+  const query = key.indexOf("?");
+  const noQuery = query < 0 ? key : key.slice(0, query);
   return noQuery.slice(noQuery.lastIndexOf("/") + 1);
 }
 
 /** A file as a key two mentions can be compared by. */
 export function fileKey(raw: string): string {
-  return wordKey(raw).replace(/^\.\//, "");
+  const key = wordKey(raw);
+  return key.startsWith("./") ? key.slice(2) : key;
 }
 
 /** The index of the last word `key` among the MAX_ARGS words before `before`, or -1. */

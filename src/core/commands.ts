@@ -39,14 +39,21 @@ export function installerPins(ctx: FileContext, region: Region): Pin[] {
 
 /** Installer URLs written in a region, with where each URL's text is. */
 export function locatedInstallerPins(ctx: FileContext, region: Region): LocatedPin[] {
+  return installerPinsIn(ctx, region, ctx.text.slice(region.start, region.end));
+}
+
+/** `locatedInstallerPins`, with the region's text (`slice`) read by the caller. */
+function installerPinsIn(ctx: FileContext, region: Region, slice: string): LocatedPin[] {
   const pins: LocatedPin[] = [];
-  const slice = ctx.text.slice(region.start, region.end);
   // Every installer URL holds `astral` (astral.sh, astral-sh).
   if (!slice.includes("astral")) return pins;
   // A URL start inside the URL read before it is part of that URL (see `imagePinsInText`).
   let readUpTo = 0;
-  for (const m of slice.matchAll(INSTALLER_URL_START)) {
-    const at = region.start + (m.index ?? 0);
+  // One regex for every call (nothing in the loop calls back in): each search starts at 0.
+  const re = URL_START;
+  re.lastIndex = 0;
+  for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
+    const at = region.start + m.index;
     if (at < readUpTo || inside(region.hidden, at)) continue;
     const end = Math.min(readToken(ctx.text, at, "", region.drop), region.end);
     readUpTo = end;
@@ -62,10 +69,16 @@ export function locatedInstallerPins(ctx: FileContext, region: Region): LocatedP
   return pins;
 }
 
+const URL_START = new RegExp(INSTALLER_URL_START.source, "g");
+
 /** `pip install uv==X`, `pipx install uv==X` (the version may be a variable). */
 export function pipPins(ctx: FileContext, region: Region): Pin[] {
+  return pipPinsIn(ctx, region, ctx.text.slice(region.start, region.end));
+}
+
+/** `pipPins`, with the region's text (`slice`) read by the caller. */
+function pipPinsIn(ctx: FileContext, region: Region, slice: string): Pin[] {
   const pins: Pin[] = [];
-  const slice = ctx.text.slice(region.start, region.end);
   // Every match ends in `uv==`.
   if (!slice.includes("uv==")) return pins;
   for (const m of pipInstallMatches(slice)) {
@@ -91,25 +104,31 @@ export function pipPins(ctx: FileContext, region: Region): Pin[] {
   return pins;
 }
 
-/** Every command-text pin in a region. */
+/**
+ * Every command-text pin in a region. Each scanner is asked only when the region holds the
+ * text that every one of its matches holds (each scanner tests the same itself).
+ */
 export function commandPins(ctx: FileContext, region: Region): Pin[] {
-  const found = locatedInstallerPins(ctx, region);
-  const assembled = assembledUrlPins(ctx, region);
-  if (assembled.length > 0) {
-    for (const a of assembled) found.push(a);
-    found.sort((a, b) => a.start - b.start);
+  const slice = ctx.text.slice(region.start, region.end);
+  const found = installerPinsIn(ctx, region, slice);
+  // An assembled URL starts with a variable reference.
+  if (slice.includes("$")) {
+    const assembled = assembledUrlPins(ctx, region);
+    if (assembled.length > 0) {
+      for (const a of assembled) found.push(a);
+      found.sort((a, b) => a.start - b.start);
+    }
   }
   if (region.deferTo) for (const l of found) region.deferTo.push(l);
   const located =
     region.checksums === false || region.deferTo ? found : tieChecksums(ctx, region, found);
   const pins: Pin[] = [];
   for (const l of located) pins.push(l.pin);
-  for (const more of [
-    pipPins(ctx, region),
-    buildArgPins(ctx, region),
-    uvCommandPins(ctx, region),
-  ]) {
-    for (const p of more) pins.push(p);
-  }
+  if (slice.includes("uv==")) for (const p of pipPinsIn(ctx, region, slice)) pins.push(p);
+  if (slice.includes("--build-arg")) for (const p of buildArgPins(ctx, region)) pins.push(p);
+  if (UV_COMMAND_WORDS.test(slice)) for (const p of uvCommandPins(ctx, region)) pins.push(p);
   return pins;
 }
+
+/** A word that each of `uvCommandPins`' forms holds (it looks for each first). */
+const UV_COMMAND_WORDS = /self|uvx|apk|install/;

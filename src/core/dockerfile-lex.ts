@@ -104,6 +104,7 @@ function instructionEnd(text: string, keywordEnd: number, comments: Span[]): num
 class LexedInstruction implements DockerInstruction {
   readonly span: Span;
   private raw: DockerArg[] | undefined;
+  private argList: readonly DockerArg[] | undefined;
   private flagList: DockerFlag[] | undefined;
   private props: DockerProperty[] | null | undefined;
 
@@ -123,10 +124,12 @@ class LexedInstruction implements DockerInstruction {
   }
 
   args(): readonly DockerArg[] {
-    const raw = this.rawArgs();
-    if (!WITH_FLAGS.has(this.keyword)) return raw;
-    const n = this.flags().length;
-    return n === 0 ? raw : raw.slice(n);
+    if (this.argList === undefined) {
+      const raw = this.rawArgs();
+      const n = WITH_FLAGS.has(this.keyword) ? this.flags().length : 0;
+      this.argList = n === 0 ? raw : raw.slice(n);
+    }
+    return this.argList;
   }
 
   flags(): readonly DockerFlag[] {
@@ -179,9 +182,28 @@ export function rawArguments(text: string, keywordEnd: number, end: number): Doc
   let escapedWhitespaceDetected = false;
   let escaping = false;
   let escapeMarker = -1;
-  let escapedArg = "";
+  // The argument's value so far: `done`, then the characters `s[runFrom, runTo)` (most values are
+  // one run of the text, read with one slice).
+  let done = "";
+  let runFrom = 0;
+  let runTo = 0;
+  const append = (from: number, to: number) => {
+    if (runTo === from && runTo > runFrom) {
+      runTo = to;
+      return;
+    }
+    if (runTo > runFrom) done += s.slice(runFrom, runTo);
+    runFrom = from;
+    runTo = to;
+  };
+  const clear = () => {
+    done = "";
+    runFrom = 0;
+    runTo = 0;
+  };
   const push = (to: number) => {
-    args.push({ value: escapedArg, start: offset + found, end: offset + to });
+    const value = runTo > runFrom ? done + s.slice(runFrom, runTo) : done;
+    args.push({ value, start: offset + found, end: offset + to });
   };
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -200,7 +222,7 @@ export function rawArguments(text: string, keywordEnd: number, end: number): Doc
       if (found !== -1) {
         push(escapeMarker === -1 ? i : escapeMarker);
         escapeMarker = -1;
-        escapedArg = "";
+        clear();
         found = -1;
       }
     } else if (c === 92 /* \ */) {
@@ -231,14 +253,16 @@ export function rawArguments(text: string, keywordEnd: number, end: number): Doc
       } else {
         if (escapedWhitespaceDetected && escapeMarker !== -1) {
           push(escapeMarker);
-          escapedArg = "";
+          clear();
           found = -1;
         }
         escapeMarker = -1;
         escapedWhitespaceDetected = false;
         escaping = false;
         if (next === -1) break;
-        escapedArg += next === 36 /* $ */ ? "\\$" : s[i + 1];
+        // `\$` stays as written; any other escaped character is kept without its escape.
+        if (next === 36 /* $ */) append(i, i + 2);
+        else append(i + 1, i + 2);
         if (found === -1) found = i;
         i++;
       }
@@ -248,13 +272,13 @@ export function rawArguments(text: string, keywordEnd: number, end: number): Doc
       } else {
         if (escapedWhitespaceDetected && escapeMarker !== -1) {
           push(escapeMarker);
-          escapedArg = "";
+          clear();
           found = -1;
         }
         escapedWhitespaceDetected = false;
         escaping = false;
         escapeMarker = -1;
-        escapedArg += s[i];
+        append(i, i + 1);
         if (found === -1) found = i;
       }
       start = false;

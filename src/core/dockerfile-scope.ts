@@ -23,13 +23,13 @@ interface Scoped {
 
 export class DockerfileScope {
   /**
-   * Declarations by stage, kind and name, in the order made: their `at` never decreases, and
-   * neither does `until` (each RUN ends after the one before), so a binary search finds the last
-   * one visible at an offset.
+   * Declarations by stage and kind (`slot`), then by name, in the order made: their `at` never
+   * decreases, and neither does `until` (each RUN ends after the one before), so a binary search
+   * finds the last one visible at an offset.
    */
-  private readonly vars = new Map<string, Scoped[]>();
-  /** What `inherited` found for a stage and a name. */
-  private readonly settled = new Map<string, Scoped | undefined>();
+  private readonly vars: (Map<string, Scoped[]> | undefined)[] = [];
+  /** What `inherited` found for a stage (by index) and a name. */
+  private readonly settled: (Map<string, Scoped | undefined> | undefined)[] = [];
   private readonly froms: Span[] = [];
   /** For each stage, the stage it is built from, if it is built from one. */
   private readonly parents: (number | null)[] = [];
@@ -45,7 +45,8 @@ export class DockerfileScope {
    * instruction is read in the global scope.
    */
   enterStage(from: Span, base: string | null): void {
-    const parent = base === null ? undefined : this.aliases.get(base.toLowerCase());
+    const parent =
+      base === null || this.aliases.size === 0 ? undefined : this.aliases.get(base.toLowerCase());
     this.froms.push(from);
     this.parents.push(parent ?? null);
   }
@@ -57,7 +58,7 @@ export class DockerfileScope {
 
   /** Whether a name (a `--from` value) names an earlier build stage. */
   isStage(name: string): boolean {
-    return this.aliases.has(name.toLowerCase()) || /^\d+$/.test(name);
+    return (this.aliases.size > 0 && this.aliases.has(name.toLowerCase())) || /^\d+$/.test(name);
   }
 
   /** Records `ARG`/`ENV` properties, which become visible after the instruction ends. */
@@ -65,7 +66,14 @@ export class DockerfileScope {
     let value = def;
     // `ARG V` inside a stage takes the global default.
     if (kind === "arg" && value === null && this.stage >= 0) value = this.globalDef(name) ?? null;
-    this.add({ kind, name, def: value, at: after, until: Number.POSITIVE_INFINITY });
+    this.add(kind === "arg" ? ARG : ENV, {
+      kind,
+      name,
+      def: value,
+      at: after,
+      until: Number.POSITIVE_INFINITY,
+      stage: this.stage,
+    });
   }
 
   /**
@@ -74,17 +82,26 @@ export class DockerfileScope {
    */
   declareShell(def: ScopedDefinition, until: number): void {
     const known = def.unknown ? null : def;
-    this.add({ kind: "shell", name: def.name, def: known, at: def.start, until });
+    this.add(SHELL, {
+      kind: "shell",
+      name: def.name,
+      def: known,
+      at: def.start,
+      until,
+      stage: this.stage,
+    });
   }
 
   readonly lookup: Lookup = (name, at) => {
+    // Nothing declared: every name is unknown (a lookup of the global ARGs gives the same).
+    if (this.vars.length === 0) return undefined;
     const stage = this.stageAt(at);
-    if (stage < 0) return this.latest(-1, "arg", name, at)?.def;
-    const shell = this.latest(stage, "shell", name, at);
+    if (stage < 0) return this.latest(-1, ARG, name, at)?.def;
+    const shell = this.latest(stage, SHELL, name, at);
     if (shell) return shell.def;
     const env = this.env(stage, name, at);
     if (env) return env.def;
-    return this.latest(stage, "arg", name, at)?.def;
+    return this.latest(stage, ARG, name, at)?.def;
   };
 
   /**
@@ -94,42 +111,51 @@ export class DockerfileScope {
   undeclaredGlobal(name: string, at: number): Definition | null {
     const stage = this.stageAt(at);
     if (stage < 0) return null;
-    if (this.latest(stage, "shell", name, at) || this.env(stage, name, at)) return null;
-    if (this.latest(stage, "arg", name, at)) return null;
+    if (this.latest(stage, SHELL, name, at) || this.env(stage, name, at)) return null;
+    if (this.latest(stage, ARG, name, at)) return null;
     return this.globalDef(name) ?? null;
   }
 
-  private add(v: Omit<Scoped, "stage">): void {
-    const key = varKey(this.stage, v.kind, v.name);
-    const list = this.vars.get(key);
-    const scoped = { ...v, stage: this.stage };
+  private add(kind: number, scoped: Scoped): void {
+    const slot = slotOf(scoped.stage, kind);
+    let names = this.vars[slot];
+    if (names === undefined) {
+      while (this.vars.length < slot) this.vars.push(undefined);
+      names = new Map();
+      this.vars[slot] = names;
+    }
+    const list = names.get(scoped.name);
     if (list) list.push(scoped);
-    else this.vars.set(key, [scoped]);
+    else names.set(scoped.name, [scoped]);
   }
 
   private globalDef(name: string): Definition | null | undefined {
-    return this.latest(-1, "arg", name, Number.POSITIVE_INFINITY)?.def;
+    return this.latest(-1, ARG, name, Number.POSITIVE_INFINITY)?.def;
   }
 
   /** The stage that text at an offset belongs to; -1 inside FROM lines and before the first. */
   private stageAt(at: number): number {
     // FROM instructions are in order and do not overlap: only the last one that starts by `at`
     // can hold it.
+    const froms = this.froms;
     let lo = 0;
-    let hi = this.froms.length;
+    let hi = froms.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.froms[mid] as Span).start <= at) lo = mid + 1;
+      if ((froms[mid] as Span).start <= at) lo = mid + 1;
       else hi = mid;
     }
-    const last = this.froms[lo - 1];
-    if (last && at < last.end) return -1;
+    if (lo === 0) return -1;
+    if (at < (froms[lo - 1] as Span).end) return -1;
     return lo - 1;
   }
 
   /** ENV visible in a stage at `at`: its own, else what it inherits from the stage it is built from. */
   private env(stage: number, name: string, at: number): Scoped | undefined {
-    return this.latest(stage, "env", name, at) ?? this.inherited(this.parents[stage] ?? null, name);
+    const own = this.latest(stage, ENV, name, at);
+    if (own) return own;
+    const parent = this.parents[stage] ?? null;
+    return parent === null ? undefined : this.inherited(parent, name);
   }
 
   /**
@@ -137,33 +163,41 @@ export class DockerfileScope {
    * earlier stage, complete by the time a later one reads it, so each answer is kept. The walk up
    * a chain of stages stops after MAX_STAGE_CHAIN (a longer chain reads as not set).
    */
-  private inherited(from: number | null, name: string): Scoped | undefined {
+  private inherited(from: number, name: string): Scoped | undefined {
     const walked: number[] = [];
     let found: Scoped | undefined;
-    let s = from;
+    let s: number | null = from;
     while (s !== null) {
       if (walked.length === MAX_STAGE_CHAIN) return undefined;
-      const key = varKey(s, "inherited", name);
-      if (this.settled.has(key)) {
-        found = this.settled.get(key);
+      const settled = this.settled[s];
+      if (settled?.has(name)) {
+        found = settled.get(name);
         break;
       }
       walked.push(s);
-      found = this.latest(s, "env", name, Number.POSITIVE_INFINITY);
+      found = this.latest(s, ENV, name, Number.POSITIVE_INFINITY);
       if (found) break;
-      const parent = this.parents[s] ?? null;
+      const parent: number | null = this.parents[s] ?? null;
       // Parents are earlier stages; anything else would be a cycle.
       s = parent !== null && parent < s ? parent : null;
     }
     // The walk ended on an answer (not on the bound): it holds for every stage on the way.
-    for (const w of walked) this.settled.set(varKey(w, "inherited", name), found);
+    for (const w of walked) {
+      let settled = this.settled[w];
+      if (settled === undefined) {
+        while (this.settled.length < w) this.settled.push(undefined);
+        settled = new Map();
+        this.settled[w] = settled;
+      }
+      settled.set(name, found);
+    }
     return found;
   }
 
   /** The last declaration made with `v.at < at <= v.until`. */
-  private latest(stage: number, kind: Kind, name: string, at: number): Scoped | undefined {
-    const list = this.vars.get(varKey(stage, kind, name));
-    if (!list) return undefined;
+  private latest(stage: number, kind: number, name: string, at: number): Scoped | undefined {
+    const list = this.vars[slotOf(stage, kind)]?.get(name);
+    if (list === undefined) return undefined;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -171,15 +205,21 @@ export class DockerfileScope {
       if ((list[mid] as Scoped).at < at) lo = mid + 1;
       else hi = mid;
     }
+    if (lo === 0) return undefined;
     // Earlier ones end no later than this one: if it has ended, so have they.
-    const last = list[lo - 1];
-    return last && at <= last.until ? last : undefined;
+    const last = list[lo - 1] as Scoped;
+    return at <= last.until ? last : undefined;
   }
 }
 
 /** How many stages up a chain of `FROM <earlier stage>` an ENV is looked for. */
 const MAX_STAGE_CHAIN = 256;
 
-function varKey(stage: number, kind: Kind | "inherited", name: string): string {
-  return `${stage}\u0000${kind}\u0000${name}`;
+const ARG = 0;
+const ENV = 1;
+const SHELL = 2;
+
+/** The index of a stage's (-1: the global scope's) declarations of one kind. */
+function slotOf(stage: number, kind: number): number {
+  return (stage + 1) * 3 + kind;
 }

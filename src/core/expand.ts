@@ -1,4 +1,4 @@
-import { spanStartingAt } from "./span-index.js";
+import { nextStart, spanStartingAt } from "./span-index.js";
 import type { Span } from "./types.js";
 
 /** A variable's value as written in the file. */
@@ -84,7 +84,7 @@ export function expand(
 ): Expansion {
   const out: Expansion = { value: "", segments: [], source: { start, end } };
   const budget: Budget = { left: MAX_EXPANSION };
-  expandInto(text, start, end, options, out, null, null, new Set(), 0, budget);
+  expandInto(text, start, end, options, out, null, null, null, 0, budget);
   if (budget.left < 0) out.tooLong = true;
   return out;
 }
@@ -208,6 +208,21 @@ function matchingBrace(s: string): number {
   return -1;
 }
 
+/** Adds `text[from, to)` (a literal run) to the expansion, when it is not empty. */
+function flush(
+  out: Expansion,
+  text: string,
+  from: number,
+  to: number,
+  variable: string | null,
+  defLine: number | null,
+): void {
+  if (to > from) pushLiteral(out, from, text.slice(from, to), variable, defLine);
+}
+
+const NO_SPANS: readonly Span[] = [];
+const DOLLAR = 36;
+
 function expandInto(
   text: string,
   start: number,
@@ -216,38 +231,61 @@ function expandInto(
   out: Expansion,
   variable: string | null,
   defLine: number | null,
-  active: Set<number>,
+  active: Set<number> | null,
   depth: number,
   budget: Budget,
 ): void {
-  const drop = options.drop ?? [];
+  const drop = options.drop ?? NO_SPANS;
+  const escapeChar = options.escapeChar;
+  // The escape character's code when it is one character (only then can it equal one).
+  const escapeCode = escapeChar && escapeChar.length === 1 ? escapeChar.charCodeAt(0) : -1;
   let literalStart = start;
-  const flush = (upTo: number) => {
-    if (upTo > literalStart)
-      pushLiteral(out, literalStart, text.slice(literalStart, upTo), variable, defLine);
-  };
   let i = start;
+  // Where the next dropped range starts (each character costs one of the budget, a drop one).
+  let nextDrop = drop.length === 0 ? Number.POSITIVE_INFINITY : nextStart(drop, i);
   while (i < end) {
+    if (nextDrop < i) nextDrop = nextStart(drop, i);
+    // Plain characters up to the next `$`, escape or drop: read in one step.
+    const stop = Math.min(nextDrop, end);
+    let k = i;
+    while (k < stop) {
+      const c = text.charCodeAt(k);
+      if (c === DOLLAR || c === escapeCode) break;
+      k++;
+    }
+    if (k > i) {
+      if (budget.left < k - i) {
+        // The budget ends inside the run, at its `left`-th character.
+        const at = i + Math.max(budget.left, 0);
+        budget.left -= at - i + 1;
+        flush(out, text, literalStart, at, variable, defLine);
+        return;
+      }
+      budget.left -= k - i;
+      i = k;
+      if (i >= end) break;
+    }
     if (--budget.left < 0) {
-      flush(i);
+      flush(out, text, literalStart, i, variable, defLine);
       return;
     }
-    const dropped = spanStartingAt(drop, i);
-    if (dropped) {
-      flush(i);
+    if (i === nextDrop) {
+      const dropped = spanStartingAt(drop, i) as Span;
+      flush(out, text, literalStart, i, variable, defLine);
       i = Math.max(dropped.end, i + 1);
       literalStart = i;
+      nextDrop = nextStart(drop, i);
       continue;
     }
-    const c = text[i];
-    if (options.escapeChar && c === options.escapeChar && text[i + 1] === "$") {
-      flush(i);
+    const c = text.charCodeAt(i);
+    if (c === escapeCode && text.charCodeAt(i + 1) === DOLLAR) {
+      flush(out, text, literalStart, i, variable, defLine);
       pushLiteral(out, i + 1, "$", variable, defLine);
       i += 2;
       literalStart = i;
       continue;
     }
-    if (c !== "$") {
+    if (c !== DOLLAR) {
       i++;
       continue;
     }
@@ -258,13 +296,13 @@ function expandInto(
       i++;
       continue;
     }
-    flush(i);
+    flush(out, text, literalStart, i, variable, defLine);
     resolveReference(text, i, ref, options, out, active, depth, budget);
     if (budget.left < 0) return;
     i = ref.end;
     literalStart = i;
   }
-  flush(end);
+  flush(out, text, literalStart, end, variable, defLine);
 }
 
 function resolveReference(
@@ -273,7 +311,7 @@ function resolveReference(
   ref: Reference,
   options: ExpandOptions,
   out: Expansion,
-  active: Set<number>,
+  active: Set<number> | null,
   depth: number,
   budget: Budget,
 ): void {
@@ -283,11 +321,14 @@ function resolveReference(
     return;
   }
   let def = options.lookup(name, at);
-  if (def && active.has(def.start)) def = undefined;
+  if (def && active?.has(def.start)) def = undefined;
   if (def && (def.end > def.start || !ref.fallback)) {
-    active.add(def.start);
-    expandInto(text, def.start, def.end, options, out, name, def.line, active, depth + 1, budget);
-    active.delete(def.start);
+    // The values being read (a value that reads itself is not read again): empty between
+    // references, so each reference at the top starts a set of its own.
+    const reading = active ?? new Set<number>();
+    reading.add(def.start);
+    expandInto(text, def.start, def.end, options, out, name, def.line, reading, depth + 1, budget);
+    reading.delete(def.start);
     return;
   }
   if (ref.fallback) {

@@ -50,8 +50,6 @@ function urlSource(exp: Expansion): number | null {
  * URL that is not already a pin where it is written.
  */
 export function assembledUrlPins(ctx: FileContext, region: Region): LocatedPin[] {
-  if (!mayAssemble(ctx)) return [];
-  const written = writtenUrls(ctx);
   const { text } = ctx;
   const pins: LocatedPin[] = [];
   // The next `$` inside the region (a search of the whole text from each region would read the
@@ -77,7 +75,14 @@ export function assembledUrlPins(ctx: FileContext, region: Region): LocatedPin[]
         drop: region.drop,
       });
       const src = urlSource(exp);
-      if (src !== null && !written.has(src) && parseInstallerUrl(exp.value)) {
+      // The file-wide tests (a URL start written somewhere, the URLs written whole) last: they
+      // read the whole file, once, and only a token that expands to a URL needs them.
+      if (
+        src !== null &&
+        parseInstallerUrl(exp.value) &&
+        mayAssemble(ctx) &&
+        !writtenUrls(ctx).has(src)
+      ) {
         const pin = installerPin(
           ctx,
           exp,

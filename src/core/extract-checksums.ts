@@ -30,7 +30,7 @@ export function tieChecksums(
   extra: Download[] = [],
 ): LocatedPin[] {
   const sidecars: LocatedPin[] = [];
-  const kept = joinSidecars(located, sidecars);
+  const kept = located.length === 0 ? [] : joinSidecars(located, sidecars);
   if (ctx.ledger) for (const s of region.hidden) ctx.ledger.hidden.push(s);
   tieTo(ctx, region, kept, sidecars, extra);
   return kept;
@@ -46,6 +46,8 @@ const SIDECAR = /(?:\.sha256|^sha256\.sum)$/;
  */
 function joinSidecars(located: LocatedPin[], joined: LocatedPin[]): LocatedPin[] {
   const sidecar = (p: Pin) => p.asset !== null && SIDECAR.test(p.asset);
+  // Without a checksum file, every pin is kept (and nothing is read for them).
+  if (!located.some((o) => sidecar(o.pin))) return [...located];
   const place = (s: Span) => `${s.start}:${s.end}`;
   const dirOf = (url: string) => url.slice(0, url.lastIndexOf("/") + 1);
   // The first archive pin by its version's place (and asset), and by its resolved URL's directory

@@ -11,16 +11,18 @@ import { lexInstructions } from "./dockerfile-lex.js";
 import { maskIrrelevant, maskPlan } from "./dockerfile-mask.js";
 import { DockerfileScope } from "./dockerfile-scope.js";
 import {
+  type DockerArg,
   type DockerFlag,
   type DockerfileView,
   type DockerInstruction,
   parseWithDockerfileAst,
 } from "./dockerfile-view.js";
-import { type Definition, expand, type Lookup } from "./expand.js";
+import { type Definition, expand, type Lookup, MAX_EXPANSION } from "./expand.js";
 import { tieChecksums } from "./extract-checksums.js";
+import { mayNameUvImage } from "./matchers.js";
 import { attachChecksum, type FileContext, imagePin } from "./pins.js";
 import { printedSpans } from "./printed.js";
-import { spanStartingAt, spansWithin } from "./span-index.js";
+import { anyStartingIn, nextStart, spanStartingAt, spansWithin } from "./span-index.js";
 import type { Pin, Span } from "./types.js";
 import { shellDefinitions } from "./variables.js";
 
@@ -79,6 +81,9 @@ export function extractDockerfile(
     if (text[start] === '"' || text[start] === "'") start++;
     if (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
     if (scope.isStage(text.slice(start, end))) return;
+    // The expansion starts with the text before the first `$`, escape or dropped line break,
+    // and so does the image's name: most references (`python:${PY}-slim`) are no uv image.
+    if (!mayNameUvImage(literalPrefix(text, start, end, escapeChar, drops), base.images)) return;
     const exp = expand(text, start, end, { lookup, escapeChar, drop: drops });
     const pin = imagePin(ctx, exp, lines.lineOf(start));
     if (pin) pins.push(explainGlobal(pin, scope, start));
@@ -89,6 +94,11 @@ export function extractDockerfile(
   let stage = new StageChecksums();
   const joined = new Set<Pin>();
   const tieStage = () => {
+    // A stage without a RUN ties nothing.
+    if (stage.runs.length === 0) {
+      if (stage.adds.length > 0) stage = new StageChecksums();
+      return;
+    }
     for (const p of stage.tie(ctx, { lookup, escapeChar, drop: drops })) joined.add(p);
     stage = new StageChecksums();
   };
@@ -122,19 +132,20 @@ export function extractDockerfile(
     const ins = outer.keyword === "ONBUILD" ? outer.trigger() : outer;
     if (!ins) continue;
     const keyword = ins.keyword;
-    if (keyword === "ENV" && ins === outer) {
+    const own = ins === outer;
+    if (keyword === "ENV" && own) {
       for (const p of ins.properties()) {
         const def = p.value ? definitionAt(text, p.value, lines) : null;
         scope.declare("env", p.name, def, insSpan.end);
       }
     }
-    if (keyword === "ARG" && ins === outer) {
+    if (keyword === "ARG" && own) {
       // `ARG A B=1` declares A (no value) and B=1; each argument is `NAME` or `NAME=value`.
       for (const r of ins.args()) {
         const raw = text.slice(r.start, r.end);
         const eq = raw.indexOf("=");
         const name = eq < 0 ? raw : raw.slice(0, eq);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+        if (!ARG_NAME.test(name)) continue;
         const def =
           eq < 0 ? null : definitionAt(text, { start: r.start + eq + 1, end: r.end }, lines);
         scope.declare("arg", name, def, insSpan.end);
@@ -143,18 +154,18 @@ export function extractDockerfile(
     if (keyword === "COPY") refPin(flag(ins, "from")?.value ?? null);
     // A label's value is metadata (`org.opencontainers.image.base.digest=sha256:…`): no check.
     if (keyword === "LABEL") ctx.ledger?.hidden.push(insSpan);
+    const hidden = commentSpans.length === 0 ? [] : spansWithin(commentSpans, insSpan);
     if (keyword === "RUN") {
-      for (const mount of flags(ins, "mount")) refPin(mountFrom(text, mount, drops));
+      for (const f of ins.flags()) {
+        if (f.name.toLowerCase() === "mount") refPin(mountFrom(text, f, drops));
+      }
       for (const def of shellDefinitions(text, lines, insSpan.start, insSpan.end)) {
         scope.declareShell(def, insSpan.end);
       }
-    }
-    const hidden = spansWithin(commentSpans, insSpan);
-    if (keyword === "RUN") {
       for (const s of runComments(text, ins, insSpan, escapeChar)) hidden.push(s);
       for (const s of printedSpans(text, insSpan.start, insSpan.end)) hidden.push(s);
     }
-    const run = keyword === "RUN" && ins === outer;
+    const run = keyword === "RUN" && own;
     if (run) {
       // The keyword and flags are no shell words: `RUN echo … | sha256sum -c -` is read from echo.
       const shell = ins.args()[0]?.start ?? insSpan.end;
@@ -172,7 +183,7 @@ export function extractDockerfile(
     });
     if (keyword === "ADD") {
       const add = attachAddChecksum(ctx, ins, found, pinsOnLine, lookup, escapeChar);
-      if (add && ins === outer) stage.adds.push(add);
+      if (add && own) stage.adds.push(add);
     }
     for (const p of found) pins.push(explainGlobal(p, scope, insSpan.start));
   }
@@ -182,13 +193,36 @@ export function extractDockerfile(
 }
 
 /**
+ * The start of `text[start, end)` that its expansion begins with: the characters before the first
+ * `$`, escape character or dropped range (and no more than an expansion reads).
+ */
+function literalPrefix(
+  text: string,
+  start: number,
+  end: number,
+  escapeChar: string,
+  drops: readonly Span[],
+): string {
+  const escapeCode = escapeChar.length === 1 ? escapeChar.charCodeAt(0) : 36;
+  const stop = Math.min(end, start + MAX_EXPANSION, nextStart(drops, start));
+  let k = start;
+  while (k < stop) {
+    const c = text.charCodeAt(k);
+    if (c === 36 /* $ */ || c === escapeCode) break;
+    k++;
+  }
+  return text.slice(start, k);
+}
+
+/**
  * A pin whose variable is a global ARG that its stage does not redeclare: Docker leaves it empty
  * there, which the skip reason says (with the ARG's line and the fix) instead of "no default".
  */
 function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
   const name = pin.variable;
+  if (!name || !pin.skipReason) return pin;
   const missing = `\`${name}\` has no default value`;
-  if (!name || !pin.skipReason?.includes(missing)) return pin;
+  if (!pin.skipReason.includes(missing)) return pin;
   const global = scope.undeclaredGlobal(name, at);
   if (!global) return pin;
   pin.skipReason = pin.skipReason.replace(
@@ -198,13 +232,13 @@ function explainGlobal(pin: Pin, scope: DockerfileScope, at: number): Pin {
   return pin;
 }
 
-/** An instruction's flags of one name (case-insensitive). */
-function flags(ins: DockerInstruction, name: string): DockerFlag[] {
-  return ins.flags().filter((f) => f.name.toLowerCase() === name);
-}
+/** `ARG NAME`'s name. */
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** An instruction's first flag of one name (case-insensitive). */
 function flag(ins: DockerInstruction, name: string): DockerFlag | undefined {
-  return flags(ins, name)[0];
+  for (const f of ins.flags()) if (f.name.toLowerCase() === name) return f;
+  return undefined;
 }
 
 /**
@@ -216,17 +250,26 @@ function flag(ins: DockerInstruction, name: string): DockerFlag | undefined {
 function mountFrom(text: string, mount: DockerFlag, drops: readonly Span[]): Span | null {
   if (!mount.value) return null;
   const { start, end } = mount.value;
-  // Raw offsets of the value's characters with line breaks removed.
-  const offsets: number[] = [];
-  for (let i = start; i < end; ) {
-    const drop = spanStartingAt(drops, i);
-    if (drop) {
-      i = drop.end;
-      continue;
+  // Raw offsets of the value's characters with line breaks removed (none: `start + k`).
+  let offsets: number[] | null = null;
+  let clean: string;
+  if (anyStartingIn(drops, start, end)) {
+    const list: number[] = [];
+    for (let i = start; i < end; ) {
+      const drop = spanStartingAt(drops, i);
+      if (drop) {
+        i = drop.end;
+        continue;
+      }
+      list.push(i++);
     }
-    offsets.push(i++);
+    offsets = list;
+    clean = list.map((o) => text[o]).join("");
+  } else {
+    clean = text.slice(start, end);
+    // Most mounts (`type=cache,target=…`) have no `from` field.
+    if (!FROM_KEY.test(clean)) return null;
   }
-  const clean = offsets.map((o) => text[o]).join("");
   let fieldStart = 0;
   let quote: string | null = null;
   for (let k = 0; k <= clean.length; k++) {
@@ -251,12 +294,15 @@ function mountFrom(text: string, mount: DockerFlag, drops: readonly Span[]): Spa
       const from = offset + eq + 1;
       const to = offset + field.length;
       if (to <= from) return null;
+      if (offsets === null) return { start: start + from, end: start + to };
       return { start: offsets[from] as number, end: (offsets[to - 1] as number) + 1 };
     }
     fieldStart = k + 1;
   }
   return null;
 }
+
+const FROM_KEY = /from/i;
 
 /**
  * `#` comments of a RUN instruction: shell comments in its command line (which an escaped line
@@ -290,6 +336,9 @@ function definitionAt(text: string, value: Span, lines: FileContext["lines"]): D
   return { name: "", start, end, line: lines.lineOf(start) };
 }
 
+/** `$NAME` or `${NAME}`: an ADD source that is one variable. */
+const ONE_VARIABLE = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/;
+
 /** `ADD --checksum=sha256:… <url> <dest>`: the checksum belongs to the single URL source. */
 function attachAddChecksum(
   ctx: FileContext,
@@ -301,28 +350,32 @@ function attachAddChecksum(
 ): Download | null {
   const checksum = flag(ins, "checksum")?.value;
   const insSpan = ins.span;
-  const here = found.filter(
-    (p) =>
-      p.kind === "installer" &&
-      p.line >= ctx.lines.lineOf(insSpan.start) &&
-      p.line <= ctx.lines.lineOf(insSpan.end),
-  );
+  let here: Pin[] = [];
+  if (found.length > 0) {
+    const first = ctx.lines.lineOf(insSpan.start);
+    const last = ctx.lines.lineOf(insSpan.end);
+    here = found.filter((p) => p.kind === "installer" && p.line >= first && p.line <= last);
+  }
+  const args = ins.args();
+  const sources = args.slice(0, -1);
   // `ADD --checksum=… $UV_URL`: the URL sits in an ARG or ENV, whose line holds its pin.
-  const sources = ins.args().slice(0, -1);
-  const viaVariable = sources.flatMap((a) => {
-    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(a.value);
+  let installers = here;
+  for (const a of sources) {
+    if (a.value.charCodeAt(0) !== 36 /* $ */) continue;
+    const m = ONE_VARIABLE.exec(a.value);
     const def = m ? lookup(m[1] as string, a.start) : null;
-    return def
-      ? [...found, ...pinsOnLine(def.line)].filter(
-          (p) => p.kind === "installer" && p.line === def.line && !here.includes(p),
-        )
-      : [];
-  });
-  const installers = [...here, ...viaVariable];
-  noteAdd(ctx, ins, installers, lookup);
+    if (!def) continue;
+    if (installers === here) installers = [...here];
+    for (const list of [found, pinsOnLine(def.line)]) {
+      for (const p of list) {
+        if (p.kind === "installer" && p.line === def.line && !here.includes(p)) installers.push(p);
+      }
+    }
+  }
+  const dest = args.at(-1)?.value;
+  noteAdd(ctx, installers, sources, dest, checksum, lookup);
   const [only] = installers;
   const [source] = sources;
-  const dest = ins.args().at(-1)?.value;
   // The file the ADD writes, for the RUNs after it that check it.
   const download: Download | null =
     sources.length === 1 && installers.length === 1 && only && source && dest
@@ -383,6 +436,16 @@ class StageChecksums {
 /** Adds spans covering the text of [start, end) line by line, line breaks left out. */
 function blankLines(text: string, start: number, end: number, out: Span[]): void {
   let from = start;
+  const cr = text.indexOf("\r", start);
+  if (cr < 0 || cr >= end) {
+    // `\n` breaks only: found by the engine's own search.
+    for (let i = text.indexOf("\n", start); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) {
+      if (i > from) out.push({ start: from, end: i });
+      from = i + 1;
+    }
+    if (end > from) out.push({ start: from, end });
+    return;
+  }
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c !== 10 && c !== 13) continue;
@@ -398,24 +461,22 @@ function blankLines(text: string, start: number, end: number, out: Span[]): void
  */
 function noteAdd(
   ctx: FileContext,
-  ins: DockerInstruction,
   installers: readonly Pin[],
+  sources: readonly DockerArg[],
+  dest: string | undefined,
+  checksum: Span | null | undefined,
   lookup: Lookup,
 ): void {
   const ledger = ctx.ledger;
-  const args = ins.args();
-  const dest = args.at(-1)?.value;
-  const sources = args.slice(0, -1);
   if (!ledger || !dest || sources.length === 0) return;
   for (const p of installers) {
     ledger.downloaded.add(p);
     ledger.uvOuts.add(baseName(dest.endsWith("/") ? (p.asset ?? "") : dest));
     if (p.asset) ledger.uvOuts.add(p.asset);
   }
-  const checksum = flag(ins, "checksum")?.value;
   if (installers.length > 0 || !checksum || sources.some((a) => a.value.includes("$"))) return;
   const value = ctx.text.slice(checksum.start, checksum.end);
-  const v = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value);
+  const v = ONE_VARIABLE.exec(value);
   const def = v ? lookup(v[1] as string, checksum.start) : null;
   ledger.other.push(def ?? checksum);
 }
@@ -433,7 +494,7 @@ export function continuationBreaks(
   ranges: readonly Span[] = [{ start: 0, end: text.length }],
 ): Span[] {
   const out: Span[] = [];
-  const re = new RegExp(`${escapeChar === "`" ? "`" : "\\\\"}[ \\t]*(\\r\\n|\\n|\\r)`, "y");
+  const re = escapeChar === "`" ? BACKTICK_BREAK : BACKSLASH_BREAK;
   // The lines that the last break's drop ran over: a break at the end of one of them (a comment
   // line ending in `\`) drops the same lines after it, up to the same end.
   let linesFrom = -1;
@@ -453,7 +514,7 @@ export function continuationBreaks(
       }
       linesFrom = end;
       for (;;) {
-        const rest = /^[ \t]*(#[^\r\n]*)?(\r\n|\n|\r)/.exec(text.slice(end, end + 4096));
+        const rest = DROPPED_LINE.exec(text.slice(end, end + 4096));
         if (!rest) break;
         end += rest[0].length;
       }
@@ -463,3 +524,9 @@ export function continuationBreaks(
   }
   return out;
 }
+
+/** An escaped line break (`continuationBreaks`; sticky, read at one offset at a time). */
+const BACKSLASH_BREAK = /\\[ \t]*(\r\n|\n|\r)/y;
+const BACKTICK_BREAK = /`[ \t]*(\r\n|\n|\r)/y;
+/** A blank or comment line that a continuation drops. */
+const DROPPED_LINE = /^[ \t]*(#[^\r\n]*)?(\r\n|\n|\r)/;

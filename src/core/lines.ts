@@ -23,9 +23,20 @@ export class Lines {
     return Math.min(start + character, next);
   }
 
+  /** The 0-based line that `lineOf` found last (offsets are mostly asked in order). */
+  private last = 0;
+
   /** 1-based line of an offset. */
   lineOf(offset: number): number {
     const starts = this.starts;
+    const last = this.last;
+    if (
+      last < starts.length &&
+      (starts[last] as number) <= offset &&
+      (last + 1 === starts.length || offset < (starts[last + 1] as number))
+    ) {
+      return last + 1;
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -33,6 +44,7 @@ export class Lines {
       if ((starts[mid] ?? 0) <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.last = lo;
     return lo + 1;
   }
 }

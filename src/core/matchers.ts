@@ -1,5 +1,5 @@
 /** What counts as uv: image repositories, tags, installer URLs. Pure string work. */
-import { endingAfter, spanStartingAt } from "./span-index.js";
+import { endingAfter, nextStart, spanStartingAt } from "./span-index.js";
 import type { Span } from "./types.js";
 
 export const DEFAULT_IMAGES: readonly string[] = [
@@ -41,8 +41,48 @@ export function parseImageRef(ref: string): RefParts | null {
 
 /** Whether an image repository is one of the uv images (registry host compared case-insensitively). */
 export function isUvImage(name: string, images: readonly string[]): boolean {
-  const normalized = normalizeName(name);
-  return images.some((image) => normalizeName(image) === normalized);
+  return imageNames(images).names.has(normalizeName(name));
+}
+
+/**
+ * Whether an image name that starts with `prefix` (or that `prefix` starts with) can be one of
+ * the uv images: a name that is one agrees with it in all but case.
+ */
+export function mayNameUvImage(prefix: string, images: readonly string[]): boolean {
+  const lower = prefix.toLowerCase();
+  for (const image of imageNames(images).lower) {
+    if (lower.startsWith(image) || image.startsWith(lower)) return true;
+  }
+  return false;
+}
+
+interface ImageNames {
+  /** The list's items when they were read (a list changed since is read again). */
+  list: readonly string[];
+  names: Set<string>;
+  lower: string[];
+}
+
+/** The uv images' names, normalized and lower-cased, by list (the list a scan is given is read once). */
+const IMAGE_NAMES = new WeakMap<readonly string[], ImageNames>();
+
+function imageNames(images: readonly string[]): ImageNames {
+  let known = IMAGE_NAMES.get(images);
+  if (known === undefined || !sameList(known.list, images)) {
+    known = {
+      list: [...images],
+      names: new Set(images.map(normalizeName)),
+      lower: images.map((i) => i.toLowerCase()),
+    };
+    IMAGE_NAMES.set(images, known);
+  }
+  return known;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** Whether two image repository names are the same (registry host compared case-insensitively). */
@@ -83,28 +123,30 @@ export function parseTag(tag: string): TagParts {
 export const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
 const ASSET = String.raw`(uv-installer\.sh|uv-installer\.ps1|uv-[A-Za-z0-9_.\u0000-]+?\.(?:tar\.gz|zip)(?:\.sha256)?|sha256\.sum|dist-manifest\.json|source\.tar\.gz(?:\.sha256)?)`;
+// No `d` flag (indices cost a match several times over): the version is the URL's last directory.
 const INSTALLER_PATTERNS: readonly RegExp[] = [
-  /^https?:\/\/astral\.sh\/uv\/(?:(?<v>[^/]+)\/)?(?<asset>install\.sh|install\.ps1)$/d,
+  /^https?:\/\/astral\.sh\/uv\/(?:(?<v>[^/]+)\/)?(?<asset>install\.sh|install\.ps1)$/,
   new RegExp(
     String.raw`^https?://github\.com/astral-sh/uv/releases/download/v?(?<v>[^/]+)/(?<asset>${ASSET})$`,
-    "d",
   ),
   new RegExp(
     String.raw`^https?://github\.com/astral-sh/uv/releases/latest/download/(?<asset>${ASSET})$`,
-    "d",
   ),
   // Astral's mirror of the release downloads, and its installers (the newest under `latest/`).
   new RegExp(
     String.raw`^https?://releases\.astral\.sh/github/uv/releases/download/v?(?<v>[^/]+)/(?<asset>${ASSET})$`,
-    "d",
   ),
   new RegExp(
     String.raw`^https?://releases\.astral\.sh/github/uv/releases/latest/download/(?<asset>${ASSET})$`,
-    "d",
   ),
-  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/latest\/(?<asset>uv-installer\.(?:sh|ps1))$/d,
-  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/v?(?<v>[^/]+)\/(?<asset>uv-installer\.(?:sh|ps1))$/d,
+  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/latest\/(?<asset>uv-installer\.(?:sh|ps1))$/,
+  /^https?:\/\/releases\.astral\.sh\/installers\/uv\/v?(?<v>[^/]+)\/(?<asset>uv-installer\.(?:sh|ps1))$/,
 ];
+
+/** INSTALLER_PATTERNS by host, in their order. */
+const ASTRAL_SH = INSTALLER_PATTERNS.slice(0, 1);
+const GITHUB = INSTALLER_PATTERNS.slice(1, 3);
+const RELEASES = INSTALLER_PATTERNS.slice(3);
 
 /** Where an installer URL's parts are, as offsets into the URL. */
 export interface InstallerParts {
@@ -116,14 +158,26 @@ export interface InstallerParts {
 
 /** Parses a uv installer or release-download URL. */
 export function parseInstallerUrl(url: string): InstallerParts | null {
-  for (const pattern of INSTALLER_PATTERNS) {
+  // Only the patterns of the URL's host can match (each starts with `https?://` and its host).
+  const host = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
+  if (host < 0) return null;
+  const patterns = url.startsWith("astral.sh/", host)
+    ? ASTRAL_SH
+    : url.startsWith("github.com/", host)
+      ? GITHUB
+      : url.startsWith("releases.astral.sh/", host)
+        ? RELEASES
+        : null;
+  if (patterns === null) return null;
+  for (const pattern of patterns) {
     const m = pattern.exec(url);
     if (!m?.groups) continue;
     const asset = m.groups.asset ?? "";
     const v = m.groups.v;
     if (v === undefined) return { version: null, versionText: null, asset };
-    const [start, end] = m.indices?.groups?.v ?? [0, 0];
-    return { version: { start, end }, versionText: v, asset };
+    // `v` is `[^/]+` followed by `/` and the asset, which holds no `/`: it ends at the last `/`.
+    const end = url.lastIndexOf("/");
+    return { version: { start: end - v.length, end }, versionText: v, asset };
   }
   return null;
 }
@@ -187,15 +241,27 @@ export function readToken(
 ): number {
   const stop = Math.min(text.length, limit);
   let j = i;
+  // The next drop start after `i` (a drop is looked for at every character after the first).
+  let nextDrop = drop.length === 0 ? Number.POSITIVE_INFINITY : nextStart(drop, i + 1);
   while (j < stop) {
-    const c = text[j] as string;
-    const dropped = j > i ? spanStartingAt(drop, j) : undefined;
-    if (dropped) {
-      const next = text[dropped.end];
-      if (next === undefined || !(isTokenChar(next) || next === "$" || extra.includes(next))) break;
-      j = dropped.end;
+    if (j > i) {
+      if (nextDrop < j) nextDrop = nextStart(drop, j);
+      if (nextDrop === j) {
+        const dropped = spanStartingAt(drop, j) as Span;
+        const next = text[dropped.end];
+        if (next === undefined || !(isTokenChar(next) || next === "$" || extra.includes(next)))
+          break;
+        j = dropped.end;
+        continue;
+      }
+    }
+    const code = text.charCodeAt(j);
+    // A reference/URL character (never `$`).
+    if (code < 128 && TOKEN_CHARS[code] === 1) {
+      j++;
       continue;
     }
+    const c = text[j] as string;
     if (c === "$" && text[j + 1] === "$" && /[{A-Za-z_]/.test(text[j + 2] ?? "")) {
       // Make's `$$` is a literal `$` handed to the shell: `$${NAME}` reads NAME.
       j++;
@@ -224,7 +290,7 @@ export function readToken(
       }
       break;
     }
-    if (isTokenChar(c) || extra.includes(c)) {
+    if (extra.includes(c)) {
       j++;
       continue;
     }
@@ -240,6 +306,7 @@ export function withoutDrops(
   end: number,
   drop: readonly Span[] = [],
 ): string {
+  if (drop.length === 0) return text.slice(start, Math.max(start, end));
   let out = "";
   let i = start;
   const { spans, from } = endingAfter(drop, start);

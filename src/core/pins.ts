@@ -51,6 +51,11 @@ function emptyPin(ctx: FileContext, line: number, kind: PinKind): Pin {
 
 /** Renders an expansion's range with unresolved variables shown as `${NAME}`. */
 export function display(exp: Expansion, from: number, to: number): string {
+  // Without a placeholder, the range as it is.
+  if (from >= 0 && to <= exp.value.length) {
+    const plain = exp.value.slice(from, to);
+    if (!plain.includes(PLACEHOLDER)) return plain;
+  }
   // Placeholders by offset, so that each is found in one step (not one search per character).
   const names = new Map<number, string>();
   for (const seg of exp.segments) {
@@ -113,9 +118,12 @@ function locate(ctx: FileContext, exp: Expansion, from: number, to: number): Loc
 
 /** Where the character at an expansion's offset was written, and whether outside any variable. */
 function sourceAt(exp: Expansion, i: number): { offset: number; topLevel: boolean } | null {
-  const seg = exp.segments.find((s) => s.src !== null && s.at <= i && i < s.at + s.length);
-  if (!seg || seg.src === null) return null;
-  return { offset: seg.src + (i - seg.at), topLevel: seg.variable === null };
+  for (const seg of exp.segments) {
+    if (seg.src !== null && seg.at <= i && i < seg.at + seg.length) {
+      return { offset: seg.src + (i - seg.at), topLevel: seg.variable === null };
+    }
+  }
+  return null;
 }
 
 /** The tag as written (variables left in): the text after the `:` up to the `@` or the end. */
@@ -235,7 +243,8 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
       }
     }
     const missing = placeholderVariable(exp, parts.tag.start, parts.tag.end);
-    const readable = missing !== null || TAG.test(tagText);
+    const valid = TAG.test(tagText);
+    const readable = missing !== null || valid;
     if (tag.suffix !== null && tag.version && readable) {
       pin.suffix = writtenSuffix(ctx, exp, parts.tag.start + tag.version.end, parts.tag);
     } else if (tag.suffix !== null && missing === null && readable) {
@@ -248,7 +257,7 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
       if (!problems.length) problems.push(`tag: \`${missing}\` has no default value`);
     } else if (tagText === "") {
       problems.push("tag: the tag is empty");
-    } else if (!TAG.test(tagText)) {
+    } else if (!valid) {
       problems.push(`tag: \`${tagText}\` is not a valid tag`);
     } else {
       pin.resolvedTag = tagText;
@@ -281,6 +290,11 @@ export function imagePin(ctx: FileContext, exp: Expansion, line: number): Pin | 
   return pin;
 }
 
+/** An installer URL's version: `X.Y.Z…`. */
+const THREE_PART = /^\d+\.\d+\.\d+/;
+/** A bare sha256 checksum. */
+const HEX64 = /^[a-f0-9]{64}$/i;
+
 /** An installer pin from an expanded URL, or null when it is not a uv installer URL. */
 export function installerPin(
   ctx: FileContext,
@@ -300,7 +314,7 @@ export function installerPin(
     const v = locate(ctx, exp, parts.version.start, parts.version.end);
     pin.variable = v.variable;
     if (v.problem) pin.skipReason = `version: ${v.problem}`;
-    else if (!/^\d+\.\d+\.\d+/.test(v.value))
+    else if (!THREE_PART.test(v.value))
       pin.skipReason = `version: \`${v.value}\` is not a uv version`;
     else {
       pin.version = v.value;
@@ -327,7 +341,7 @@ export function attachChecksum(
   }
   const prefixed = c.value.startsWith("sha256:");
   const hex = prefixed ? c.value.slice(7) : c.value;
-  if (!/^[a-f0-9]{64}$/i.test(hex)) {
+  if (!HEX64.test(hex)) {
     pin.skipReason = pin.skipReason ?? `checksum: \`${c.value}\` is not a sha256 checksum`;
   }
   pin.form = "url+checksum";

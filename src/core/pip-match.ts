@@ -44,9 +44,11 @@ class NextMatch {
 
 export function pipInstallMatches(text: string): PipMatch[] {
   const out: PipMatch[] = [];
-  const word = new RegExp(WORD.source, "g");
-  const install = new NextMatch(new RegExp(INSTALL.source, "g"), text);
-  const uv = new NextMatch(new RegExp(UV_EQ.source, "g"), text);
+  // The module's regexes (nothing here calls back in); each search sets where it starts.
+  const word = WORD;
+  word.lastIndex = 0;
+  const install = new NextMatch(INSTALL, text);
+  const uv = new NextMatch(UV_EQ, text);
   let segFrom = -1;
   let segEnd = -1;
   for (let m = word.exec(text); m; m = word.exec(text)) {

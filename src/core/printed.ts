@@ -13,7 +13,9 @@ const PRINT = /(?:^|[\s;&|(){@])(echo|printf|write-host|write-output|write-infor
 export function printedSpans(text: string, start: number, end: number, powershell = false): Span[] {
   const out: Span[] = [];
   const slice = start === 0 && end === text.length ? text : text.slice(start, end);
-  const re = new RegExp(PRINT.source, PRINT.flags);
+  // One regex for every call (nothing here calls back in): its search starts at the slice's start.
+  const re = PRINT;
+  re.lastIndex = 0;
   const esc = powershell ? "`" : "\\";
   for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
     const word = m[1] as string;

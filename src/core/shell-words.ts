@@ -30,7 +30,10 @@ export function unquote(word: string): string {
 
 /** The key two words are compared by: quotes removed, `${NAME}` as `$NAME`, `$$` as `$`. */
 export function wordKey(word: string): string {
-  return unquote(word)
+  const unquoted = unquote(word);
+  // Each rewrite below starts at a `$`.
+  if (!unquoted.includes("$")) return unquoted;
+  return unquoted
     .replace(/\$\$/g, "$")
     .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$$1")
     .replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, "$$$1");

@@ -64,8 +64,33 @@ export function insideAny(list: readonly Span[], offset: number): boolean {
 /** The first listed span that starts at `offset` (what `list.find((d) => d.start === offset)` gives). */
 export function spanStartingAt(list: readonly Span[], offset: number): Span | undefined {
   if (list.length === 0) return undefined;
-  if (list.length <= SMALL) return list.find((d) => d.start === offset);
+  if (list.length <= SMALL) {
+    for (const d of list) if (d.start === offset) return d;
+    return undefined;
+  }
   return sorted(list).byStart.get(offset);
+}
+
+/** The smallest start at or after `offset` among the spans (Infinity when none). */
+export function nextStart(list: readonly Span[], offset: number): number {
+  if (list.length <= SMALL) {
+    let min = Number.POSITIVE_INFINITY;
+    for (const s of list) if (s.start >= offset && s.start < min) min = s.start;
+    return min;
+  }
+  const { spans } = sorted(list);
+  const k = countStartingBy(spans, offset - 1);
+  return k < spans.length ? (spans[k] as Span).start : Number.POSITIVE_INFINITY;
+}
+
+/** Whether some span starts in `[start, end)`. */
+export function anyStartingIn(list: readonly Span[], start: number, end: number): boolean {
+  if (list.length <= SMALL) {
+    for (const s of list) if (s.start >= start && s.start < end) return true;
+    return false;
+  }
+  const { spans } = sorted(list);
+  return countStartingBy(spans, end - 1) > countStartingBy(spans, start - 1);
 }
 
 /**
@@ -89,6 +114,7 @@ export function endingAfter(
 
 /** The spans that lie within `range`, in start order (one binary search, then the ones inside). */
 export function spansWithin(list: readonly Span[], range: Span): Span[] {
+  if (list.length === 0) return [];
   const spans =
     list.length <= SMALL ? [...list].sort((a, b) => a.start - b.start) : sorted(list).spans;
   const out: Span[] = [];

@@ -14,6 +14,13 @@ interface Pattern {
   re: RegExp;
   /** Whether the value may be followed by more text on the line (shell: `A=1 B=2 cmd`). */
   token: boolean;
+  /**
+   * For a pattern whose match ends `tail` characters after its value (after a quoted value's
+   * closing quote): where the value is needs no match indices, and this copy of `re` without
+   * the `d` flag is used (indices cost a match several times over).
+   */
+  tail?: number;
+  plain?: RegExp;
 }
 
 const VALUE = String.raw`(?:"(?<dq>[^"\r\n]*)"|'(?<sq>[^'\r\n]*)'|(?<plain>[^\s;&|#"'\`]*))`;
@@ -34,8 +41,9 @@ export const PATTERNS: Record<Dialect, Pattern[]> = {
         "gmd",
       ),
       token: true,
+      tail: 0,
     },
-    { re: /\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*):?=(?<plain>[^}\s]*)\}/dg, token: true },
+    { re: /\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*):?=(?<plain>[^}\s]*)\}/dg, token: true, tail: 1 },
   ],
   make: [
     {
@@ -74,6 +82,12 @@ export const PATTERNS: Record<Dialect, Pattern[]> = {
   ],
 };
 
+for (const patterns of Object.values(PATTERNS)) {
+  for (const p of patterns) {
+    if (p.tail !== undefined) p.plain = new RegExp(p.re.source, p.re.flags.replace("d", ""));
+  }
+}
+
 /** Definitions written in `text[start, end)` in one dialect, skipping those inside `hidden`. */
 export function definitions(
   text: string,
@@ -85,7 +99,11 @@ export function definitions(
 ): ScopedDefinition[] {
   const slice = start === 0 && end === text.length ? text : text.slice(start, end);
   const out: ScopedDefinition[] = [];
-  for (const { re } of PATTERNS[dialect]) {
+  for (const { re, tail, plain } of PATTERNS[dialect]) {
+    if (plain !== undefined && tail !== undefined) {
+      withoutIndices(text, dialect, lines, hidden, start, slice, plain, tail, out);
+      continue;
+    }
     for (const m of slice.matchAll(re)) {
       const groups = m.indices?.groups;
       const name = m.groups?.name;
@@ -111,6 +129,47 @@ export function definitions(
   return out.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * `definitions`' loop for a pattern whose value ends `tail` characters before the match's end
+ * (one more after a closing quote): the same definitions, with no match indices.
+ */
+function withoutIndices(
+  text: string,
+  dialect: Dialect,
+  lines: Lines | null,
+  hidden: readonly Span[],
+  start: number,
+  slice: string,
+  re: RegExp,
+  tail: number,
+  out: ScopedDefinition[],
+): void {
+  // The module's regex (nothing here calls back in): its search starts at the slice's start.
+  re.lastIndex = 0;
+  for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
+    if (m[0].length === 0) re.lastIndex++;
+    const groups = m.groups;
+    const name = groups?.name;
+    if (!groups || !name) continue;
+    const at = start + m.index;
+    if (inside(hidden, at)) continue;
+    const quote = groups.dq !== undefined ? '"' : groups.sq !== undefined ? "'" : "";
+    const value = groups.dq ?? groups.sq ?? groups.plain;
+    if (value === undefined) continue;
+    const ve = m.index + m[0].length - tail - (quote ? 1 : 0);
+    const vs = ve - value.length;
+    const valueStart = start + vs;
+    const def: ScopedDefinition = {
+      name,
+      start: valueStart,
+      end: start + ve,
+      line: lines ? lines.lineOf(valueStart) : 0,
+    };
+    if (ve === vs || computed(text.slice(valueStart, def.end), dialect, quote)) def.unknown = true;
+    out.push(def);
+  }
+}
+
 /** Shell assignments inside a Dockerfile RUN instruction. */
 export function shellDefinitions(
   text: string,
@@ -118,6 +177,8 @@ export function shellDefinitions(
   start: number,
   end: number,
 ): Definition[] {
+  // Every shell assignment holds `=`.
+  if (!text.slice(start, end).includes("=")) return [];
   return definitions(text, "shell", lines, [], start, end);
 }
 
