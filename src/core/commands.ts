@@ -126,9 +126,6 @@ export function commandPins(ctx: FileContext, region: Region): Pin[] {
   for (const l of located) pins.push(l.pin);
   if (slice.includes("uv==")) for (const p of pipPinsIn(ctx, region, slice)) pins.push(p);
   if (slice.includes("--build-arg")) for (const p of buildArgPins(ctx, region)) pins.push(p);
-  if (UV_COMMAND_WORDS.test(slice)) for (const p of uvCommandPins(ctx, region)) pins.push(p);
+  for (const p of uvCommandPins(ctx, region)) pins.push(p);
   return pins;
 }
-
-/** A word that each of `uvCommandPins`' forms holds (it looks for each first). */
-const UV_COMMAND_WORDS = /self|uvx|apk|install/;

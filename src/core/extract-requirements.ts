@@ -78,13 +78,18 @@ function eachMatch(
   }
 }
 
+/** A word that each of `uvCommandPins`' forms holds: the `has(…)` tests below, in one. */
+const UV_COMMAND_WORDS = /self|uvx|apk|install/;
+
 /** Command forms in a region of command text (see the file's comment). */
 export function uvCommandPins(ctx: FileContext, region: Region): Pin[] {
   const { text } = ctx;
   const pins: Pin[] = [];
   const visible = (at: number) => !inside(region.hidden, at);
-  // Each form's literal word, looked for first (most regions hold none of them).
+  // Each form's literal word, looked for first (most regions hold none of them; a form added
+  // below adds its word to UV_COMMAND_WORDS).
   const slice = text.slice(region.start, region.end);
+  if (!UV_COMMAND_WORDS.test(slice)) return pins;
   const has = (word: string) => slice.includes(word);
 
   if (has("self"))
