@@ -100,19 +100,32 @@ export function definitions(
   const slice = start === 0 && end === text.length ? text : text.slice(start, end);
   const out: ScopedDefinition[] = [];
   for (const { re, tail, plain } of PATTERNS[dialect]) {
-    if (plain !== undefined && tail !== undefined) {
-      withoutIndices(text, dialect, lines, hidden, start, slice, plain, tail, out);
-      continue;
-    }
-    for (const m of slice.matchAll(re)) {
-      const groups = m.indices?.groups;
-      const name = m.groups?.name;
+    // A pattern whose value ends `tail` characters before the match's end (one more after a
+    // closing quote) is run without match indices (`plain`); the others read the value's indices.
+    const pattern = plain !== undefined && tail !== undefined ? plain : re;
+    // The module's regex (nothing here calls back in): its search starts at the slice's start.
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(slice); m !== null; m = pattern.exec(slice)) {
+      if (m[0].length === 0) pattern.lastIndex++;
+      const groups = m.groups;
+      const name = groups?.name;
       if (!groups || !name) continue;
-      const at = start + (m.index ?? 0);
+      const at = start + m.index;
       if (inside(hidden, at)) continue;
+      const quote = groups.dq !== undefined ? '"' : groups.sq !== undefined ? "'" : "";
       const value = groups.dq ?? groups.sq ?? groups.plain;
-      if (!value) continue;
-      const [vs, ve] = value;
+      let vs: number;
+      let ve: number;
+      if (pattern === re) {
+        const indices = m.indices?.groups;
+        const range = indices?.dq ?? indices?.sq ?? indices?.plain;
+        if (value === undefined || !range) continue;
+        [vs, ve] = range;
+      } else {
+        if (value === undefined) continue;
+        ve = m.index + m[0].length - (tail as number) - (quote ? 1 : 0);
+        vs = ve - value.length;
+      }
       const valueStart = start + vs;
       const def: ScopedDefinition = {
         name,
@@ -120,54 +133,12 @@ export function definitions(
         end: start + ve,
         line: lines ? lines.lineOf(valueStart) : 0,
       };
-      const quote = groups.dq ? '"' : groups.sq ? "'" : "";
       if (ve === vs || computed(text.slice(valueStart, def.end), dialect, quote))
         def.unknown = true;
       out.push(def);
     }
   }
   return out.sort((a, b) => a.start - b.start);
-}
-
-/**
- * `definitions`' loop for a pattern whose value ends `tail` characters before the match's end
- * (one more after a closing quote): the same definitions, with no match indices.
- */
-function withoutIndices(
-  text: string,
-  dialect: Dialect,
-  lines: Lines | null,
-  hidden: readonly Span[],
-  start: number,
-  slice: string,
-  re: RegExp,
-  tail: number,
-  out: ScopedDefinition[],
-): void {
-  // The module's regex (nothing here calls back in): its search starts at the slice's start.
-  re.lastIndex = 0;
-  for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
-    if (m[0].length === 0) re.lastIndex++;
-    const groups = m.groups;
-    const name = groups?.name;
-    if (!groups || !name) continue;
-    const at = start + m.index;
-    if (inside(hidden, at)) continue;
-    const quote = groups.dq !== undefined ? '"' : groups.sq !== undefined ? "'" : "";
-    const value = groups.dq ?? groups.sq ?? groups.plain;
-    if (value === undefined) continue;
-    const ve = m.index + m[0].length - tail - (quote ? 1 : 0);
-    const vs = ve - value.length;
-    const valueStart = start + vs;
-    const def: ScopedDefinition = {
-      name,
-      start: valueStart,
-      end: start + ve,
-      line: lines ? lines.lineOf(valueStart) : 0,
-    };
-    if (ve === vs || computed(text.slice(valueStart, def.end), dialect, quote)) def.unknown = true;
-    out.push(def);
-  }
 }
 
 /** Shell assignments inside a Dockerfile RUN instruction. */
