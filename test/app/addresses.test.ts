@@ -6,17 +6,14 @@
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
-import { type AppHarness, startApp } from "./harness.js";
+import { type AppHarness, finish, startApp } from "./harness.js";
 import { botComments, dockerfile } from "./support.js";
 
 let h: AppHarness | undefined;
 afterEach(async () => {
-  try {
-    h?.github.assertDone();
-  } finally {
-    await h?.stop();
-    h = undefined;
-  }
+  const last = h;
+  h = undefined;
+  await finish(last);
 });
 
 /**

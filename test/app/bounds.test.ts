@@ -2,17 +2,11 @@
  * The work per repository is bounded, and what a run leaves out is said in the PR body.
  */
 import { afterEach, expect, it } from "vitest";
-import { type AppHarness, startApp } from "./harness.js";
+import { type AppHarness, finish, startApp } from "./harness.js";
 import { dockerfile, updateByComment } from "./support.js";
 
 let h: AppHarness;
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h));
 
 it("a file with more pins than a run handles is left out, and the PR body says so", async () => {
   h = await startApp();

@@ -6,17 +6,11 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { DECORATING } from "../../src/adapters/github-prs.js";
-import { type AppHarness, startApp } from "./harness.js";
+import { type AppHarness, finish, startApp } from "./harness.js";
 import { dockerfile } from "./support.js";
 
 let h: AppHarness;
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h));
 
 it("a run that died between opening the PR and labelling it: the next run labels it, once, and the mark goes", async () => {
   h = await startApp({});

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type AppHarness,
   type FakeRepo,
+  finish,
   installationRepositoriesAddedPayload,
   issueCommentPayload,
   startApp,
@@ -26,13 +27,7 @@ beforeEach(async () => {
   });
 });
 
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h));
 
 describe("delivery ids", () => {
   it("a comment whose handling failed runs again when redelivered with the same id", async () => {

@@ -13,8 +13,7 @@
  * const issue = repo.openIssue();
  * expect(await h.comment(repo, issue.number, "/uv-update", { user: "alice" })).toBe(200);
  * expect(h.github.requests.filter(isGitWrite)).toHaveLength(3); // tree, commit, one GraphQL document
- * h.github.assertDone();
- * await h.stop();
+ * await finish(h); // h.github.assertDone(), then h.stop() (a file's afterEach: `afterEach(() => finish(h))`)
  * ```
  *
  * - `h.send(event, payload, { id, secret })` → HTTP status, after Probot ran the handlers;
@@ -142,6 +141,19 @@ export interface AppHarness {
 }
 
 export const DEFAULT_NOW = new Date("2026-11-28T12:00:00Z");
+
+/**
+ * The end of an app test (its afterEach): every GitHub request the test expected was made, and
+ * `check` holds, then the app stops, also when they fail. No harness: nothing to stop.
+ */
+export async function finish(h: AppHarness | undefined, check?: () => void): Promise<void> {
+  try {
+    h?.github.assertDone();
+    check?.();
+  } finally {
+    await h?.stop();
+  }
+}
 
 export async function startApp(options: HarnessOptions = {}): Promise<AppHarness> {
   const now = options.now ?? (() => DEFAULT_NOW);

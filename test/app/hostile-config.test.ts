@@ -3,7 +3,7 @@
  * make the app read (and quote back) any file its installation can see.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AppHarness, type FakeRepo, startApp } from "./harness.js";
+import { type AppHarness, type FakeRepo, finish, startApp } from "./harness.js";
 import { botComments, dockerfile } from "./support.js";
 
 let h: AppHarness;
@@ -27,13 +27,7 @@ beforeEach(async () => {
   });
 });
 
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h));
 
 async function askWith(config: string): Promise<{ repo: FakeRepo; reply: string }> {
   const repo = h.github.addRepo(`acme/public-${h.github.nextId()}`, {

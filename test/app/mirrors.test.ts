@@ -6,21 +6,14 @@
  * tag is said in the PR body (stopped at X, the closest current variant), never switched.
  */
 import { afterEach, expect, it } from "vitest";
-import { type AppHarness, startApp } from "./harness.js";
+import { type AppHarness, finish, startApp } from "./harness.js";
 import { updateByComment } from "./support.js";
 
 const MIRROR = "registry.corp.example/ghcr/astral-sh/uv";
 const CONFIG = `images:\n  - {name: ${MIRROR}, mirrorOf: ghcr.io/astral-sh/uv}\n`;
 
 let h: AppHarness;
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-    expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h, () => expect(h.logs.filter((l) => l.level >= 50)).toEqual([])));
 
 it("a pin on a configured mirror: the PR moves it under the mirror's name, resolved and verified upstream", async () => {
   h = await startApp();

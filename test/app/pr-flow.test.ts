@@ -13,6 +13,7 @@ import {
   BOT_LOGIN,
   distManifestText,
   type FakeRepo,
+  finish,
   installationRepositoriesAddedPayload,
   isAppAuth,
   isContentWrite,
@@ -62,14 +63,7 @@ beforeEach(async () => {
   issue = repo.openIssue("Update uv please").number;
 });
 
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-    expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h, () => expect(h.logs.filter((l) => l.level >= 50)).toEqual([])));
 
 const of =
   (method: string, suffix: string, prefix = R) =>

@@ -5,17 +5,11 @@
  * not fit is delayed to the window's room, not failed; no window ever holds more than its count.
  */
 import { afterEach, expect, it } from "vitest";
-import { type AppHarness, isContentWrite, startApp } from "./harness.js";
+import { type AppHarness, finish, isContentWrite, startApp } from "./harness.js";
 import { botComments, dockerfile, lastCommentId, reactionsOn } from "./support.js";
 
 let h: AppHarness;
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h));
 
 it("a sweep past the hour's write budget: the repository that does not fit waits for room, none fails, no window exceeds its count", async () => {
   h = await startApp({

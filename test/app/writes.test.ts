@@ -11,6 +11,7 @@ import {
   BOT_LOGIN,
   DEFAULT_PERMISSIONS,
   type FakeRepo,
+  finish,
   type HarnessOptions,
   isContentCreating,
   isGitWrite,
@@ -40,13 +41,7 @@ async function setUp(options: HarnessOptions = {}, files: Record<string, string>
   issue = repo.openIssue("uv please").number;
 }
 
-afterEach(async () => {
-  try {
-    h.github.assertDone();
-  } finally {
-    await h.stop();
-  }
-});
+afterEach(() => finish(h));
 
 const command = async (body = "/uv-update", on = issue) =>
   expect(await h.comment(repo, on, body, { user: "alice" })).toBe(200);
