@@ -88,6 +88,15 @@ function trace(registry: TestRegistry) {
   }));
 }
 
+/** A manifest HEAD as `trace` shows it. */
+const head = (reference: string, status: number, authorized: boolean) => ({
+  method: "HEAD",
+  path: manifestPath(reference),
+  query: {},
+  status,
+  authorized,
+});
+
 function sorted(list: readonly string[]): string[] {
   return [...list].sort();
 }
@@ -177,7 +186,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         mediaType: MEDIA.ociIndex,
       });
       expect(trace(registry)).toEqual([
-        { method: "HEAD", path: manifestPath("0.9.17"), query: {}, status: 401, authorized: false },
+        head("0.9.17", 401, false),
         {
           method: "GET",
           path: "/token",
@@ -185,7 +194,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
           status: 200,
           authorized: false,
         },
-        { method: "HEAD", path: manifestPath("0.9.17"), query: {}, status: 200, authorized: true },
+        head("0.9.17", 200, true),
       ]);
       expect(registry.requests[2]?.headers.authorization).toMatch(
         /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/,
@@ -214,9 +223,9 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
       expect(registry.count({ status: 401 })).toBe(2);
       // The expired token was not even sent: the last lookup started anonymous.
       expect(trace(registry).slice(-3)).toEqual([
-        { method: "HEAD", path: manifestPath("0.9.15"), query: {}, status: 401, authorized: false },
+        head("0.9.15", 401, false),
         expect.objectContaining({ path: "/token", status: 200 }),
-        { method: "HEAD", path: manifestPath("0.9.15"), query: {}, status: 200, authorized: true },
+        head("0.9.15", 200, true),
       ]);
     });
 
@@ -253,9 +262,9 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
       );
       expect((await oci.digest(IMAGE, "0.9.16")).digest).toBe(list.digest);
       expect(trace(registry)).toEqual([
-        { method: "HEAD", path: manifestPath("0.9.16"), query: {}, status: 401, authorized: true },
+        head("0.9.16", 401, true),
         expect.objectContaining({ method: "GET", path: "/token", status: 200 }),
-        { method: "HEAD", path: manifestPath("0.9.16"), query: {}, status: 200, authorized: true },
+        head("0.9.16", 200, true),
       ]);
       expect(registry.pendingFaults()).toBe(0);
     });
@@ -277,13 +286,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         expect((await b.oci.digest(IMAGE, "0.9.16")).digest).toBe(list.digest);
         expect(await b.oci.tags(IMAGE)).toHaveLength(allTags.length);
         expect(trace(registry)).toEqual([
-          {
-            method: "HEAD",
-            path: manifestPath("0.9.16"),
-            query: {},
-            status: 200,
-            authorized: true,
-          },
+          head("0.9.16", 200, true),
           expect.objectContaining({
             method: "GET",
             path: TAGS_PATH,
@@ -345,21 +348,9 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         registry.failNext({ method: "HEAD", path: manifestPath("0.9.16") }, refusal);
         expect((await b.oci.digest(IMAGE, "0.9.16")).digest).toBe(list.digest);
         expect(trace(registry)).toEqual([
-          {
-            method: "HEAD",
-            path: manifestPath("0.9.16"),
-            query: {},
-            status: 401,
-            authorized: true,
-          },
+          head("0.9.16", 401, true),
           expect.objectContaining({ method: "GET", path: "/token", status: 200 }),
-          {
-            method: "HEAD",
-            path: manifestPath("0.9.16"),
-            query: {},
-            status: 200,
-            authorized: true,
-          },
+          head("0.9.16", 200, true),
         ]);
         expect(bearer(0)).toBe(first);
         const fresh = bearer(2);
@@ -368,37 +359,14 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         // C, with no token yet, sends the fresh one at once.
         registry.resetCounts();
         expect((await c.oci.digest(IMAGE, "0.8.24")).digest).toBe(dockerSingle.digest);
-        expect(trace(registry)).toEqual([
-          {
-            method: "HEAD",
-            path: manifestPath("0.8.24"),
-            query: {},
-            status: 200,
-            authorized: true,
-          },
-        ]);
+        expect(trace(registry)).toEqual([head("0.8.24", 200, true)]);
         expect(bearer(0)).toBe(fresh);
 
         // A still holds the first; refused in its turn, it takes the fresh one: no token request.
         registry.resetCounts();
         registry.failNext({ method: "HEAD", path: manifestPath("0.9.15") }, refusal);
         expect((await a.oci.digest(IMAGE, "0.9.15")).digest).toBe(unlabelled.digest);
-        expect(trace(registry)).toEqual([
-          {
-            method: "HEAD",
-            path: manifestPath("0.9.15"),
-            query: {},
-            status: 401,
-            authorized: true,
-          },
-          {
-            method: "HEAD",
-            path: manifestPath("0.9.15"),
-            query: {},
-            status: 200,
-            authorized: true,
-          },
-        ]);
+        expect(trace(registry)).toEqual([head("0.9.15", 401, true), head("0.9.15", 200, true)]);
         expect([bearer(0), bearer(1)]).toEqual([first, fresh]);
         expect(registry.pendingFaults()).toBe(0);
       });
@@ -415,15 +383,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         // expires_in is 300 s, renewed 10 s early: at 289 s it is still used…
         b.clock.now = a.clock.now + 289_000;
         await b.oci.digest(IMAGE, "0.9.16");
-        expect(trace(registry)).toEqual([
-          {
-            method: "HEAD",
-            path: manifestPath("0.9.16"),
-            query: {},
-            status: 200,
-            authorized: true,
-          },
-        ]);
+        expect(trace(registry)).toEqual([head("0.9.16", 200, true)]);
         expect(bearer(0)).toBe(first);
 
         // …at 291 s it is not even sent: a new challenge and a new token, shared in its place.
@@ -431,21 +391,9 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         c.clock.now = a.clock.now + 291_000;
         await c.oci.digest(IMAGE, "0.8.24");
         expect(trace(registry)).toEqual([
-          {
-            method: "HEAD",
-            path: manifestPath("0.8.24"),
-            query: {},
-            status: 401,
-            authorized: false,
-          },
+          head("0.8.24", 401, false),
           expect.objectContaining({ method: "GET", path: "/token", status: 200 }),
-          {
-            method: "HEAD",
-            path: manifestPath("0.8.24"),
-            query: {},
-            status: 200,
-            authorized: true,
-          },
+          head("0.8.24", 200, true),
         ]);
         const renewed = bearer(2);
         expect(renewed).not.toBe(first);
@@ -453,15 +401,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
         registry.resetCounts();
         a.clock.now += 292_000;
         await a.oci.digest(IMAGE, "0.9.15");
-        expect(trace(registry)).toEqual([
-          {
-            method: "HEAD",
-            path: manifestPath("0.9.15"),
-            query: {},
-            status: 200,
-            authorized: true,
-          },
-        ]);
+        expect(trace(registry)).toEqual([head("0.9.15", 200, true)]);
         expect(bearer(0)).toBe(renewed);
       });
     });
@@ -484,7 +424,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
       );
       expect((await oci.digest(IMAGE, "0.9.17")).digest).toBe(index.digest);
       expect(trace(registry)).toEqual([
-        { method: "HEAD", path: manifestPath("0.9.17"), query: {}, status: 401, authorized: false },
+        head("0.9.17", 401, false),
         {
           method: "GET",
           path: "/token",
@@ -492,7 +432,7 @@ describeWithRegistry("OciRegistry against a real registry (ghcr-shaped)", () => 
           status: 200,
           authorized: false,
         },
-        { method: "HEAD", path: manifestPath("0.9.17"), query: {}, status: 200, authorized: true },
+        head("0.9.17", 200, true),
       ]);
     });
 
@@ -934,7 +874,7 @@ describeWithRegistry(
       const { oci } = connect(registry);
       expect((await oci.digest(IMAGE, "0.9.17")).digest).toBe(index.digest);
       expect(trace(registry)).toEqual([
-        { method: "HEAD", path: manifestPath("0.9.17"), query: {}, status: 401, authorized: false },
+        head("0.9.17", 401, false),
         {
           method: "GET",
           path: "/token",
@@ -942,7 +882,7 @@ describeWithRegistry(
           status: 200,
           authorized: false,
         },
-        { method: "HEAD", path: manifestPath("0.9.17"), query: {}, status: 200, authorized: true },
+        head("0.9.17", 200, true),
       ]);
     });
 
