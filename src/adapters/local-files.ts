@@ -23,21 +23,28 @@ const byName = (a: { name: string }, b: { name: string }) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 /** Every regular file under `root`, sorted, skipping `.git`, `node_modules` and symbolic links. */
-export function* walk(
-  root: string,
+export function walk(root: string, accept: (name: string) => boolean): LocalFile[] {
+  const out: LocalFile[] = [];
+  walkInto(out, accept, root, "");
+  return out;
+}
+
+/** Appends to `out` (a generator's `yield*` costs a step per level for every file). */
+function walkInto(
+  out: LocalFile[],
   accept: (name: string) => boolean,
-  dir: string = root,
-  prefix = "",
-): Generator<LocalFile> {
+  dir: string,
+  prefix: string,
+): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort(byName);
   for (const entry of entries) {
-    const path = join(dir, entry.name);
-    // The reported name is built as the walk goes down (no `relative` per file).
+    // The reported name is built as the walk goes down (no `relative` per file); the path only
+    // for what is kept.
     const name = prefix + entry.name;
     if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name)) yield* walk(root, accept, path, `${name}/`);
+      if (!SKIP_DIRS.has(entry.name)) walkInto(out, accept, join(dir, entry.name), `${name}/`);
     } else if (entry.isFile()) {
-      if (accept(name)) yield { path, name };
+      if (accept(name)) out.push({ path: join(dir, entry.name), name });
     }
   }
 }
