@@ -74,6 +74,8 @@ describe("fileKind", () => {
   it("baseName takes the last segment, lower-cased", () => {
     expect(baseName("a/b\\UV.toml")).toBe("uv.toml");
     expect(baseName("Makefile")).toBe("makefile");
+    expect(baseName("a\\b/Dockerfile.CI")).toBe("dockerfile.ci");
+    expect(baseName("a/b\\")).toBe("");
   });
 
   it("scanText finds nothing in a file of no kind", () => {

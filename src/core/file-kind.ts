@@ -11,7 +11,7 @@ export type FileKind =
 
 /** The last segment of a path (`/` or `\` separated), lower-cased. */
 export function baseName(path: string): string {
-  return path.slice(path.replace(/\\/g, "/").lastIndexOf("/") + 1).toLowerCase();
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1).toLowerCase();
 }
 
 /** The kind of file a path names, or null when it cannot hold a uv pin. */

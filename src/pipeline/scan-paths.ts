@@ -1,7 +1,7 @@
 /** The CLI's scan: local paths in, every pin and skip reason out (the same core the app uses). */
 import { stat } from "node:fs/promises";
 import { readText, walk } from "../adapters/local-files.js";
-import { fileKind } from "../core/file-kind.js";
+import { type FileKind, fileKind } from "../core/file-kind.js";
 import type { ScanOptions, ScanResult } from "../core/types.js";
 import { UsageError } from "../errors.js";
 
@@ -49,7 +49,7 @@ export async function scanPaths(
   }
   if (files.length === 0) return result;
   // The extractors (and their parsers) load only when there is something to scan.
-  const { scanText, withBuildArgs } = await import("./scanner.js");
+  const { scanAs, withBuildArgs } = await import("./scanner.js");
   for (const f of files) result.locations.set(f.name, f.path);
   const texts: { path: string; text: string }[] = [];
   const scans = new Map<string, ScanResult>();
@@ -57,10 +57,12 @@ export async function scanPaths(
     const loaded = readText(path);
     if (!loaded.ok)
       return { pins: [], skipped: [{ file: name, line: null, reason: loaded.reason }] };
-    const found = scanText(name, loaded.text, options);
+    // Every file here has a kind (the walk and the single paths above kept only those).
+    const kind = fileKind(name) as FileKind;
+    const found = scanAs(kind, name, loaded.text, options);
     // The second scan reads the Dockerfiles with pins and the other files: a Dockerfile without
     // pins is not kept (most of a repository's text, held until the end for nothing).
-    if (found.pins.length > 0 || fileKind(name) !== "dockerfile") {
+    if (found.pins.length > 0 || kind !== "dockerfile") {
       texts.push({ path: name, text: loaded.text });
     }
     scans.set(name, found);

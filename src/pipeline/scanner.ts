@@ -4,5 +4,5 @@
  * (scripts/bundle-scanner.mjs): Node's ES module loader costs about 0.6 ms per module, and the
  * scanner is 47 of them, a tenth of a whole `scan` of a few thousand files. Packages stay imports.
  */
-export { scanText } from "../core/extract.js";
+export { scanAs, scanText } from "../core/extract.js";
 export { withBuildArgs } from "../core/rescan.js";
