@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runs } from "../../test/arbitraries.js";
+import { matchEnds, strongHits } from "./dockerfile-mask.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
 import { instructionMarkers, ownImages } from "./uv-markers.js";
 
@@ -18,14 +19,22 @@ const everyImage = (images: readonly string[]) =>
   new RegExp([...WORDS, ...escaped(images)].join("|"), "gi");
 const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
 
-/** The starts of the lines that hold a counted hit of a global regex (as the mask's `hitsOf`). */
-function countedLines(re: RegExp, text: string): number[] {
-  const lines = new Set<number>();
+/** The starts of the lines that hold a counted hit of a global regex (as the mask first found them). */
+function countedLines(re: RegExp, text: string, otherImages = true): number[] {
+  const at: number[] = [];
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     OTHER_IMAGE.lastIndex = m.index;
-    if (OTHER_IMAGE.test(text)) continue;
-    let i = m.index;
+    if (otherImages && OTHER_IMAGE.test(text)) continue;
+    at.push(m.index);
+  }
+  return linesOf(text, at);
+}
+
+/** The starts of the lines that hold these offsets. */
+function linesOf(text: string, offsets: readonly number[]): number[] {
+  const lines = new Set<number>();
+  for (let i of offsets) {
     while (i > 0 && text[i - 1] !== "\n" && text[i - 1] !== "\r") i--;
     lines.add(i);
   }
@@ -93,6 +102,10 @@ describe("strong hits without the image names a word already finds", () => {
             "_version",
             "self \t update",
             "required-version",
+            "pip",
+            "apk \t add",
+            "uv tool",
+            "Apk add",
             "ghcr.io/",
             "docker.io/",
             "stral",
@@ -117,6 +130,18 @@ describe("strong hits without the image names a word already finds", () => {
           const { strong } = instructionMarkers(list);
           const full = everyImage(list);
           expect(countedLines(strong, text)).toEqual(countedLines(full, text));
+          // The mask's search (match ends, another image left out by a lookahead where no image
+          // is listed) finds hits on the same lines too.
+          const m = instructionMarkers(list);
+          // Each on the hit's own line: a character of the match, never the break after it.
+          for (const o of [...strongHits(m, text), ...matchEnds(m.command, text)]) {
+            expect(o).toBeLessThan(text.length);
+            expect("\r\n").not.toContain(text[o]);
+          }
+          expect(linesOf(text, strongHits(m, text))).toEqual(countedLines(full, text));
+          expect(linesOf(text, matchEnds(m.command, text))).toEqual(
+            countedLines(/\bpip|\bapk[ \t]+add\b|\buv[ \t]+tool\b/gi, text, false),
+          );
           strong.lastIndex = 0;
           full.lastIndex = 0;
           expect(strong.test(text)).toBe(full.test(text));

@@ -53,6 +53,13 @@ export function markers(images: readonly string[]): RegExp {
  */
 export interface InstructionMarkers {
   strong: RegExp;
+  /**
+   * `strong` without its hits on another astral-sh image (`astral` then `-sh/` and anything but
+   * `uv`: a lookahead in the regex instead of a test of every match), for a search that reads
+   * only where matches end; null when `strong` lists image names (one could start inside such an
+   * `astral`, where the search would now look and `strong`'s did not).
+   */
+  counted: RegExp | null;
   command: RegExp;
   word: RegExp;
 }
@@ -104,8 +111,16 @@ function covered(image: string): boolean {
 export function instructionMarkers(images: readonly string[]): InstructionMarkers {
   let m = INSTRUCTION_MARKERS.get(images);
   if (!m) {
+    const own = ownImages(images);
     m = {
-      strong: new RegExp([...INSTRUCTION_WORDS, ...escaped(ownImages(images))].join("|"), "gi"),
+      strong: new RegExp([...INSTRUCTION_WORDS, ...escaped(own)].join("|"), "gi"),
+      counted:
+        own.length === 0
+          ? new RegExp(
+              [String.raw`astral(?!-sh\/(?!uv)[\w.-])`, ...INSTRUCTION_WORDS.slice(1)].join("|"),
+              "gi",
+            )
+          : null,
       // `pip3`, `pipx`, `uv pip` all hold `pip`; the extractor also wants `install` after it.
       command: /\bpip|\bapk[ \t]+add\b|\buv[ \t]+tool\b/gi,
       word: /(?<![^\s\\"'])uv(?![^\s\\"'|;&#=~<>])/i,
