@@ -451,7 +451,9 @@ function keepDeclarations(
     const slice = text.slice(ins.start, ins.end);
     if (!slice.includes("$")) continue;
     const fresh: string[] = [];
-    for (const m of plain(slice).matchAll(REFERENCE)) {
+    const refs = plain(slice);
+    REFERENCE.lastIndex = 0;
+    for (let m = REFERENCE.exec(refs); m !== null; m = REFERENCE.exec(refs)) {
       const name = m[1] as string;
       if (!names.has(name)) {
         names.add(name);
@@ -480,6 +482,8 @@ function keepDeclarations(
  * dropped (`UV_\\VERSION` declares `UV_VERSION`). Dropping too many only keeps more declarations.
  */
 function plain(slice: string): string {
+  // Both steps remove escape characters and what follows them: without one, nothing changes.
+  if (!slice.includes("\\") && !slice.includes("`")) return slice;
   const joined = collapse(slice);
   return joined.includes("\\") || joined.includes("`") ? joined.replace(/[\\`]/g, "") : joined;
 }
