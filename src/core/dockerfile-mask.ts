@@ -365,6 +365,7 @@ export function strongHits(m: InstructionMarkers, text: string): number[] {
   const global = m.strong;
   global.lastIndex = 0;
   for (let found = global.exec(text); found; found = global.exec(text)) {
+    if (found[0].length === 0) global.lastIndex++;
     OTHER_IMAGE.lastIndex = found.index;
     if (!OTHER_IMAGE.test(text)) hits.push(found.index);
   }

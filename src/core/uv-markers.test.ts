@@ -127,12 +127,12 @@ describe("strong hits without the image names a word already finds", () => {
           }
           const text = parts.join("");
           const list = [...images];
-          const { strong } = instructionMarkers(list);
+          const m = instructionMarkers(list);
+          const { strong } = m;
           const full = everyImage(list);
           expect(countedLines(strong, text)).toEqual(countedLines(full, text));
           // The mask's search (match ends, another image left out by a lookahead where no image
           // is listed) finds hits on the same lines too.
-          const m = instructionMarkers(list);
           // Each on the hit's own line: a character of the match, never the break after it.
           for (const o of [...strongHits(m, text), ...matchEnds(m.command, text)]) {
             expect(o).toBeLessThan(text.length);
