@@ -12,7 +12,12 @@
  */
 
 import { hasHex64 } from "./hex64.js";
-import { type InstructionMarkers, instructionMarkers, instructionMayPin } from "./uv-markers.js";
+import {
+  type InstructionMarkers,
+  instructionMarkers,
+  instructionMayPin,
+  OTHER_IMAGE,
+} from "./uv-markers.js";
 
 export { hasHex64 };
 
@@ -295,13 +300,7 @@ function connects(text: string, start: number, end: number): boolean {
 /** The start of the line holding `at` (`cr`: whether the text holds a CR; without, the engine's own search). */
 function lineStartOf(text: string, at: number, cr: boolean): number {
   if (!cr) return at === 0 ? 0 : text.lastIndexOf("\n", at - 1) + 1;
-  let i = at;
-  while (i > 0) {
-    const c = text.charCodeAt(i - 1);
-    if (c === 10 || c === 13) break;
-    i--;
-  }
-  return i;
+  return lastBreak(text, 0, at);
 }
 
 /**
@@ -380,9 +379,17 @@ export function matchEnds(global: RegExp, text: string): number[] {
   return ends;
 }
 
-const OTHER_IMAGE = /astral-sh\/(?!uv)[\w.-]/iy;
-
 const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** The names of the variables a plain text uses (`$NAME`, `${NAME…`), in order. */
+function referencedNames(plainText: string): string[] {
+  const names: string[] = [];
+  REFERENCE.lastIndex = 0;
+  for (let m = REFERENCE.exec(plainText); m !== null; m = REFERENCE.exec(plainText)) {
+    names.push(m[1] as string);
+  }
+  return names;
+}
 
 /** Above this many instructions, every instruction that uses a variable is kept (no fixpoint). */
 const MANY_INSTRUCTIONS = 400;
@@ -413,7 +420,7 @@ function keepUsers(text: string, instructions: readonly RawInstruction[], keep: 
       if (!coarse) {
         let names = refs[i];
         if (names === undefined) {
-          names = Array.from(plain(slice).matchAll(REFERENCE), (m) => m[1] as string);
+          names = referencedNames(plain(slice));
           refs[i] = names;
         }
         if (!names.some((name) => carriers.includes(name))) continue;
@@ -452,10 +459,7 @@ function keepDeclarations(
     const slice = text.slice(ins.start, ins.end);
     if (!slice.includes("$")) continue;
     const fresh: string[] = [];
-    const refs = plain(slice);
-    REFERENCE.lastIndex = 0;
-    for (let m = REFERENCE.exec(refs); m !== null; m = REFERENCE.exec(refs)) {
-      const name = m[1] as string;
+    for (const name of referencedNames(plain(slice))) {
       if (!names.has(name)) {
         names.add(name);
         fresh.push(name);

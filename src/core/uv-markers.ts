@@ -64,13 +64,15 @@ export interface InstructionMarkers {
   word: RegExp;
 }
 
-const INSTRUCTION_WORDS = [
-  "astral",
-  "uv=",
-  "required-version",
-  "uv_version",
-  String.raw`self[ \t]+update`,
-];
+/** INSTRUCTION_WORDS written as plain text (`ownImages` compares image names with them). */
+const LITERAL_WORDS = ["astral", "uv=", "required-version", "uv_version"];
+const INSTRUCTION_WORDS = [...LITERAL_WORDS, String.raw`self[ \t]+update`];
+
+/** What follows `astral` in another astral-sh image (`ghcr.io/astral-sh/ruff`): no uv text. */
+const OTHER_IMAGE_REST = String.raw`-sh\/(?!uv)[\w.-]`;
+
+/** Another astral-sh image starting at `lastIndex` (sticky). */
+export const OTHER_IMAGE = new RegExp(`astral${OTHER_IMAGE_REST}`, "iy");
 
 const INSTRUCTION_MARKERS = new WeakMap<readonly string[], InstructionMarkers>();
 
@@ -97,8 +99,7 @@ export function ownImages(images: readonly string[]): readonly string[] {
 
 /** Whether every match of an image name (lower case, printable ASCII) holds a counted word at one offset. */
 function covered(image: string): boolean {
-  if (["astral", "uv=", "required-version", "uv_version"].some((word) => image.startsWith(word)))
-    return true;
+  if (LITERAL_WORDS.some((word) => image.startsWith(word))) return true;
   for (let k = image.indexOf("astral"); k >= 0; k = image.indexOf("astral", k + 1)) {
     const rest = image.slice(k);
     // Not another astral-sh image whatever follows the name in the text.
@@ -117,7 +118,9 @@ export function instructionMarkers(images: readonly string[]): InstructionMarker
       counted:
         own.length === 0
           ? new RegExp(
-              [String.raw`astral(?!-sh\/(?!uv)[\w.-])`, ...INSTRUCTION_WORDS.slice(1)].join("|"),
+              INSTRUCTION_WORDS.map((w) =>
+                w === "astral" ? `astral(?!${OTHER_IMAGE_REST})` : w,
+              ).join("|"),
               "gi",
             )
           : null,
