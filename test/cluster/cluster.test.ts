@@ -327,6 +327,11 @@ describeWithRedis("a cluster on a real Redis", () => {
     expect(during).toMatch(/uv_pin_bot_sweep_repositories\{state="done"\} 0\n/);
     hold.release();
     await sweep;
+    // The sweep ends when the last job's result is recorded; BullMQ moves that job out of
+    // "active" just after (seen once in CI as active 1 here): read the gauges once it has.
+    await expect
+      .poll(metrics, { timeout: 5_000, interval: 25 })
+      .toMatch(/uv_pin_bot_queue_jobs\{state="active"\} 0\n/);
     const res = await fetch(`${h.url}/metrics`);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     const text = await res.text();
