@@ -338,6 +338,18 @@ describe("a masked parse finds what a full parse finds", () => {
   }
 });
 
+describe("a directive line the full parse read differently", () => {
+  it("a second `#…=` on the syntax line: both parses find the FROM after it", () => {
+    // Found by the differential property ("mutated files", PROPERTY_RUNS_SCALE=40): dockerfile-ast
+    // counted `#COPY --from=…` as a second directive line and skipped line 2.
+    const text =
+      "# syntax=docker/dockerfile:1  #COPY --from=astral/uv:0.3.0 /uv /bin/\nFROM ghcr.io/astral-sh/uv::0.0.0\n";
+    const { masked, full } = both(text);
+    expect(full).toEqual(masked);
+    expect((masked.pins ?? []).map((p) => p.line)).toEqual([2]);
+  });
+});
+
 describe("names written with escape characters", () => {
   it("keeps an ENV whose name is split by an escape (`UV_\\VERSION` declares UV_VERSION)", () => {
     // Found by the differential property ("mutated files") on CI: the masked parse dropped the ENV.

@@ -7,10 +7,11 @@
  * and use no variable when a variable could carry uv text. The rest parses exactly as before.
  *
  * It only masks when it is sure of the instruction boundaries dockerfile-ast finds: no heredocs,
- * no `escape` directive, every instruction keyword a plain word; otherwise the text is returned
- * as it is (a full parse). A differential property test checks masked against full parses.
+ * no `escape` directive that sets `` ` ``, every instruction keyword a plain word; otherwise the
+ * text is returned as it is (a full parse). A differential property test checks masked against full parses.
  */
 
+import { parserDirectives } from "./dockerfile-directives.js";
 import { hasHex64 } from "./hex64.js";
 import {
   type InstructionMarkers,
@@ -186,7 +187,8 @@ export function maskPlan(
   const live = (at: number) => !onCommentLine(text, at, cr);
   if (!hits.strong.some(live) && !wordy(text, hits.weak, m, cr) && !glued(text)) return null;
   if (text.includes("<<")) return "full";
-  if (escapeDirective(text, cr)) return "full";
+  // The lexer knows `\` as the only escape character (BuildKit's reading of the directives).
+  if (parserDirectives(text).escapeChar !== "\\") return "full";
   const instructions = splitInstructions(text, cr);
   if (!instructions) return "full";
   const keep = mentioning(text, instructions, m, hits);
@@ -222,23 +224,6 @@ export function maskPlan(
     if (i <= firstFrom || keep[i]) kept.push(instructions[i] as RawInstruction);
   }
   return { kept, headEnd: head ? head.end : text.length };
-}
-
-/**
- * Whether the parser directives (the `#` lines that open the file: a blank line or anything else
- * ends them) may set `escape`; read like the parser reads them, only more widely.
- */
-function escapeDirective(text: string, cr: boolean): boolean {
-  const lineEnd = cr ? lineEndAny : lineEndLf;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (;;) {
-    const q = skipBlanks(text, i);
-    if (text.charCodeAt(q) !== 35) return false;
-    const eol = lineEnd(text, q);
-    if (/^#[ \t]*escape[ \t]*=/i.test(text.slice(q, eol))) return true;
-    if (eol >= text.length) return false;
-    i = nextLine(text, eol);
-  }
 }
 
 /** Whether the line holding `at` starts (after blanks) with `#`. */

@@ -8,6 +8,7 @@
  */
 import { createRequire } from "node:module";
 import type { Instruction } from "dockerfile-ast";
+import { astInput } from "./dockerfile-directives.js";
 import type { Lines } from "./lines.js";
 import type { Span } from "./types.js";
 
@@ -69,10 +70,13 @@ interface Range {
   end: { line: number; character: number };
 }
 
-/** A full parse of `parsed` (the file's text, or its masked text: the same lines and columns). */
+/**
+ * A full parse of `parsed` (the file's text, or its masked text: the same lines and columns), with
+ * its parser directives read as BuildKit reads them (`astInput`).
+ */
 export function parseWithDockerfileAst(parsed: string, lines: Lines): DockerfileView {
   const lib = dockerfileAst();
-  const df = lib.DockerfileParser.parse(parsed);
+  const df = lib.DockerfileParser.parse(astInput(parsed));
   const span = (r: Range): Span => ({
     start: lines.offsetAt(r.start.line, r.start.character),
     end: lines.offsetAt(r.end.line, r.end.character),

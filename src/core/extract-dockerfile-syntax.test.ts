@@ -11,6 +11,7 @@ import {
   tiedChecksum,
   versionPin,
 } from "../../test/dockerfile-pins.js";
+import { scanText } from "./extract.js";
 
 const SHA_A = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
 const SPLIT = "version: the text is split over variables or lines";
@@ -242,5 +243,33 @@ describe("files that dockerfile-ast parses oddly never throw", () => {
     expect(found("backslash.Dockerfile", "\\")).toEqual(empty);
     expect(found("heredoc.Dockerfile", "RUN <<")).toEqual(empty);
     expect(found("heredoc.Dockerfile", "FROM x\nRUN <<EOF\n")).toEqual(empty);
+  });
+});
+
+describe("parser directives as BuildKit reads them (dockerfile-ast read some differently)", () => {
+  const lines = (text: string) => scanText("Dockerfile", text).pins.map((p) => p.line);
+
+  test("a trailing comment with `=` on the syntax line (a here-document makes it a full parse)", () => {
+    // Found by the masked-vs-full differential property (PROPERTY_RUNS_SCALE=40): dockerfile-ast
+    // skipped the FROM after the directive line.
+    const text =
+      "# syntax=docker/dockerfile:1  # see https://example.com/?a=b\n" +
+      "FROM ghcr.io/astral-sh/uv:0.9.0 AS uv\n" +
+      "RUN <<EOF\necho hi\nEOF\n";
+    expect(lines(text)).toEqual([2]);
+  });
+
+  test("escape=` after a syntax line that ends in a blank", () => {
+    const text =
+      "# syntax=docker/dockerfile:1 \n# escape=`\n" +
+      "FROM ghcr.io/astral-sh/uv:0.9.0 AS uv\nRUN echo C:\\\nFROM ghcr.io/astral-sh/uv:0.8.0\n";
+    expect(lines(text)).toEqual([3, 5]);
+  });
+
+  test("escape=` after an unknown directive is a comment: the backslash continues the RUN", () => {
+    const text =
+      "# foo=bar\n# escape=`\n" +
+      "FROM ghcr.io/astral-sh/uv:0.9.0 AS uv\nRUN echo C:\\\nFROM ghcr.io/astral-sh/uv:0.8.0\n";
+    expect(lines(text)).toEqual([3]);
   });
 });
