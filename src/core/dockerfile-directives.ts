@@ -15,13 +15,13 @@
  * break at a lone `\r`; such files are read as dockerfile-ast reads their lines).
  */
 
+import { lineEndAny, nextLine } from "./lines.js";
+
 export interface ParserDirectives {
   /** The escape character of the instructions: `\` unless an `escape` directive sets `` ` ``. */
   escapeChar: "\\" | "`";
   /** Where each directive line starts and ends (line break excluded), in order. */
   lines: { start: number; end: number }[];
-  /** The directive line that set the escape character, or -1. */
-  escapeLine: number;
 }
 
 const NAMES = new Set(["syntax", "escape", "check"]);
@@ -51,20 +51,6 @@ function isRegexSpace(c: number): boolean {
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlnum = (c: number) => isLetter(c) || (c >= 48 && c <= 57);
 
-function lineEnd(text: string, from: number): number {
-  let i = from;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) break;
-    i++;
-  }
-  return i;
-}
-
-function nextLine(text: string, end: number): number {
-  return text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
-}
-
 /** A directive line's name (lower case) and value, or null: BuildKit's regex, without backtracking. */
 function directiveOf(
   text: string,
@@ -93,18 +79,17 @@ function directiveOf(
 
 /** The parser directives BuildKit reads at the top of `text` (at most one line per name). */
 export function parserDirectives(text: string): ParserDirectives {
-  const out: ParserDirectives = { escapeChar: "\\", lines: [], escapeLine: -1 };
+  const out: ParserDirectives = { escapeChar: "\\", lines: [] };
   const seen = new Set<string>();
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (start < text.length) {
-    const end = lineEnd(text, start);
+    const end = lineEndAny(text, start);
     const directive = directiveOf(text, start, end);
     if (directive === null || !NAMES.has(directive.name) || seen.has(directive.name)) break;
     seen.add(directive.name);
     if (directive.name === "escape") {
       if (directive.value !== "\\" && directive.value !== "`") break;
       out.escapeChar = directive.value;
-      out.escapeLine = out.lines.length;
     }
     out.lines.push({ start, end });
     if (end >= text.length) break;
@@ -149,7 +134,7 @@ function withoutEquals(text: string, start: number): string {
   let i = start;
   while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
   if (text.charCodeAt(i) !== 35) return text;
-  const end = lineEnd(text, i);
+  const end = lineEndAny(text, i);
   const line = text.slice(i, end);
   if (!line.includes("=")) return text;
   return text.slice(0, i) + line.replaceAll("=", " ") + text.slice(end);

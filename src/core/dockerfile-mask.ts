@@ -13,6 +13,7 @@
 
 import { parserDirectives } from "./dockerfile-directives.js";
 import { hasHex64 } from "./hex64.js";
+import { lineEndAny, nextLine } from "./lines.js";
 import {
   type InstructionMarkers,
   instructionMarkers,
@@ -533,20 +534,6 @@ function skipBlanks(text: string, i: number): number {
 function lineEndLf(text: string, i: number): number {
   const j = text.indexOf("\n", i);
   return j < 0 ? text.length : j;
-}
-
-function lineEndAny(text: string, i: number): number {
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) break;
-    i++;
-  }
-  return i;
-}
-
-function nextLine(text: string, eol: number): number {
-  if (text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10) return eol + 2;
-  return eol + 1;
 }
 
 /** Where the line [from, eol) ends with the escape character (trailing blanks allowed), or -1. */

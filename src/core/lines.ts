@@ -67,3 +67,19 @@ function lineStarts(text: string): number[] {
   }
   return starts;
 }
+
+/** The end of the line at `i` (the offset of its line break, or the text's length). */
+export function lineEndAny(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    i++;
+  }
+  return i;
+}
+
+/** The start of the line after the line break at `eol` (`\r\n` is one break). */
+export function nextLine(text: string, eol: number): number {
+  if (text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10) return eol + 2;
+  return eol + 1;
+}
