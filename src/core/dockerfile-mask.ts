@@ -8,7 +8,8 @@
  *
  * It only masks when it is sure of the instruction boundaries dockerfile-ast finds: no heredocs,
  * no `escape` directive that sets `` ` ``, every instruction keyword a plain word; otherwise the
- * text is returned as it is (a full parse). A differential property test checks masked against full parses.
+ * text is returned as it is (a full parse). A differential property test checks masked against
+ * full parses.
  */
 
 import { parserDirectives } from "./dockerfile-directives.js";
