@@ -116,9 +116,9 @@ export function astInput(text: string): string {
     const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     return withoutEquals(text, start);
   }
+  // Found whenever the escape is a backtick: the escape line itself has 9 characters or more (a
+  // shorter directive line before it can only be `#check=x`). The test is for the type.
   const target = directives.lines.find((l) => l.end - l.start >= ESCAPE_LINE);
-  // Every line before the escape line is shorter than it only when they are all `#check=x`; the
-  // escape line itself is long enough.
   if (target === undefined) return text;
   const written = `#escape=\`${" ".repeat(target.end - target.start - ESCAPE_LINE)}`;
   const next = target.end < text.length ? nextLine(text, target.end) : text.length;
