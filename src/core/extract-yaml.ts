@@ -12,6 +12,7 @@ import { extractText } from "./extract-text.js";
 import { baseName } from "./file-kind.js";
 import { type FileContext, versionPin } from "./pins.js";
 import type { Pin, Skipped } from "./types.js";
+import { instructionMarkers, instructionMayPin } from "./uv-markers.js";
 import { lookupIn, type ScopedDefinition } from "./variables.js";
 import { TOO_DEEP } from "./yaml-depth.js";
 import { isMap, isScalar, isSeq } from "./yaml-lib.js";
@@ -30,6 +31,20 @@ const UV_PRE_COMMIT = /^https:\/\/github\.com\/astral-sh\/uv-pre-commit(\.git)?\
  */
 const MAY_PIN_STRUCTURE = /setup-uv|uv-pre-commit|\\[xuU\r\n]/;
 export const INVALID_YAML = "the file is not valid YAML";
+
+/**
+ * Whether a YAML file may hold a pin, asked before it is parsed (parsing is most of a YAML file's
+ * cost: a 700 kB manifest takes a third of a second, and the file gate lets one through for a
+ * `pipeline` in it). Every pin the YAML extractor finds comes from the text's uv text (the image
+ * names, installer URLs and commands of `extractText`, the `UV_VERSION` build arguments of
+ * `yamlOverridePins`: `instructionMayPin`, the test that decides which Dockerfile instructions the
+ * same scanners read) or from a value of the structure (MAY_PIN_STRUCTURE, which also lets through
+ * the escapes that write a value the text does not hold). A file with neither is not parsed, so
+ * it is not reported when it is not valid YAML: it holds nothing this tool updates.
+ */
+export function yamlMayPin(text: string, images: readonly string[]): boolean {
+  return instructionMayPin(text, instructionMarkers(images)) || MAY_PIN_STRUCTURE.test(text);
+}
 
 export function extractYaml(ctx: FileContext): { pins: Pin[]; skipped: Skipped[] } {
   const { docs, comments, errors, tooDeep } = parseYaml(ctx.text);

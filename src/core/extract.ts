@@ -5,7 +5,7 @@ import { extractDockerfile } from "./extract-dockerfile.js";
 import { extractRequirements, pyprojectRequirements } from "./extract-requirements.js";
 import { extractText } from "./extract-text.js";
 import { extractToml } from "./extract-toml.js";
-import { extractYaml } from "./extract-yaml.js";
+import { extractYaml, yamlMayPin } from "./extract-yaml.js";
 import { baseName, type FileKind, fileKind } from "./file-kind.js";
 import { markLatest } from "./latest-urls.js";
 import { Lines } from "./lines.js";
@@ -78,11 +78,12 @@ function onceEach(pins: Pin[]): Pin[] {
  * written in the file (an image name, whose registry host may be in any case; an astral.sh /
  * astral-sh URL or action; `uv==`; `required-version`). In a Dockerfile a line continuation may
  * split them, so it is also tried with continuations removed. Other files are not parsed, which
- * is most files.
+ * is most files. A YAML file must also pass `yamlMayPin` (the gate is wide: `pip` in `pipeline`,
+ * and a YAML file is parsed whole).
  */
 export function mayPinUv(text: string, images: readonly string[], kind?: FileKind): boolean {
   const pattern = markers(images);
-  if (pattern.test(text)) return true;
+  if (pattern.test(text)) return kind !== "yaml" || yamlMayPin(text, images);
   if (kind !== "dockerfile" || !/[\\`][ \t]*[\r\n]/.test(text)) return false;
   return pattern.test(
     text.replace(/[\\`][ \t]*(?:\r\n|\n|\r)(?:[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r))*/g, ""),
