@@ -65,7 +65,12 @@ describe("YAML files the file gate lets through", () => {
   });
 
   it("is parsed when a command installs uv (`pip install uv`, `apk add uv`, `uv self update`)", () => {
-    for (const run of ["pip install uv", "pipx install 'uv'", "apk add --no-cache uv"]) {
+    for (const run of [
+      "pip install uv",
+      "pipx install 'uv'",
+      "apk add --no-cache uv",
+      "uv self update",
+    ]) {
       parses.mockClear();
       const text = `name: pipeline\njobs:\n  a:\n    steps:\n      - run: ${run}\n`;
       const found = scanText(".github/workflows/ci.yml", text);
