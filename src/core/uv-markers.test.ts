@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "../../test/arbitraries.js";
+import { PROPERTY_TIMEOUT, runs } from "../../test/arbitraries.js";
 import { matchEnds, strongHits } from "./dockerfile-mask.js";
 import { DEFAULT_IMAGES } from "./matchers.js";
 import { instructionMarkers, ownImages } from "./uv-markers.js";
@@ -85,69 +85,73 @@ describe("strong hits without the image names a word already finds", () => {
     expect(ownImages(["astral/uv", "a b/uv"])).toEqual(["astral/uv", "a b/uv"]);
   });
 
-  it("finds a counted hit on the same lines as the regex listing every image", () => {
-    fc.assert(
-      fc.property(
-        imagesArb,
-        fc.array(fc.nat(), { maxLength: 12 }),
-        fc.array(
-          fc.constantFrom(
-            "astral",
-            "astral-sh/",
-            "-sh/",
-            "ruff",
-            "uv",
-            "UV",
-            "=",
-            "_version",
-            "self \t update",
-            "required-version",
-            "pip",
-            "apk \t add",
-            "uv tool",
-            "Apk add",
-            "ghcr.io/",
-            "docker.io/",
-            "stral",
-            "x",
-            " ",
-            "#",
-            "\n",
-            "\r\n",
-            "\r",
+  it(
+    "finds a counted hit on the same lines as the regex listing every image",
+    () => {
+      fc.assert(
+        fc.property(
+          imagesArb,
+          fc.array(fc.nat(), { maxLength: 12 }),
+          fc.array(
+            fc.constantFrom(
+              "astral",
+              "astral-sh/",
+              "-sh/",
+              "ruff",
+              "uv",
+              "UV",
+              "=",
+              "_version",
+              "self \t update",
+              "required-version",
+              "pip",
+              "apk \t add",
+              "uv tool",
+              "Apk add",
+              "ghcr.io/",
+              "docker.io/",
+              "stral",
+              "x",
+              " ",
+              "#",
+              "\n",
+              "\r\n",
+              "\r",
+            ),
+            { maxLength: 14 },
           ),
-          { maxLength: 14 },
+          (images, picks, pieces) => {
+            // Interleave the images themselves with the pieces.
+            const parts: string[] = [...pieces];
+            for (const [k, pick] of picks.entries()) {
+              if (images.length > 0)
+                parts.splice(pick % (parts.length + 1), 0, images[k % images.length] as string);
+            }
+            const text = parts.join("");
+            const list = [...images];
+            const m = instructionMarkers(list);
+            const { strong } = m;
+            const full = everyImage(list);
+            expect(countedLines(strong, text)).toEqual(countedLines(full, text));
+            // The mask's search (match ends, another image left out by a lookahead where no image
+            // is listed) finds hits on the same lines too.
+            // Each on the hit's own line: a character of the match, never the break after it.
+            for (const o of [...strongHits(m, text), ...matchEnds(m.command, text)]) {
+              expect(o).toBeLessThan(text.length);
+              expect("\r\n").not.toContain(text[o]);
+            }
+            expect(linesOf(text, strongHits(m, text))).toEqual(countedLines(full, text));
+            expect(linesOf(text, matchEnds(m.command, text))).toEqual(
+              countedLines(/\bpip|\bapk[ \t]+add\b|\buv[ \t]+tool\b/gi, text, false),
+            );
+            strong.lastIndex = 0;
+            full.lastIndex = 0;
+            expect(strong.test(text)).toBe(full.test(text));
+          },
         ),
-        (images, picks, pieces) => {
-          // Interleave the images themselves with the pieces.
-          const parts: string[] = [...pieces];
-          for (const [k, pick] of picks.entries()) {
-            if (images.length > 0)
-              parts.splice(pick % (parts.length + 1), 0, images[k % images.length] as string);
-          }
-          const text = parts.join("");
-          const list = [...images];
-          const m = instructionMarkers(list);
-          const { strong } = m;
-          const full = everyImage(list);
-          expect(countedLines(strong, text)).toEqual(countedLines(full, text));
-          // The mask's search (match ends, another image left out by a lookahead where no image
-          // is listed) finds hits on the same lines too.
-          // Each on the hit's own line: a character of the match, never the break after it.
-          for (const o of [...strongHits(m, text), ...matchEnds(m.command, text)]) {
-            expect(o).toBeLessThan(text.length);
-            expect("\r\n").not.toContain(text[o]);
-          }
-          expect(linesOf(text, strongHits(m, text))).toEqual(countedLines(full, text));
-          expect(linesOf(text, matchEnds(m.command, text))).toEqual(
-            countedLines(/\bpip|\bapk[ \t]+add\b|\buv[ \t]+tool\b/gi, text, false),
-          );
-          strong.lastIndex = 0;
-          full.lastIndex = 0;
-          expect(strong.test(text)).toBe(full.test(text));
-        },
-      ),
-      runs(3000),
-    );
-  });
+        runs(3000),
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
