@@ -42,15 +42,6 @@ function targetFor(pin: Pin): Target {
   return { version: VERSION, digest: DIGEST, checksum: CHECKSUM, checksums };
 }
 
-const spansOf = (pin: Pin): Span[] =>
-  [
-    pin.spans.version,
-    pin.spans.digest,
-    pin.spans.checksum,
-    ...(pin.checksums ?? []).map((c) => c.span),
-  ].filter((s): s is Span => s !== null);
-const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
-
 /** Each span of a pin with the text its update writes there (every target here is the same). */
 const writes = (pin: Pin): [Span, string][] => {
   const out: [Span, string][] = [];
@@ -60,6 +51,8 @@ const writes = (pin: Pin): [Span, string][] => {
   for (const c of pin.checksums ?? []) out.push([c.span, CHECKSUM]);
   return out;
 };
+const spansOf = (pin: Pin): Span[] => writes(pin).map(([span]) => span);
+const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
 
 /** Whether two updated pins write different text over one stretch of the file. */
 const collide = (a: Pin, b: Pin) =>
